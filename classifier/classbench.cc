@@ -1,0 +1,1 @@
+#include "classifier/classbench.h"

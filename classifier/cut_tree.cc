@@ -1,0 +1,1 @@
+#include "classifier/cut_tree.h"
