@@ -7,9 +7,8 @@
 //   sport, dport inclusive 16-bit ranges.
 // ICMP type/code: for ICMP (1) and ICMPv6 (58) the port fields carry the ICMP message type
 // (sport) and code (dport), so "ICMP type 3 code 4" is sport [3,3], dport [4,4] and "any ICMP"
-// is both ranges full (the Open vSwitch convention: tp_src = type, tp_dst = code). Only the
-// low 8 bits of a type or code are meaningful; a rule range is validated to stay within 0..255
-// when proto is ICMP/ICMPv6.
+// is both ranges full (the Open vSwitch convention: tp_src = type, tp_dst = code). Keys carry
+// types and codes of 0..255, so the part of a rule's range above 255 simply never matches.
 //
 // Best match: among the matching rules, the lowest `priority` number wins; equal priorities go
 // to the lower index in the RuleSet. No match: the RuleSet's default action applies.
@@ -83,7 +82,7 @@ struct RuleSet {
 };
 
 // Checks every rule's invariants: lo <= hi in each range, addresses inside their family's
-// space, ICMP type/code ranges within 0..255. The error names the rule ("rule #12 (id 40):
+// space. The error names the rule ("rule #12 (id 40):
 // source range is empty"); it has no file position, which belongs to whoever read the rules.
 net::Status validate(const RuleSet& set);
 
