@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 
 #include <array>
-#include <cstring>
+#include <string>
 
 namespace pfsim::net {
 namespace {
@@ -40,6 +40,8 @@ std::optional<unsigned> AddressRange::prefix_length(Family family) const noexcep
 
 Result<IpAddress> parse_address(std::string_view text) {
   if (text.empty()) return error_message("empty address");
+  // inet_pton reads a C string: an embedded NUL would silently cut the text short.
+  if (text.find('\0') != std::string_view::npos) return error_message("address contains a NUL byte");
   if (text.size() > 45) return error_message("'" + std::string(text) + "' is not an IP address");
   const std::string s(text);
   if (s.find(':') != std::string::npos) {
@@ -83,21 +85,58 @@ Result<IpRange> parse_prefix(std::string_view text, bool allow_host_bits) {
 }
 
 std::string format_address(Family family, Ip128 address) {
-  char buf[INET6_ADDRSTRLEN];
   if (family == Family::kIpv4) {
     const auto v = static_cast<std::uint32_t>(address.lo);
-    std::array<unsigned char, 4> bytes{static_cast<unsigned char>(v >> 24), static_cast<unsigned char>(v >> 16),
-                                       static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v)};
-    inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-    return buf;
+    return std::to_string(v >> 24) + '.' + std::to_string((v >> 16) & 0xff) + '.' + std::to_string((v >> 8) & 0xff) +
+           '.' + std::to_string(v & 0xff);
   }
-  std::array<unsigned char, 16> bytes{};
-  for (int i = 0; i < 8; ++i) {
-    bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(address.hi >> (56 - 8 * i));
-    bytes[static_cast<std::size_t>(8 + i)] = static_cast<unsigned char>(address.lo >> (56 - 8 * i));
+  // RFC 5952 text, written here rather than by inet_ntop, which prints any address whose top 96
+  // bits are zero in the deprecated IPv4-compatible form ("::2:0" comes out as "::0.2.0.0").
+  std::array<std::uint16_t, 8> words{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    words[i] = static_cast<std::uint16_t>(address.hi >> (48 - 16 * i));
+    words[4 + i] = static_cast<std::uint16_t>(address.lo >> (48 - 16 * i));
   }
-  inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
-  return buf;
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+  if (address.hi == 0 && (address.lo >> 32) == 0xffff)
+    return "::ffff:" + format_address(Family::kIpv4, Ip128{0, address.lo & 0xffffffffu});
+  // RFC 5952 §4.2: "::" replaces the longest run of two or more zero words, the first on a tie.
+  std::size_t best_start = 8;
+  std::size_t best_length = 1;
+  for (std::size_t i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_length) {
+      best_start = i;
+      best_length = j - i;
+    }
+    i = j;
+  }
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    if (i == best_start) {
+      out += "::";
+      i += best_length - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out += ':';
+    // RFC 5952 §4.1 and §4.3: lowercase, no leading zeros.
+    const unsigned word = words[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned nibble = (word >> shift) & 0xfu;
+      if (nibble != 0 || started || shift == 0) {
+        out += kHex[nibble];
+        started = true;
+      }
+    }
+  }
+  return out;
 }
 
 std::string format_range(Family family, const AddressRange& range) {

@@ -7,7 +7,8 @@ namespace pfsim::net {
 std::string Error::to_string() const {
   std::string out = file;
   if (line != 0) {
-    out += ':' + std::to_string(line);
+    if (!out.empty()) out += ':';
+    out += std::to_string(line);
     if (column != 0) out += ':' + std::to_string(column);
   }
   if (packet_index) out += (out.empty() ? "" : ": ") + ("packet " + std::to_string(*packet_index));
