@@ -189,8 +189,12 @@ class ForestBuilder {
     auto [it, inserted] = leaf_offsets_.try_emplace(positions, 0);
     if (inserted) {
       it->second = static_cast<std::uint32_t>(forest_.leaves.size());
-      forest_.leaves.push_back(static_cast<std::uint32_t>(positions.size()));
-      forest_.leaves.insert(forest_.leaves.end(), positions.begin(), positions.end());
+      for (std::uint32_t p : positions) {
+        typename Forest::Entry entry{p, lo_[p], {}};
+        for (std::size_t d = 0; d < D; ++d) entry.span[d] = static_cast<Word>(hi_[p][d] - lo_[p][d]);
+        forest_.leaves.push_back(entry);
+      }
+      forest_.leaves.push_back({internal::kNoPosition, {}, {}});
     }
     return kLeafBit | it->second;
   }
@@ -275,14 +279,9 @@ void build_forest(const RuleSet& set, CutForest<Word, D>& forest) {
   std::vector<Key> hi(n);
   std::vector<std::uint8_t> inexact(n, 0);
   bool any_inexact = false;
-  forest.boxes.resize(n);
   for (std::size_t p = 0; p < n; ++p) {
     inexact[p] = L::box(set.rules[forest.rule_of[p]], lo[p], hi[p]) ? 0 : 1;
     any_inexact |= inexact[p] != 0;
-    for (std::size_t d = 0; d < D; ++d) {
-      forest.boxes[p].lo[d] = lo[p][d];
-      forest.boxes[p].span[d] = static_cast<Word>(hi[p][d] - lo[p][d]);
-    }
   }
   if (any_inexact) {
     forest.inexact = std::move(inexact);

@@ -3,12 +3,14 @@
 // this header shows the flat-array layout and the lookup loop, which must stay inline.
 //
 // Layout (all indices, no pointers):
-//   boxes[p]       the match box of the rule at position p; positions are the rules in
-//                  best-first order (priority, then index), so "best" = "smallest position".
+//   positions      the rules of the family in best-first order (priority, then index), so
+//                  "best" = "smallest position".
 //   rule_of[p]     the RuleSet index of position p.
 //   nodes[i]       an internal node: which field to cut, and where its children start.
 //   slots[]        child references: a node's children are slots[child_base + cut index].
-//   leaves[]       leaf contents: a count, then that many positions in ascending order.
+//   leaves[]       leaf contents: entries (position and match box) in ascending position
+//                  order, ended by a sentinel entry whose position is kNoPosition. The box
+//                  sits beside the position so a scan reads consecutive memory.
 //   trees[]        one root per rule partition, in ascending order of their best position.
 // A reference (root or slot) is a node index, or kLeafBit | offset into leaves.
 #pragma once
@@ -32,8 +34,9 @@ template <class Word, std::size_t D>
 struct CutForest {
   using Key = std::array<Word, D>;
 
-  // A rule as a box: field d matches when (key[d] - lo[d]) <= span[d] (unsigned arithmetic).
-  struct Box {
+  // A rule in a leaf: field d matches when (key[d] - lo[d]) <= span[d] (unsigned arithmetic).
+  struct Entry {
+    std::uint32_t position;
     Key lo;
     Key span;
   };
@@ -48,7 +51,6 @@ struct CutForest {
     std::uint32_t best_position;  // no rule in this tree is better than this one
   };
 
-  std::vector<Box> boxes;
   std::vector<RuleIndex> rule_of;
   // IPv6 only: a rule whose address range is not a box over (hi, lo) words is stored as the
   // smallest box around it and re-checked against the rule itself.
@@ -56,27 +58,23 @@ struct CutForest {
   std::vector<Rule> rules_by_position;  // filled only when some rule is inexact
   std::vector<Node> nodes;
   std::vector<std::uint32_t> slots;
-  std::vector<std::uint32_t> leaves;
+  std::vector<Entry> leaves;
   std::vector<Tree> trees;
 
-  bool box_matches(std::uint32_t position, const Key& key) const noexcept {
-    const Box& box = boxes[position];
+  static bool box_matches(const Entry& entry, const Key& key) noexcept {
     bool hit = true;
-    for (std::size_t d = 0; d < D; ++d) hit &= static_cast<Word>(key[d] - box.lo[d]) <= box.span[d];
+    for (std::size_t d = 0; d < D; ++d) hit &= static_cast<Word>(key[d] - entry.lo[d]) <= entry.span[d];
     return hit;
   }
 
-  // The best position in `leaf` matching `key` that beats `best` (else `best`).
+  // The best position in the leaf matching `key` that beats `best` (else `best`). The
+  // sentinel's position ends the scan through the same test that stops at `best`.
   std::uint32_t scan_leaf(std::uint32_t leaf_ref, const Key& key, const FiveTuple& tuple,
                           std::uint32_t best) const noexcept {
-    const std::uint32_t* leaf = &leaves[leaf_ref & ~kLeafBit];
-    const std::uint32_t count = leaf[0];
-    for (std::uint32_t i = 1; i <= count; ++i) {
-      const std::uint32_t position = leaf[i];
-      if (position >= best) break;
-      if (box_matches(position, key) &&
-          (inexact.empty() || !inexact[position] || matches(rules_by_position[position], tuple)))
-        return position;
+    for (const Entry* entry = &leaves[leaf_ref & ~kLeafBit]; entry->position < best; ++entry) {
+      if (box_matches(*entry, key) &&
+          (inexact.empty() || !inexact[entry->position] || matches(rules_by_position[entry->position], tuple)))
+        return entry->position;
     }
     return best;
   }
@@ -99,9 +97,9 @@ struct CutForest {
   }
 
   std::size_t memory_bytes() const noexcept {
-    return boxes.capacity() * sizeof(Box) + rule_of.capacity() * sizeof(RuleIndex) + inexact.capacity() +
+    return rule_of.capacity() * sizeof(RuleIndex) + inexact.capacity() +
            rules_by_position.capacity() * sizeof(Rule) + nodes.capacity() * sizeof(Node) +
-           slots.capacity() * sizeof(std::uint32_t) + leaves.capacity() * sizeof(std::uint32_t) +
+           slots.capacity() * sizeof(std::uint32_t) + leaves.capacity() * sizeof(Entry) +
            trees.capacity() * sizeof(Tree);
   }
 };
