@@ -1,1 +1,64 @@
-int main() { return 0; }
+// tools/main.cc — the `pfsim` command: registers the subcommands, parses the command line and
+// maps every outcome to the exit codes of DESIGN.md §5 (tools/diagnostics.h).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "tools/classify_command.h"
+#include "tools/diagnostics.h"
+
+namespace {
+
+std::string known_commands(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names += (names.empty() ? "" : ", ") + command->get_name();
+  }
+  return names;
+}
+
+// CLI11 would call an unknown command an unexpected argument; say "unknown command" and name
+// it instead, which is what a user (and shared/tools/contract-check) looks for. pfsim's own
+// options are flags without values, so the first word not starting with '-' is the command.
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word.starts_with('-')) continue;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (command->check_name(std::string(word))) return "";
+    }
+    return std::string(word);
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using pfsim::tools::kExitBadInput;
+
+  CLI::App app{"pfsim: a packet-filter simulator for cloud load balancers", "pfsim"};
+  app.set_version_flag("--version", "pfsim " PFSIM_VERSION);
+  app.require_subcommand(1);
+
+  pfsim::tools::ClassifyOptions classify_options;
+  CLI::App* classify = app.add_subcommand("classify", "time and verify a classifier on a ClassBench rule set and trace");
+  pfsim::tools::define_classify_options(*classify, classify_options);
+
+  if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
+    std::cerr << "pfsim: error: unknown command '" << unknown << "' (known: " << known_commands(app) << ")\n";
+    return kExitBadInput;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version end parsing with exit code 0; every other parse error is a usage
+    // error, exit 2, whatever code CLI11 assigns it.
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::cerr << "pfsim: error: " << error.what() << " (see 'pfsim --help')\n";
+    return kExitBadInput;
+  }
+  if (classify->parsed()) return pfsim::tools::run_classify(classify_options);
+  return kExitBadInput;
+}

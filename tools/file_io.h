@@ -1,0 +1,26 @@
+// tools/file_io.h — whole-file reads and writes for the subcommands.
+//
+// Only tools/ touches the file system for text inputs and reports; the parts below parse and
+// produce text in memory (classifier/classbench.h). Failures come back as an Error whose
+// message names the path as the user gave it and the system's reason (strerror of errno):
+//
+//   cannot read 'rules/acl1': No such file or directory
+//
+// The Error carries no file field, because the path is the subject of the message, not a
+// position inside a file. Thread-safe as long as no two calls write the same path.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "net/error.h"
+
+namespace pfsim::tools {
+
+// The whole content of the file at `path`.
+net::Result<std::string> read_file(const std::string& path);
+
+// Replaces the file at `path` with `content` (creating it if needed).
+net::Status write_file(const std::string& path, std::string_view content);
+
+}  // namespace pfsim::tools
