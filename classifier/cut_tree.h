@@ -46,7 +46,7 @@ namespace pfsim::classifier {
 class CutTreeClassifier final : public Classifier {
  public:
   // Leaves hold at most this many rules (unless no cut separates them).
-  static constexpr std::size_t kLeafRules = 8;
+  static constexpr std::size_t kLeafRules = 4;
   // A node's children may hold at most this many rule copies and slots per rule of the node.
   static constexpr std::size_t kSpaceFactor = 4;
   // At most 2^kMaxStride children per node.
