@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "classifier/classbench.h"
@@ -254,6 +255,32 @@ TEST(Differential, BatchSizesZeroOneAndAroundTheToolsBatch) {
   constexpr std::size_t kB = 256;
   for (std::size_t batch : {std::size_t{0}, std::size_t{1}, kB - 1, kB, kB + 1, 2 * kB + 3, std::size_t{999}})
     for (std::string_view algorithm : fast_algorithms()) expect_same_as_linear(set, keys, algorithm, batch);
+}
+
+// A built classifier is immutable: threads sharing one instance get the answers one thread gets.
+TEST(Differential, ConcurrentQueriesOnOneInstanceAgree) {
+  std::mt19937_64 rng(8);
+  const Domain v4 = make_domain(rng, net::Family::kIpv4);
+  const Domain v6 = make_domain(rng, net::Family::kIpv6);
+  RuleSet set;
+  for (std::size_t i = 0; i < 300; ++i) set.rules.push_back(random_rule(rng, i % 3 ? v4 : v6, i));
+  std::vector<FiveTuple> keys;
+  for (std::size_t i = 0; i < 4000; ++i) keys.push_back(random_key(rng, i % 3 ? v4 : v6));
+  for (std::string_view algorithm : algorithm_names()) {
+    const auto shared = build(set, algorithm);
+    ASSERT_TRUE(shared);
+    std::vector<RuleIndex> expected(keys.size());
+    shared->classify(keys, expected);
+    constexpr int kThreads = 4;
+    std::vector<std::vector<RuleIndex>> got(kThreads, std::vector<RuleIndex>(keys.size()));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int pass = 0; pass < 5; ++pass) shared->classify(keys, got[static_cast<std::size_t>(t)]);
+      });
+    for (std::thread& thread : threads) thread.join();
+    for (const auto& answers : got) EXPECT_EQ(answers, expected) << algorithm;
+  }
 }
 
 // Every ClassBench set and trace in ../shared/classbench, whole, against linear.
