@@ -22,7 +22,7 @@ struct Layout<std::uint32_t, 5> {
   static constexpr std::array<std::uint8_t, 5> kFieldBits = {32, 32, 16, 16, 8};
   static constexpr std::size_t kSrcField = 0;  // the field whose width decides "small source"
   static constexpr std::size_t kDstField = 1;
-  static constexpr unsigned kSmallSpanBits = 16;  // a /16 or longer is small
+  static constexpr unsigned kSmallSpanBits = 20;  // a /12 or longer is small
 
   static CutForest<std::uint32_t, 5>::Key key(const FiveTuple& t) noexcept {
     return {static_cast<std::uint32_t>(t.src.lo), static_cast<std::uint32_t>(t.dst.lo), t.sport, t.dport, t.proto};
@@ -43,7 +43,7 @@ struct Layout<std::uint64_t, 7> {
   static constexpr std::array<std::uint8_t, 7> kFieldBits = {64, 64, 64, 64, 16, 16, 8};
   static constexpr std::size_t kSrcField = 0;  // high words
   static constexpr std::size_t kDstField = 2;
-  static constexpr unsigned kSmallSpanBits = 48;  // a /16 or longer is small
+  static constexpr unsigned kSmallSpanBits = 52;  // a /12 or longer is small
 
   static CutForest<std::uint64_t, 7>::Key key(const FiveTuple& t) noexcept {
     return {t.src.hi, t.src.lo, t.dst.hi, t.dst.lo, t.sport, t.dport, t.proto};
