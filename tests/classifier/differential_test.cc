@@ -154,6 +154,21 @@ FiveTuple random_key(std::mt19937_64& rng, const Domain& domain) {
   return k;
 }
 
+// One domain per family; every `ipv6_every`-th rule and key is IPv6, the rest IPv4.
+struct MixedCase {
+  RuleSet set;
+  std::vector<FiveTuple> keys;
+};
+MixedCase mixed_case(std::uint64_t seed, std::size_t rule_count, std::size_t key_count, std::size_t ipv6_every) {
+  std::mt19937_64 rng(seed);
+  const Domain v4 = make_domain(rng, net::Family::kIpv4);
+  const Domain v6 = make_domain(rng, net::Family::kIpv6);
+  MixedCase c;
+  for (std::size_t i = 0; i < rule_count; ++i) c.set.rules.push_back(random_rule(rng, i % ipv6_every ? v4 : v6, i));
+  for (std::size_t i = 0; i < key_count; ++i) c.keys.push_back(random_key(rng, i % ipv6_every ? v4 : v6));
+  return c;
+}
+
 // Rule sets of both families in one set; keys of both families.
 void run_random_sets(std::uint64_t seed, std::size_t rule_count, std::size_t sets) {
   std::mt19937_64 rng(seed);
@@ -245,13 +260,7 @@ TEST(Differential, SinglePointRanges) {
 
 // classify() takes spans of any size; the tools classify in batches of 256 (tools/).
 TEST(Differential, BatchSizesZeroOneAndAroundTheToolsBatch) {
-  std::mt19937_64 rng(7);
-  const Domain v4 = make_domain(rng, net::Family::kIpv4);
-  const Domain v6 = make_domain(rng, net::Family::kIpv6);
-  RuleSet set;
-  for (std::size_t i = 0; i < 200; ++i) set.rules.push_back(random_rule(rng, i % 4 ? v4 : v6, i));
-  std::vector<FiveTuple> keys;
-  for (std::size_t i = 0; i < 1000; ++i) keys.push_back(random_key(rng, i % 4 ? v4 : v6));
+  const auto [set, keys] = mixed_case(7, 200, 1000, 4);
   constexpr std::size_t kB = 256;
   for (std::size_t batch : {std::size_t{0}, std::size_t{1}, kB - 1, kB, kB + 1, 2 * kB + 3, std::size_t{999}})
     for (std::string_view algorithm : fast_algorithms()) expect_same_as_linear(set, keys, algorithm, batch);
@@ -259,13 +268,7 @@ TEST(Differential, BatchSizesZeroOneAndAroundTheToolsBatch) {
 
 // A built classifier is immutable: threads sharing one instance get the answers one thread gets.
 TEST(Differential, ConcurrentQueriesOnOneInstanceAgree) {
-  std::mt19937_64 rng(8);
-  const Domain v4 = make_domain(rng, net::Family::kIpv4);
-  const Domain v6 = make_domain(rng, net::Family::kIpv6);
-  RuleSet set;
-  for (std::size_t i = 0; i < 300; ++i) set.rules.push_back(random_rule(rng, i % 3 ? v4 : v6, i));
-  std::vector<FiveTuple> keys;
-  for (std::size_t i = 0; i < 4000; ++i) keys.push_back(random_key(rng, i % 3 ? v4 : v6));
+  const auto [set, keys] = mixed_case(8, 300, 4000, 3);
   for (std::string_view algorithm : algorithm_names()) {
     const auto shared = build(set, algorithm);
     ASSERT_TRUE(shared);
