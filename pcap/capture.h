@@ -1,0 +1,127 @@
+// pcap/capture.h — reading and writing capture files (pcap and pcapng) with libpcap.
+//
+// CaptureReader reads a file (or standard input, "-") record by record into RecordBatch
+// arenas that the caller recycles: one allocation per batch size, none per packet. Times are
+// nanoseconds whatever the file's precision (libpcap is asked for nanosecond precision, so
+// microsecond files are scaled). The read buffer is large and explicit (glibc ignores
+// setvbuf's size when its buffer pointer is NULL), which keeps stdio out of the profile.
+//
+// Errors, located (DESIGN.md §6):
+//   - open(): the file cannot be opened, its header is not pcap/pcapng or is corrupt, or its
+//     link type is one pfsim does not decode (the message names it): "lb.pcap: error: ...";
+//   - read_batch(): a record header that libpcap rejects inside the file (e.g. caplen larger
+//     than the snaplen allows): "lb.pcap: packet 1207 (offset 0x9c40): error: ...". The
+//     offset (of the bad record's header) is known for classic pcap files that are regular
+//     files; pcapng files and standard input give the packet index only.
+// A truncated final record is not an error: every record before it is delivered, reading
+// ends, and truncated_tail() says so (the caller reports it as a warning).
+//
+// CaptureWriter writes chosen packets back with their original bytes, timestamps (nanosecond
+// precision) and link type: the basis of `pfsim replay --dropped-pcap`.
+//
+// libpcap's types stay out of this header. Readers and writers are move-only and not
+// thread-safe; use one per thread.
+//
+// Example:
+//   auto reader = CaptureReader::open("capture.pcap");
+//   if (!reader) return report(reader.error());
+//   RecordBatch batch;
+//   while (true) {
+//     auto n = reader->read_batch(batch);
+//     if (!n) return report(n.error());
+//     if (*n == 0) break;
+//     for (const Record& r : batch.records) use(r, batch.data(r));
+//   }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "net/error.h"
+#include "pcap/packet.h"
+
+namespace pfsim::pcap {
+
+// One record of a capture; its bytes live in the RecordBatch that holds it.
+struct Record {
+  std::uint64_t index = 0;  // 1-based position in the capture
+  std::int64_t ts_ns = 0;
+  std::uint32_t caplen = 0;
+  std::uint32_t len = 0;
+  std::size_t data_offset = 0;  // where the bytes start in RecordBatch::bytes
+};
+
+struct RecordBatch {
+  std::vector<Record> records;
+  std::vector<std::uint8_t> bytes;  // the records' bytes, back to back
+
+  std::span<const std::uint8_t> data(const Record& r) const noexcept {
+    return {bytes.data() + r.data_offset, r.caplen};
+  }
+  void clear() noexcept {
+    records.clear();
+    bytes.clear();
+  }
+};
+
+inline constexpr std::size_t kDefaultBatchRecords = 1024;
+
+class CaptureReader {
+ public:
+  // Opens `path` ("-" = standard input, read through a duplicate of descriptor 0 so that the
+  // process's own stdin stream is left alone). The error names the file and says what is wrong.
+  static net::Result<CaptureReader> open(const std::string& path);
+
+  CaptureReader(CaptureReader&&) noexcept;
+  CaptureReader& operator=(CaptureReader&&) noexcept;
+  ~CaptureReader();
+
+  LinkType link_type() const noexcept;
+  const std::string& path() const noexcept;
+
+  // Clears `batch` and fills it with up to `max_records` records (0 is read as 1). Returns
+  // how many; 0 means the capture has ended (normally, or after a truncated final record),
+  // and so does every later call. When a bad record follows good ones in the same batch, the
+  // good ones are returned first and the error comes with the next call (and every one after).
+  // The batch keeps its capacity, so once it has grown to the capture's packet sizes no call
+  // allocates.
+  net::Result<std::size_t> read_batch(RecordBatch& batch, std::size_t max_records = kDefaultBatchRecords);
+
+  std::uint64_t records_read() const noexcept;
+  // Whether the capture ended inside a record (everything before it was delivered).
+  bool truncated_tail() const noexcept;
+
+ private:
+  struct State;
+  explicit CaptureReader(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
+};
+
+class CaptureWriter {
+ public:
+  // Creates (or truncates) `path` as a pcap file of `link` with nanosecond timestamps and
+  // snaplen 262144 (libpcap's maximum: larger packets are refused by write()). "-" writes
+  // to standard output, as libpcap's pcap_dump_open does.
+  static net::Result<CaptureWriter> create(const std::string& path, LinkType link);
+
+  CaptureWriter(CaptureWriter&&) noexcept;
+  CaptureWriter& operator=(CaptureWriter&&) noexcept;
+  ~CaptureWriter();  // closes the file (errors on close are reported by close())
+
+  // Appends one packet: its time, original length and captured bytes. Write errors (a full
+  // disk) surface at close(), where the stream is flushed.
+  net::Status write(std::int64_t ts_ns, std::uint32_t len, std::span<const std::uint8_t> bytes);
+  // Flushes and closes; the error names the file.
+  net::Status close();
+
+ private:
+  struct State;
+  explicit CaptureWriter(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace pfsim::pcap

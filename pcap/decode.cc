@@ -1,0 +1,589 @@
+// pcap/decode.cc — link layer → IP → transport, reading every byte through ByteReader.
+//
+// Conventions of this file:
+//   - malformed_offset is the offset (from the start of the packet) of the header in which the
+//     problem was found, e.g. the first byte of the IPv4 header for truncated-ipv4, the first
+//     byte of the offending extension header for truncated-ipv6-extension;
+//   - a header's own length field narrows the reader (ByteReader::limit) for what follows, so
+//     Ethernet padding is never read as transport data and a length that claims more than was
+//     captured is simply bounded by the capture (caplen < len is normal);
+//   - fields are written into the result as soon as they are read, so a packet that stops
+//     early keeps everything decoded before the fault.
+#include "pcap/decode.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "net/five_tuple.h"
+#include "pcap/internal/byte_reader.h"
+
+namespace pfsim::pcap {
+namespace {
+
+using internal::ByteReader;
+
+// EtherTypes (IEEE 802 numbers registry).
+constexpr std::uint16_t kEtherIpv4 = 0x0800;
+constexpr std::uint16_t kEtherIpv6 = 0x86dd;
+constexpr std::uint16_t kEtherVlan = 0x8100;       // IEEE 802.1Q C-tag
+constexpr std::uint16_t kEtherQinq = 0x88a8;       // IEEE 802.1ad S-tag
+constexpr std::uint16_t kEtherQinqLegacy = 0x9100;  // pre-standard S-tag, still common
+constexpr std::uint16_t kEtherTransparentBridging = 0x6558;  // Geneve protocol type: Ethernet
+constexpr std::uint16_t kEtherMplsUnicast = 0x8847;    // RFC 3032 §5
+constexpr std::uint16_t kEtherMplsMulticast = 0x8848;
+
+// Header sizes.
+constexpr std::size_t kMacAddressesBytes = 12;     // destination + source MAC
+constexpr std::size_t kVlanTciBytes = 2;
+constexpr std::size_t kSllSkipBytes = 14;          // SLL v1 before its protocol field
+constexpr std::size_t kSll2AfterProtocolBytes = 18;  // SLL v2 after its protocol field
+constexpr std::size_t kIpv4MinHeaderBytes = 20;
+constexpr std::size_t kIpv6HeaderBytes = 40;
+constexpr std::size_t kTcpMinHeaderBytes = 20;
+constexpr std::size_t kQuotedTransportBytes = 8;   // RFC 792: the quote holds 64 bits of data
+constexpr std::size_t kVxlanHeaderBytes = 8;
+constexpr std::size_t kGeneveHeaderBytes = 8;
+constexpr std::size_t kPseudowireControlWordBytes = 4;
+
+// BSD loopback address families (values differ per OS; these are the ones libpcap accepts).
+constexpr std::uint32_t kBsdAfInet = 2;
+constexpr std::uint32_t kBsdAfInet6NetBsd = 24;
+constexpr std::uint32_t kBsdAfInet6FreeBsd = 28;
+constexpr std::uint32_t kBsdAfInet6Darwin = 30;
+
+// IPv6 extension headers (RFC 8200 §4, AH: RFC 4302).
+constexpr std::uint8_t kIpv6HopByHop = 0;
+constexpr std::uint8_t kIpv6Routing = 43;
+constexpr std::uint8_t kIpv6Fragment = 44;
+constexpr std::uint8_t kIpv6DestinationOptions = 60;
+constexpr std::uint8_t kIpv6AuthenticationHeader = 51;
+
+// ICMP types (RFC 792, RFC 4443).
+constexpr std::uint8_t kIcmpEchoReply = 0;
+constexpr std::uint8_t kIcmpDestinationUnreachable = 3;
+constexpr std::uint8_t kIcmpEchoRequest = 8;
+constexpr std::uint8_t kIcmpTimeExceeded = 11;
+constexpr std::uint8_t kIcmpParameterProblem = 12;
+constexpr std::uint8_t kIcmpFragmentationNeeded = 4;  // code of type 3 (RFC 1191)
+constexpr std::uint8_t kIcmpv6FirstError = 1;         // destination unreachable
+constexpr std::uint8_t kIcmpv6PacketTooBig = 2;
+constexpr std::uint8_t kIcmpv6LastError = 4;          // parameter problem
+constexpr std::uint8_t kIcmpv6EchoRequest = 128;
+constexpr std::uint8_t kIcmpv6EchoReply = 129;
+
+constexpr std::uint16_t kVxlanPort = 4789;   // RFC 7348 §5
+constexpr std::uint16_t kGenevePort = 6081;  // RFC 8926 §3.3
+// Nested encapsulations (a tunnel in a tunnel, Ethernet over MPLS over Ethernet) are followed
+// this many levels deep at most; deeper ones are reported as the outer packet. Bounds the
+// recursion on crafted input.
+constexpr int kMaxTunnelDepth = 4;
+
+struct Decoder {
+  DecodedPacket& out;
+  const DecodeOptions& options;
+
+  void fail(Malformed kind, std::size_t offset) noexcept {
+    out.malformed = kind;
+    out.malformed_offset = static_cast<std::uint32_t>(offset);
+  }
+
+  void ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept;
+  void ethernet(ByteReader r, int depth) noexcept;
+  void mpls(ByteReader r, int depth) noexcept;
+  void ip_by_version(ByteReader r, int depth) noexcept;
+  void ipv4(ByteReader r, int depth) noexcept;
+  void ipv6(ByteReader r, int depth) noexcept;
+  void transport(std::uint8_t proto, ByteReader r, int depth) noexcept;
+  void tcp(ByteReader r) noexcept;
+  void udp(ByteReader r, int depth) noexcept;
+  void icmp(ByteReader r, bool v6) noexcept;
+  bool quote(ByteReader r, bool v6) noexcept;
+  void vxlan(ByteReader r, int depth) noexcept;
+  void geneve(ByteReader r, int depth) noexcept;
+  void start_inner_packet(Tunnel tunnel) noexcept;
+};
+
+// Reads a 16-byte IPv6 address as two 64-bit halves.
+bool read_ipv6_address(ByteReader& r, net::Ip128& out) noexcept {
+  return r.read_u64be(out.hi) && r.read_u64be(out.lo);
+}
+
+// The first fragment of a datagram carries the start of the transport header; a later one
+// (offset > 0) carries none.
+bool is_later_fragment(const Fragment& f) noexcept { return f.offset_bytes > 0; }
+
+void Decoder::ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept {
+  switch (ethertype) {
+    case kEtherIpv4: ipv4(r, depth); return;
+    case kEtherIpv6: ipv6(r, depth); return;
+    case kEtherMplsUnicast:
+    case kEtherMplsMulticast: mpls(r, depth); return;
+    default: return;  // ARP, LLDP, ...: not IP, not malformed
+  }
+}
+
+void Decoder::mpls(ByteReader r, int depth) noexcept {
+  // RFC 3032 §2.1: 4-byte label stack entries, the last with the bottom-of-stack bit (0x100).
+  // The payload type is not signalled; like Wireshark, pfsim reads a first nibble of 4 or 6
+  // as IP and 0 as the control word of an Ethernet pseudowire (RFC 4385 §3, RFC 4448 §4.6),
+  // anything else as not IP.
+  std::uint32_t entry = 0;
+  do {
+    const std::size_t start = r.offset();
+    if (!r.read_u32be(entry)) return fail(Malformed::kTruncatedLinkHeader, start);
+  } while ((entry & 0x100u) == 0);
+  std::uint8_t first = 0;
+  if (!r.peek_u8(0, first)) return;
+  switch (first >> 4) {
+    case 4: ipv4(r, depth); return;
+    case 6: ipv6(r, depth); return;
+    case 0: {
+      // Ethernet inside MPLS inside Ethernet can nest; the depth bounds the recursion.
+      const std::size_t start = r.offset();
+      if (depth >= kMaxTunnelDepth) return;
+      if (!r.skip(kPseudowireControlWordBytes)) return fail(Malformed::kTruncatedLinkHeader, start);
+      ethernet(r, depth + 1);
+      return;
+    }
+    default: return;
+  }
+}
+
+void Decoder::ethernet(ByteReader r, int depth) noexcept {
+  // IEEE 802.3 header, then any number of 802.1Q / 802.1ad tags, each a TPID (read as the
+  // EtherType) followed by 2 bytes of TCI and the next EtherType.
+  const std::size_t start = r.offset();
+  std::uint16_t ethertype = 0;
+  if (!r.skip(kMacAddressesBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, start);
+  while (ethertype == kEtherVlan || ethertype == kEtherQinq || ethertype == kEtherQinqLegacy) {
+    const std::size_t tag = r.offset() - 2;
+    if (!r.skip(kVlanTciBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, tag);
+  }
+  ethertype_payload(ethertype, r, depth);
+}
+
+void Decoder::ip_by_version(ByteReader r, int depth) noexcept {
+  std::uint8_t first = 0;
+  if (!r.peek_u8(0, first)) return fail(Malformed::kBadIpVersion, r.offset());
+  switch (first >> 4) {
+    case 4: ipv4(r, depth); return;
+    case 6: ipv6(r, depth); return;
+    default: fail(Malformed::kBadIpVersion, r.offset()); return;
+  }
+}
+
+void Decoder::ipv4(ByteReader r, int depth) noexcept {
+  // RFC 791 §3.1: version/IHL, TOS, total length, id, flags/fragment offset, TTL, protocol,
+  // checksum, source, destination, then options up to IHL * 4 bytes.
+  const std::size_t start = r.offset();
+  if (!r.has(kIpv4MinHeaderBytes)) return fail(Malformed::kTruncatedIpv4, start);
+  std::uint8_t version_ihl = 0;
+  std::uint8_t tos = 0;
+  std::uint16_t total_length = 0;
+  std::uint16_t id = 0;
+  std::uint16_t flags_offset = 0;
+  std::uint8_t ttl = 0;
+  std::uint8_t proto = 0;
+  std::uint16_t checksum = 0;
+  std::uint32_t src = 0;
+  std::uint32_t dst = 0;
+  r.read_u8(version_ihl);
+  r.read_u8(tos);
+  r.read_u16be(total_length);
+  r.read_u16be(id);
+  r.read_u16be(flags_offset);
+  r.read_u8(ttl);
+  r.read_u8(proto);
+  r.read_u16be(checksum);
+  r.read_u32be(src);
+  r.read_u32be(dst);
+  const std::size_t header_bytes = std::size_t{version_ihl & 0x0fu} * 4;
+  if ((version_ihl >> 4) != 4 || header_bytes < kIpv4MinHeaderBytes) return fail(Malformed::kBadIpv4Header, start);
+
+  out.has_ip = true;
+  out.family = net::Family::kIpv4;
+  out.src = net::ip4(src);
+  out.dst = net::ip4(dst);
+  out.proto = proto;
+  out.ttl = ttl;
+  out.ip_length = total_length;
+  out.dont_fragment = (flags_offset & 0x4000u) != 0;
+  out.fragment.more = (flags_offset & 0x2000u) != 0;
+  out.fragment.offset_bytes = static_cast<std::uint16_t>((flags_offset & 0x1fffu) * 8u);
+  out.fragment.is_fragment = out.fragment.more || out.fragment.offset_bytes > 0;
+  out.fragment.id = out.fragment.is_fragment ? id : 0u;
+
+  if (!r.skip(header_bytes - kIpv4MinHeaderBytes)) return fail(Malformed::kTruncatedIpv4, start);
+  if (total_length < header_bytes) return fail(Malformed::kBadIpv4Length, start);
+  if (is_later_fragment(out.fragment)) return;
+  transport(proto, r.limit(total_length - header_bytes), depth);
+}
+
+void Decoder::ipv6(ByteReader r, int depth) noexcept {
+  // RFC 8200 §3: version/class/flow label (4 bytes), payload length, next header, hop limit,
+  // source, destination; then the extension header chain (§4).
+  const std::size_t start = r.offset();
+  if (!r.has(kIpv6HeaderBytes)) return fail(Malformed::kTruncatedIpv6, start);
+  std::uint32_t version_class_flow = 0;
+  std::uint16_t payload_length = 0;
+  std::uint8_t next = 0;
+  std::uint8_t hop_limit = 0;
+  r.read_u32be(version_class_flow);
+  r.read_u16be(payload_length);
+  r.read_u8(next);
+  r.read_u8(hop_limit);
+  net::Ip128 src;
+  net::Ip128 dst;
+  read_ipv6_address(r, src);
+  read_ipv6_address(r, dst);
+  if ((version_class_flow >> 28) != 6) return fail(Malformed::kBadIpVersion, start);
+
+  out.has_ip = true;
+  out.family = net::Family::kIpv6;
+  out.src = src;
+  out.dst = dst;
+  out.proto = next;
+  out.ttl = hop_limit;
+  out.ip_length = std::uint32_t{payload_length} + kIpv6HeaderBytes;
+  // A payload length of 0 is a jumbogram (RFC 2675) or a TSO capture: bounded by the capture.
+  if (payload_length != 0) r = r.limit(payload_length);
+
+  // Each extension header is at least 8 bytes long, so the chain ends within the datagram.
+  while (true) {
+    const std::size_t ext = r.offset();
+    if (next == kIpv6HopByHop || next == kIpv6Routing || next == kIpv6DestinationOptions) {
+      // RFC 8200 §4.3-4.6: next header, length in 8-octet units not counting the first 8.
+      std::uint8_t following = 0;
+      std::uint8_t units = 0;
+      if (!r.read_u8(following) || !r.read_u8(units) || !r.skip((std::size_t{units} + 1) * 8 - 2)) {
+        return fail(Malformed::kTruncatedIpv6Extension, ext);
+      }
+      next = following;
+    } else if (next == kIpv6AuthenticationHeader) {
+      // RFC 4302 §2.2: payload length in 4-octet units minus 2.
+      std::uint8_t following = 0;
+      std::uint8_t units = 0;
+      if (!r.read_u8(following) || !r.read_u8(units) || !r.skip((std::size_t{units} + 2) * 4 - 2)) {
+        return fail(Malformed::kTruncatedIpv6Extension, ext);
+      }
+      next = following;
+    } else if (next == kIpv6Fragment) {
+      // RFC 8200 §4.5: next header, reserved, offset (13 bits, 8-octet units) / res / M, id.
+      std::uint8_t following = 0;
+      std::uint8_t reserved = 0;
+      std::uint16_t offset_flags = 0;
+      std::uint32_t id = 0;
+      if (!r.read_u8(following) || !r.read_u8(reserved) || !r.read_u16be(offset_flags) || !r.read_u32be(id)) {
+        return fail(Malformed::kTruncatedIpv6Extension, ext);
+      }
+      next = following;
+      out.fragment.id = id;
+      out.fragment.more = (offset_flags & 0x0001u) != 0;
+      out.fragment.offset_bytes = static_cast<std::uint16_t>(offset_flags & 0xfff8u);
+      out.fragment.is_fragment = true;  // RFC 8200 §4.5: even an atomic fragment (RFC 6946)
+      out.proto = next;
+      if (is_later_fragment(out.fragment)) return;
+    } else {
+      break;
+    }
+    out.proto = next;
+  }
+  transport(next, r, depth);
+}
+
+void Decoder::transport(std::uint8_t proto, ByteReader r, int depth) noexcept {
+  switch (proto) {
+    case net::kProtoTcp: tcp(r); return;
+    case net::kProtoUdp: udp(r, depth); return;
+    case net::kProtoIcmp: icmp(r, false); return;
+    case net::kProtoIcmpv6: icmp(r, true); return;
+    default: return;
+  }
+}
+
+void Decoder::tcp(ByteReader r) noexcept {
+  // RFC 9293 §3.1: ports, sequence, acknowledgment, data offset (4 bits) + 12 bits of flags
+  // (reserved, AE per RFC 9768, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN).
+  const std::size_t start = r.offset();
+  std::uint16_t sport = 0;
+  std::uint16_t dport = 0;
+  if (!r.read_u16be(sport) || !r.read_u16be(dport)) {
+    return fail(Malformed::kTruncatedTcp, start);
+  }
+  out.has_ports = true;
+  out.sport = sport;
+  out.dport = dport;
+  if (!r.has(kTcpMinHeaderBytes - 4)) {
+    // A first fragment may end inside the TCP header (RFC 791 allows 8-byte fragments); the
+    // ports are what a filter needs, the rest is in the next fragment. Not malformed.
+    if (out.fragment.more) return;
+    return fail(Malformed::kTruncatedTcp, start);
+  }
+  std::uint32_t sequence = 0;
+  std::uint32_t acknowledgment = 0;
+  std::uint16_t offset_flags = 0;
+  r.read_u32be(sequence);
+  r.read_u32be(acknowledgment);
+  r.read_u16be(offset_flags);
+  out.has_tcp_flags = true;
+  out.tcp_flags = static_cast<std::uint16_t>(offset_flags & 0x0fffu);
+  const std::size_t header_bytes = (std::size_t{offset_flags} >> 12) * 4;
+  if (header_bytes < kTcpMinHeaderBytes) return fail(Malformed::kBadTcpHeader, start);
+  // Window, checksum and urgent pointer (6 bytes) are not needed, but the options are part of
+  // the header its data offset promises.
+  const std::size_t read_so_far = r.offset() - start;
+  if (!r.has(header_bytes - read_so_far) && !out.fragment.more) {
+    return fail(Malformed::kTruncatedTcp, start);
+  }
+}
+
+void Decoder::udp(ByteReader r, int depth) noexcept {
+  // RFC 768: source port, destination port, length, checksum.
+  const std::size_t start = r.offset();
+  std::uint16_t sport = 0;
+  std::uint16_t dport = 0;
+  std::uint16_t length = 0;
+  std::uint16_t checksum = 0;
+  if (!r.read_u16be(sport) || !r.read_u16be(dport)) {
+    return fail(Malformed::kTruncatedUdp, start);
+  }
+  out.has_ports = true;
+  out.sport = sport;
+  out.dport = dport;
+  if (!r.read_u16be(length) || !r.read_u16be(checksum)) {
+    if (out.fragment.more) return;  // a first fragment ending inside the header, as for TCP
+    return fail(Malformed::kTruncatedUdp, start);
+  }
+  // A tunnel's payload of a fragmented datagram is incomplete here: report the outer packet.
+  if (!options.decapsulate_tunnels || depth >= kMaxTunnelDepth || out.fragment.is_fragment) return;
+  if (dport == kVxlanPort) vxlan(r, depth);
+  if (dport == kGenevePort) geneve(r, depth);
+}
+
+void Decoder::start_inner_packet(Tunnel tunnel) noexcept {
+  // The inner packet replaces the outer one; the record fields and link type stay.
+  DecodedPacket inner;
+  inner.index = out.index;
+  inner.ts_ns = out.ts_ns;
+  inner.caplen = out.caplen;
+  inner.len = out.len;
+  inner.link = out.link;
+  inner.tunnel = tunnel;
+  out = inner;
+}
+
+void Decoder::vxlan(ByteReader r, int depth) noexcept {
+  // RFC 7348 §5: flags (I = 0x08 says the VNI is valid), 24 reserved bits, VNI, 8 reserved
+  // bits; then the inner Ethernet frame.
+  const std::size_t start = r.offset();
+  std::uint8_t flags = 0;
+  if (!r.read_u8(flags) || !r.skip(kVxlanHeaderBytes - 1)) {
+    return fail(Malformed::kTruncatedTunnel, start);
+  }
+  // Without the I flag this is not VXLAN as RFC 7348 defines it: keep the outer packet.
+  if ((flags & 0x08u) == 0) return;
+  start_inner_packet(Tunnel::kVxlan);
+  ethernet(r, depth + 1);
+}
+
+void Decoder::geneve(ByteReader r, int depth) noexcept {
+  // RFC 8926 §3.4: version (2 bits) + option length (6 bits, 4-octet units), flags, protocol
+  // type (an EtherType), VNI (24 bits), reserved; then the options and the inner packet.
+  const std::size_t start = r.offset();
+  std::uint8_t version_options = 0;
+  std::uint8_t flags = 0;
+  std::uint16_t protocol = 0;
+  if (!r.read_u8(version_options) || !r.read_u8(flags) || !r.read_u16be(protocol) || !r.skip(kGeneveHeaderBytes - 4)) {
+    return fail(Malformed::kTruncatedTunnel, start);
+  }
+  // Only version 0 exists; a later version may lay out its header differently.
+  if ((version_options >> 6) != 0) return;
+  if (!r.skip(std::size_t{version_options & 0x3fu} * 4)) return fail(Malformed::kTruncatedTunnel, start);
+  if (protocol != kEtherTransparentBridging && protocol != kEtherIpv4 && protocol != kEtherIpv6) return;
+  start_inner_packet(Tunnel::kGeneve);
+  if (protocol == kEtherTransparentBridging) {
+    ethernet(r, depth + 1);
+  } else {
+    ethertype_payload(protocol, r, depth + 1);
+  }
+}
+
+bool is_icmp_error(std::uint8_t type, bool v6) noexcept {
+  if (v6) return type >= kIcmpv6FirstError && type <= kIcmpv6LastError;
+  return type == kIcmpDestinationUnreachable || type == kIcmpTimeExceeded || type == kIcmpParameterProblem;
+}
+
+void Decoder::icmp(ByteReader r, bool v6) noexcept {
+  // RFC 792 / RFC 4443 §2.1: type, code, checksum, then 4 bytes whose meaning depends on the
+  // type (echo: identifier + sequence; frag-needed: unused + next-hop MTU; packet too big:
+  // MTU), then for errors the quoted packet.
+  const std::size_t start = r.offset();
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  if (!r.read_u8(type) || !r.read_u8(code)) return fail(Malformed::kTruncatedIcmp, start);
+  out.has_icmp = true;
+  out.icmp_type = type;
+  out.icmp_code = code;
+  std::uint16_t checksum = 0;
+  std::uint16_t word1 = 0;
+  std::uint16_t word2 = 0;
+  if (!r.read_u16be(checksum) || !r.read_u16be(word1) || !r.read_u16be(word2)) {
+    return fail(Malformed::kTruncatedIcmp, start);
+  }
+  const bool echo = v6 ? (type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply)
+                       : (type == kIcmpEchoRequest || type == kIcmpEchoReply);
+  if (echo) out.icmp_id = word1;
+  if (!v6 && type == kIcmpDestinationUnreachable && code == kIcmpFragmentationNeeded) out.icmp_mtu = word2;  // RFC 1191 §4
+  if (v6 && type == kIcmpv6PacketTooBig) out.icmp_mtu = (std::uint32_t{word1} << 16) | word2;             // RFC 4443 §3.2
+  if (!is_icmp_error(type, v6)) return;
+  // A quote that cannot be read is reported at its first byte; the outer fields stay.
+  if (!quote(r, v6)) fail(Malformed::kTruncatedIcmpQuote, r.offset());
+}
+
+bool Decoder::quote(ByteReader r, bool v6) noexcept {
+  // The quoted packet: its IP header (IPv4 with options; IPv6 with extension headers) and at
+  // least 8 bytes after it (RFC 792; RFC 4443 §2.4(c) quotes as much as fits). Its ports, or
+  // its echo identifier, tie the error to the flow. The quoted IP version follows the outer
+  // one: an ICMPv4 error quotes IPv4, an ICMPv6 error IPv6.
+  QuotedFlow q;
+  std::uint8_t proto = 0;
+  bool later_fragment = false;
+  if (!v6) {
+    std::uint8_t version_ihl = 0;
+    std::uint16_t flags_offset = 0;
+    std::uint32_t src = 0;
+    std::uint32_t dst = 0;
+    if (!r.read_u8(version_ihl) || !r.skip(5) || !r.read_u16be(flags_offset) || !r.skip(1) ||
+        !r.read_u8(proto) || !r.skip(2) || !r.read_u32be(src) || !r.read_u32be(dst)) {
+      return false;
+    }
+    const std::size_t header_bytes = std::size_t{version_ihl & 0x0fu} * 4;
+    if ((version_ihl >> 4) != 4 || header_bytes < kIpv4MinHeaderBytes) return false;
+    if (!r.skip(header_bytes - kIpv4MinHeaderBytes)) return false;
+    q.family = net::Family::kIpv4;
+    q.src = net::ip4(src);
+    q.dst = net::ip4(dst);
+    later_fragment = (flags_offset & 0x1fffu) != 0;
+  } else {
+    std::uint32_t version_class_flow = 0;
+    if (!r.read_u32be(version_class_flow) || !r.skip(2) || !r.read_u8(proto) || !r.skip(1) ||
+        !read_ipv6_address(r, q.src) || !read_ipv6_address(r, q.dst)) {
+      return false;
+    }
+    if ((version_class_flow >> 28) != 6) return false;
+    q.family = net::Family::kIpv6;
+    while (proto == kIpv6HopByHop || proto == kIpv6Routing || proto == kIpv6DestinationOptions ||
+           proto == kIpv6AuthenticationHeader || proto == kIpv6Fragment) {
+      std::uint8_t following = 0;
+      std::uint8_t units = 0;
+      if (!r.read_u8(following) || !r.read_u8(units)) return false;
+      std::size_t rest = 6;  // the fragment header is 8 bytes; its second byte is reserved
+      if (proto == kIpv6HopByHop || proto == kIpv6Routing || proto == kIpv6DestinationOptions) {
+        rest = (std::size_t{units} + 1) * 8 - 2;
+      } else if (proto == kIpv6AuthenticationHeader) {
+        rest = (std::size_t{units} + 2) * 4 - 2;
+      } else {
+        std::uint16_t offset_flags = 0;
+        if (!r.read_u16be(offset_flags)) return false;
+        later_fragment = (offset_flags & 0xfff8u) != 0;
+        rest = 4;
+      }
+      if (!r.skip(rest)) return false;
+      proto = following;
+    }
+  }
+  q.proto = proto;
+  out.has_inner = true;
+  out.inner = q;
+  if (later_fragment) return true;  // no transport header was in the quoted fragment
+  const bool echo_quote = (!v6 && proto == net::kProtoIcmp) || (v6 && proto == net::kProtoIcmpv6);
+  if (proto != net::kProtoTcp && proto != net::kProtoUdp && !echo_quote) return true;
+  if (!r.has(kQuotedTransportBytes)) return false;
+  std::uint16_t a = 0;
+  std::uint16_t b = 0;
+  std::uint16_t c = 0;
+  r.read_u16be(a);
+  r.read_u16be(b);
+  r.read_u16be(c);
+  if (echo_quote) {
+    // The quoted packet is ICMP: only an echo has a flow to relate to (its identifier).
+    const auto type = static_cast<std::uint8_t>(a >> 8);
+    const bool quoted_echo = v6 ? (type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply)
+                                : (type == kIcmpEchoRequest || type == kIcmpEchoReply);
+    if (!quoted_echo) return true;
+    out.inner.has_ports = true;
+    out.inner.sport = c;
+    out.inner.dport = c;
+    return true;
+  }
+  out.inner.has_ports = true;
+  out.inner.sport = a;
+  out.inner.dport = b;
+  return true;
+}
+
+std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
+  std::uint32_t family = 0;
+  if (!r.read_u32be(family)) return 0;
+  // LINKTYPE_NULL stores the family in the writer's byte order; the families are small
+  // numbers, so a value with only its top byte set was written little-endian.
+  if (writer_order && family > 0xffffu) {
+    family = ((family & 0xffu) << 24) | ((family & 0xff00u) << 8) | ((family >> 8) & 0xff00u) | (family >> 24);
+  }
+  return family;
+}
+
+}  // namespace
+
+DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options) noexcept {
+  DecodedPacket packet;
+  packet.link = link;
+  Decoder d{packet, options};
+  ByteReader r(bytes);
+  switch (link) {
+    case LinkType::kEthernet: d.ethernet(r, 0); break;
+    case LinkType::kRaw: d.ip_by_version(r, 0); break;
+    case LinkType::kIpv4: d.ipv4(r, 0); break;
+    case LinkType::kIpv6: d.ipv6(r, 0); break;
+    case LinkType::kNull:
+    case LinkType::kLoop: {
+      if (!r.has(4)) {
+        d.fail(Malformed::kTruncatedLinkHeader, 0);
+        break;
+      }
+      const std::uint32_t family = read_null_family(r, link == LinkType::kNull);
+      if (family == kBsdAfInet) {
+        d.ipv4(r, 0);
+      } else if (family == kBsdAfInet6NetBsd || family == kBsdAfInet6FreeBsd || family == kBsdAfInet6Darwin) {
+        d.ipv6(r, 0);
+      }
+      break;
+    }
+    case LinkType::kLinuxSll: {
+      // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: packet type, ARPHRD type,
+      // address length, 8 bytes of address, protocol (an EtherType for ARPHRD Ethernet).
+      std::uint16_t protocol = 0;
+      if (!r.skip(kSllSkipBytes) || !r.read_u16be(protocol)) {
+        d.fail(Malformed::kTruncatedLinkHeader, 0);
+        break;
+      }
+      d.ethertype_payload(protocol, r, 0);
+      break;
+    }
+    case LinkType::kLinuxSll2: {
+      // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: protocol, reserved,
+      // interface index, ARPHRD type, packet type, address length, 8 bytes of address.
+      std::uint16_t protocol = 0;
+      if (!r.read_u16be(protocol) || !r.skip(kSll2AfterProtocolBytes)) {
+        d.fail(Malformed::kTruncatedLinkHeader, 0);
+        break;
+      }
+      d.ethertype_payload(protocol, r, 0);
+      break;
+    }
+  }
+  return packet;
+}
+
+}  // namespace pfsim::pcap

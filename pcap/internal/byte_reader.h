@@ -1,0 +1,101 @@
+// pcap/internal/byte_reader.h — the one bounds-checked reader every packet byte goes through.
+//
+// A ByteReader is a view of a packet (a span) with a cursor and an end. Every read checks
+// that the bytes it wants lie before the end; a read that would pass it returns false, leaves
+// the cursor where it was and touches nothing. No other code in pcap/ indexes packet data or
+// does pointer arithmetic on it (STYLE.md), so "never a read out of bounds" is a property of
+// this file alone.
+//
+// Offsets are always from the start of the whole packet, also for a reader narrowed with
+// limit() (an IP datagram inside its frame, an ICMP quote), so a decoder can report where in
+// the packet it stopped. Multi-byte reads are big-endian (network order) unless named _le.
+//
+// Internal to pcap/: not part of the public API. Trivially copyable, no allocation; a copy is
+// a saved position.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace pfsim::pcap::internal {
+
+class ByteReader {
+ public:
+  constexpr explicit ByteReader(std::span<const std::uint8_t> bytes) noexcept
+      : bytes_(bytes), pos_(0), end_(bytes.size()) {}
+
+  // Where the cursor is, from the start of the packet.
+  constexpr std::size_t offset() const noexcept { return pos_; }
+  // How many bytes are left before the end.
+  constexpr std::size_t remaining() const noexcept { return end_ - pos_; }
+  constexpr bool has(std::size_t n) const noexcept { return n <= remaining(); }
+
+  // A reader that ends `n` bytes after the cursor, or at this reader's end if that is sooner:
+  // how a header's length field bounds what follows it without trusting it.
+  constexpr ByteReader limit(std::size_t n) const noexcept {
+    ByteReader r = *this;
+    if (n < remaining()) r.end_ = pos_ + n;
+    return r;
+  }
+
+  constexpr bool skip(std::size_t n) noexcept {
+    if (!has(n)) return false;
+    pos_ += n;
+    return true;
+  }
+
+  constexpr bool read_u8(std::uint8_t& out) noexcept {
+    if (!has(1)) return false;
+    out = bytes_[pos_];
+    pos_ += 1;
+    return true;
+  }
+
+  constexpr bool read_u16be(std::uint16_t& out) noexcept {
+    if (!has(2)) return false;
+    out = static_cast<std::uint16_t>((unsigned{bytes_[pos_]} << 8) | unsigned{bytes_[pos_ + 1]});
+    pos_ += 2;
+    return true;
+  }
+
+  constexpr bool read_u32be(std::uint32_t& out) noexcept {
+    if (!has(4)) return false;
+    out = (std::uint32_t{bytes_[pos_]} << 24) | (std::uint32_t{bytes_[pos_ + 1]} << 16) |
+          (std::uint32_t{bytes_[pos_ + 2]} << 8) | std::uint32_t{bytes_[pos_ + 3]};
+    pos_ += 4;
+    return true;
+  }
+
+  constexpr bool read_u64be(std::uint64_t& out) noexcept {
+    std::uint32_t hi = 0;
+    std::uint32_t lo = 0;
+    if (!has(8)) return false;
+    read_u32be(hi);
+    read_u32be(lo);
+    out = (std::uint64_t{hi} << 32) | lo;
+    return true;
+  }
+
+  // Copies the next out.size() bytes into `out`.
+  constexpr bool read_bytes(std::span<std::uint8_t> out) noexcept {
+    if (!has(out.size())) return false;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = bytes_[pos_ + i];
+    pos_ += out.size();
+    return true;
+  }
+
+  // The byte `ahead` bytes after the cursor, without moving it.
+  constexpr bool peek_u8(std::size_t ahead, std::uint8_t& out) const noexcept {
+    if (ahead >= remaining()) return false;
+    out = bytes_[pos_ + ahead];
+    return true;
+  }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  std::size_t pos_;
+  std::size_t end_;  // invariant: pos_ <= end_ <= bytes_.size()
+};
+
+}  // namespace pfsim::pcap::internal

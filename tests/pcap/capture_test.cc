@@ -1,0 +1,670 @@
+// Tests of pcap/capture.h: reading every shared capture, timestamps, standard input, batch
+// sizes, truncated and corrupt files, and the writer's round trip.
+//
+// The oracle for record contents is a small pcap parser written here from the file format
+// (independent of libpcap): each record's time, lengths and bytes must match it.
+#include "pcap/capture.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace pfsim::pcap {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Bytes = std::vector<std::uint8_t>;
+
+std::string shared_pcap(const std::string& name) { return std::string(PFSIM_SHARED_DIR) + "/pcaps/" + name; }
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + "capture_test_" + name; }
+
+Bytes read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const Bytes& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
+std::uint32_t get_le32(const Bytes& b, std::size_t at) {
+  return static_cast<std::uint32_t>(b[at]) | static_cast<std::uint32_t>(b[at + 1]) << 8 |
+         static_cast<std::uint32_t>(b[at + 2]) << 16 | static_cast<std::uint32_t>(b[at + 3]) << 24;
+}
+
+void put_le32(Bytes& b, std::size_t at, std::uint32_t v) {
+  for (std::size_t i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+void append_le32(Bytes& b, std::uint32_t v) {
+  b.resize(b.size() + 4);
+  put_le32(b, b.size() - 4, v);
+}
+
+// What a record holds according to the file format (pcap, little-endian, as every shared
+// capture is), and where its 16-byte header starts.
+struct RawRecord {
+  std::int64_t ts_ns = 0;
+  std::uint32_t caplen = 0;
+  std::uint32_t len = 0;
+  Bytes bytes;
+  std::size_t header_offset = 0;
+};
+
+std::vector<RawRecord> parse_pcap(const Bytes& file) {
+  std::vector<RawRecord> out;
+  if (file.size() < 24) return out;
+  const std::uint32_t magic = get_le32(file, 0);
+  const std::int64_t frac_scale = magic == 0xa1b23c4d ? 1 : 1000;
+  std::size_t at = 24;
+  while (at + 16 <= file.size()) {
+    RawRecord r;
+    r.header_offset = at;
+    r.ts_ns = static_cast<std::int64_t>(get_le32(file, at)) * 1'000'000'000 +
+              static_cast<std::int64_t>(get_le32(file, at + 4)) * frac_scale;
+    r.caplen = get_le32(file, at + 8);
+    r.len = get_le32(file, at + 12);
+    at += 16;
+    if (at + r.caplen > file.size()) break;
+    r.bytes.assign(file.begin() + static_cast<std::ptrdiff_t>(at),
+                   file.begin() + static_cast<std::ptrdiff_t>(at + r.caplen));
+    at += r.caplen;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// A record as delivered, with its bytes copied out of the batch.
+struct ReadRecord {
+  std::uint64_t index = 0;
+  std::int64_t ts_ns = 0;
+  std::uint32_t caplen = 0;
+  std::uint32_t len = 0;
+  Bytes bytes;
+
+  bool operator==(const ReadRecord&) const = default;
+};
+
+// Reads the whole capture; the batches' sizes are checked against `max_records`.
+std::vector<ReadRecord> read_all(CaptureReader& reader, std::size_t max_records = kDefaultBatchRecords) {
+  std::vector<ReadRecord> out;
+  RecordBatch batch;
+  while (true) {
+    auto n = reader.read_batch(batch, max_records);
+    if (!n) {
+      ADD_FAILURE() << n.error().to_string();
+      break;
+    }
+    EXPECT_EQ(*n, batch.records.size());
+    EXPECT_LE(*n, std::max<std::size_t>(max_records, 1));
+    if (*n == 0) break;
+    for (const Record& r : batch.records) {
+      auto data = batch.data(r);
+      out.push_back({r.index, r.ts_ns, r.caplen, r.len, Bytes(data.begin(), data.end())});
+    }
+  }
+  return out;
+}
+
+std::vector<ReadRecord> read_path(const std::string& path, std::size_t max_records = kDefaultBatchRecords) {
+  auto reader = CaptureReader::open(path);
+  if (!reader) {
+    ADD_FAILURE() << reader.error().to_string();
+    return {};
+  }
+  return read_all(*reader, max_records);
+}
+
+// A classic pcap file header (microsecond, little-endian) of `linktype` and snaplen 65535.
+Bytes pcap_header(std::uint32_t linktype) {
+  Bytes b;
+  append_le32(b, 0xa1b2c3d4);
+  append_le32(b, 0x00040002);  // version 2.4
+  append_le32(b, 0);           // thiszone
+  append_le32(b, 0);           // sigfigs
+  append_le32(b, 65535);
+  append_le32(b, linktype);
+  return b;
+}
+
+void append_record(Bytes& file, std::uint32_t sec, std::uint32_t usec, const Bytes& data) {
+  append_le32(file, sec);
+  append_le32(file, usec);
+  append_le32(file, static_cast<std::uint32_t>(data.size()));
+  append_le32(file, static_cast<std::uint32_t>(data.size()));
+  file.insert(file.end(), data.begin(), data.end());
+}
+
+struct SharedCapture {
+  const char* name;
+  LinkType link;
+  std::size_t records;
+};
+
+// Link types and frame counts from shared/pcaps/README.md, except ipv4-frag-tcp-syn.pcap:
+// the README says RAW, but its header stores LINKTYPE_IPV4 (228), which is what libpcap reports.
+constexpr SharedCapture kSharedCaptures[] = {
+    {"sll-tcp-handshake-nano.pcap", LinkType::kLinuxSll, 3},
+    {"tcp-handshake-http.pcap", LinkType::kEthernet, 6},
+    {"vlan-http.pcap", LinkType::kEthernet, 1},
+    {"qinq.pcap", LinkType::kEthernet, 2},
+    {"raw-ipv4.pcap", LinkType::kRaw, 1},
+    {"raw-ipv6.pcap", LinkType::kRaw, 1},
+    {"linktype-ipv4.pcap", LinkType::kIpv4, 1},
+    {"geneve.pcap", LinkType::kEthernet, 39},
+    {"vxlan.pcap", LinkType::kEthernet, 10},
+    {"null-snaplen256.pcap", LinkType::kNull, 18},
+    {"empty.pcapng", LinkType::kEthernet, 0},
+    {"malformed-ipv6-frag.pcap", LinkType::kEthernet, 1},
+    {"icmp-frag-needed-smtp.pcap", LinkType::kEthernet, 60},
+    {"icmpv6-packet-too-big.pcap", LinkType::kEthernet, 5},
+    {"sll2.pcap", LinkType::kLinuxSll2, 5},
+    {"ipv4-frag-tcp-syn.pcap", LinkType::kIpv4, 3},
+    {"stacked-vlan.pcap", LinkType::kEthernet, 3},
+    {"tcpreplay-mixed.pcap", LinkType::kEthernet, 179},
+    {"communityid-tcp.pcap", LinkType::kEthernet, 12},
+    {"communityid-icmp6.pcap", LinkType::kEthernet, 20},
+};
+
+TEST(CaptureShared, EveryCaptureOpensWithItsLinkTypeAndRecordCount) {
+  std::size_t seen = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_SHARED_DIR) + "/pcaps")) {
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".pcap" || ext == ".pcapng") ++seen;
+  }
+  EXPECT_EQ(seen, std::size(kSharedCaptures)) << "a shared capture is missing from kSharedCaptures";
+
+  for (const SharedCapture& c : kSharedCaptures) {
+    SCOPED_TRACE(c.name);
+    auto reader = CaptureReader::open(shared_pcap(c.name));
+    ASSERT_TRUE(reader) << reader.error().to_string();
+    EXPECT_EQ(reader->link_type(), c.link);
+    EXPECT_EQ(reader->path(), shared_pcap(c.name));
+    const auto records = read_all(*reader);
+    EXPECT_EQ(records.size(), c.records);
+    EXPECT_EQ(reader->records_read(), c.records);
+    EXPECT_FALSE(reader->truncated_tail());
+  }
+}
+
+TEST(CaptureShared, RecordsMatchTheFileFormat) {
+  for (const SharedCapture& c : kSharedCaptures) {
+    if (std::string_view(c.name).ends_with(".pcapng")) continue;
+    SCOPED_TRACE(c.name);
+    const auto expected = parse_pcap(read_bytes(shared_pcap(c.name)));
+    const auto got = read_path(shared_pcap(c.name));
+    ASSERT_EQ(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].index, i + 1);
+      EXPECT_EQ(got[i].ts_ns, expected[i].ts_ns) << "record " << i + 1;
+      EXPECT_EQ(got[i].caplen, expected[i].caplen) << "record " << i + 1;
+      EXPECT_EQ(got[i].len, expected[i].len) << "record " << i + 1;
+      EXPECT_EQ(got[i].bytes, expected[i].bytes) << "record " << i + 1;
+    }
+  }
+}
+
+TEST(CaptureTimestamps, NanosecondFileKeepsItsDigits) {
+  const auto records = read_path(shared_pcap("sll-tcp-handshake-nano.pcap"));
+  ASSERT_EQ(records.size(), 3u);
+  bool sub_microsecond = false;
+  for (const auto& r : records) sub_microsecond |= r.ts_ns % 1000 != 0;
+  EXPECT_TRUE(sub_microsecond);
+}
+
+TEST(CaptureTimestamps, MicrosecondFileIsScaledToNanoseconds) {
+  const auto records = read_path(shared_pcap("tcp-handshake-http.pcap"));
+  ASSERT_EQ(records.size(), 6u);
+  for (const auto& r : records) {
+    EXPECT_EQ(r.ts_ns % 1000, 0);
+    EXPECT_GT(r.ts_ns, std::int64_t{1'000'000'000} * 1'000'000'000);  // after 2001: not left in microseconds
+  }
+}
+
+// Puts `path` on file descriptor 0 for the lifetime of the object.
+class StdinFrom {
+ public:
+  explicit StdinFrom(const std::string& path) : saved_(dup(STDIN_FILENO)) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    EXPECT_GE(fd, 0) << path;
+    EXPECT_EQ(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+    ::close(fd);
+  }
+  ~StdinFrom() {
+    dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+  StdinFrom(const StdinFrom&) = delete;
+  StdinFrom& operator=(const StdinFrom&) = delete;
+
+ private:
+  int saved_;
+};
+
+TEST(CaptureStdin, DashReadsTheSameRecordsAsThePath) {
+  for (const char* name : {"tcpreplay-mixed.pcap", "sll-tcp-handshake-nano.pcap", "empty.pcapng"}) {
+    SCOPED_TRACE(name);
+    const auto expected = read_path(shared_pcap(name));
+    std::vector<ReadRecord> got;
+    LinkType link = LinkType::kNull;
+    {
+      StdinFrom redirect(shared_pcap(name));
+      auto reader = CaptureReader::open("-");
+      ASSERT_TRUE(reader) << reader.error().to_string();
+      EXPECT_EQ(reader->path(), "-");
+      link = reader->link_type();
+      got = read_all(*reader);
+    }
+    EXPECT_EQ(link, CaptureReader::open(shared_pcap(name))->link_type());
+    EXPECT_EQ(got, expected);
+  }
+}
+
+TEST(CaptureStdin, CorruptStandardInputIsNamedDash) {
+  const std::string path = temp_path("stdin-bad-magic.pcap");
+  write_bytes(path, Bytes(64, 0x42));
+  StdinFrom redirect(path);
+  auto reader = CaptureReader::open("-");
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().file, "-");
+  EXPECT_NE(reader.error().message.find("bad magic"), std::string::npos) << reader.error().message;
+}
+
+TEST(CaptureBatches, EveryBatchSizeDeliversTheSameRecordsInOrder) {
+  const std::string path = shared_pcap("tcpreplay-mixed.pcap");
+  const auto reference = read_path(path);
+  ASSERT_EQ(reference.size(), 179u);
+  for (std::size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(reference[i].index, i + 1);
+  // 0 is read as 1; 178, 179 and 180 put the end of the file just after, at and before a batch end.
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{178}, std::size_t{179},
+                           std::size_t{180}}) {
+    SCOPED_TRACE(size);
+    EXPECT_EQ(read_path(path, size), reference);
+  }
+}
+
+TEST(CaptureBatches, ReadingAfterTheEndKeepsReturningZero) {
+  auto reader = CaptureReader::open(shared_pcap("vlan-http.pcap"));
+  ASSERT_TRUE(reader);
+  RecordBatch batch;
+  auto n = reader->read_batch(batch);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1u);
+  for (int i = 0; i < 3; ++i) {
+    n = reader->read_batch(batch);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 0u);
+    EXPECT_TRUE(batch.records.empty());
+  }
+}
+
+TEST(CaptureBatches, SteadyStateBatchesDoNotReallocate) {
+  auto reader = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"));
+  ASSERT_TRUE(reader);
+  RecordBatch batch;
+  ASSERT_TRUE(reader->read_batch(batch, 179));
+  const auto* records = batch.records.data();
+  const auto* bytes = batch.bytes.data();
+  // Re-reading the same file into the same batch: capacity kept by clear() is enough.
+  auto again = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"));
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again->read_batch(batch, 179));
+  EXPECT_EQ(batch.records.data(), records);
+  EXPECT_EQ(batch.bytes.data(), bytes);
+}
+
+// Cuts `cut` bytes off the end of a copy of a shared capture.
+std::string truncated_copy(const std::string& name, std::size_t cut, const std::string& out_name) {
+  Bytes file = read_bytes(shared_pcap(name));
+  file.resize(file.size() - cut);
+  const std::string path = temp_path(out_name);
+  write_bytes(path, file);
+  return path;
+}
+
+TEST(CaptureTruncated, FinalRecordCutInsideItsBytesKeepsEverythingBefore) {
+  const auto all = read_path(shared_pcap("tcpreplay-mixed.pcap"));
+  ASSERT_EQ(all.size(), 179u);
+  for (std::size_t batch_size : {std::size_t{1}, std::size_t{7}, kDefaultBatchRecords}) {
+    SCOPED_TRACE(batch_size);
+    auto reader = CaptureReader::open(truncated_copy("tcpreplay-mixed.pcap", 5, "cut-bytes.pcap"));
+    ASSERT_TRUE(reader) << reader.error().to_string();
+    const auto got = read_all(*reader, batch_size);
+    EXPECT_EQ(got, std::vector<ReadRecord>(all.begin(), all.end() - 1));
+    EXPECT_TRUE(reader->truncated_tail());
+    EXPECT_EQ(reader->records_read(), 178u);
+  }
+}
+
+TEST(CaptureTruncated, FinalRecordCutInsideItsHeaderKeepsEverythingBefore) {
+  const Bytes file = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const auto layout = parse_pcap(file);
+  ASSERT_EQ(layout.size(), 6u);
+  // Keep 10 of the last record's 16 header bytes.
+  const std::size_t cut = file.size() - (layout.back().header_offset + 10);
+  auto reader = CaptureReader::open(truncated_copy("tcp-handshake-http.pcap", cut, "cut-header.pcap"));
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  EXPECT_EQ(read_all(*reader).size(), 5u);
+  EXPECT_TRUE(reader->truncated_tail());
+}
+
+TEST(CaptureTruncated, CompleteFileHasNoTruncatedTail) {
+  auto reader = CaptureReader::open(shared_pcap("tcp-handshake-http.pcap"));
+  ASSERT_TRUE(reader);
+  read_all(*reader);
+  EXPECT_FALSE(reader->truncated_tail());
+}
+
+// Opening `bytes` as a file fails; the error names the file and contains `fragment`.
+void expect_open_error(const std::string& name, const Bytes& bytes, const std::string& fragment) {
+  SCOPED_TRACE(name);
+  const std::string path = temp_path(name);
+  write_bytes(path, bytes);
+  auto reader = CaptureReader::open(path);
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().file, path);
+  EXPECT_FALSE(reader.error().packet_index);
+  EXPECT_NE(reader.error().message.find(fragment), std::string::npos) << reader.error().message;
+  EXPECT_EQ(reader.error().to_string().rfind(path + ": error: ", 0), 0u) << reader.error().to_string();
+}
+
+TEST(CaptureCorrupt, BadMagicIsNamed) {
+  Bytes file = read_bytes(shared_pcap("vlan-http.pcap"));
+  file[0] = 0x00;
+  expect_open_error("bad-magic.pcap", file, "not a pcap or pcapng file (bad magic number)");
+}
+
+TEST(CaptureCorrupt, HeaderCutTo10BytesIsTruncatedHeader) {
+  Bytes file = read_bytes(shared_pcap("vlan-http.pcap"));
+  file.resize(10);
+  expect_open_error("header-10.pcap", file, "truncated file header");
+}
+
+TEST(CaptureCorrupt, PcapngHeaderCutIsTruncatedHeader) {
+  Bytes file = read_bytes(shared_pcap("empty.pcapng"));
+  file.resize(20);
+  expect_open_error("header-20.pcapng", file, "truncated");
+}
+
+TEST(CaptureCorrupt, EmptyFileIsNamed) { expect_open_error("empty.pcap", Bytes{}, "empty file"); }
+
+TEST(CaptureCorrupt, MissingFileIsNamed) {
+  const std::string path = temp_path("does-not-exist.pcap");
+  std::remove(path.c_str());
+  auto reader = CaptureReader::open(path);
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().file, path);
+  EXPECT_NE(reader.error().message.find("No such file"), std::string::npos) << reader.error().message;
+}
+
+TEST(CaptureCorrupt, UnsupportedLinkTypeIsNamed) {
+  Bytes file = pcap_header(105);
+  append_record(file, 1'700'000'000, 0, Bytes(24, 0));
+  expect_open_error("linktype-105.pcap", file, "link type 105 (IEEE802_11) is not supported");
+}
+
+TEST(CaptureCorrupt, OversizedCaplenIsLocatedByPacketAndOffset) {
+  Bytes file = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const auto layout = parse_pcap(file);
+  ASSERT_EQ(layout.size(), 6u);
+  const std::size_t bad_header = layout[2].header_offset;
+  put_le32(file, bad_header + 8, 300000);  // caplen, beyond libpcap's 262144 maximum
+  const std::string path = temp_path("caplen-300000.pcap");
+  write_bytes(path, file);
+
+  auto reader = CaptureReader::open(path);
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  RecordBatch batch;
+  // The records before the bad one come first, the error with the next call, and again after.
+  auto n = reader->read_batch(batch);
+  ASSERT_TRUE(n) << n.error().to_string();
+  EXPECT_EQ(*n, 2u);
+  for (int i = 0; i < 2; ++i) {
+    auto bad = reader->read_batch(batch);
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(batch.records.empty());
+    const net::Error& e = bad.error();
+    EXPECT_EQ(e.file, path);
+    EXPECT_EQ(e.packet_index, std::optional<std::uint64_t>(3));
+    EXPECT_EQ(e.byte_offset, std::optional<std::uint64_t>(bad_header));
+    EXPECT_NE(e.message.find("300000"), std::string::npos) << e.message;
+    char located[64];
+    std::snprintf(located, sizeof located, ": packet 3 (offset 0x%zx): error: ", bad_header);
+    EXPECT_NE(e.to_string().find(path + located), std::string::npos) << e.to_string();
+  }
+  EXPECT_FALSE(reader->truncated_tail());
+}
+
+TEST(CaptureCorrupt, OversizedCaplenInFirstRecordFailsTheFirstBatch) {
+  Bytes file = pcap_header(1);
+  append_record(file, 1'700'000'000, 0, Bytes(60, 0));
+  put_le32(file, 24 + 8, 0xffffffff);
+  const std::string path = temp_path("caplen-max.pcap");
+  write_bytes(path, file);
+  auto reader = CaptureReader::open(path);
+  ASSERT_TRUE(reader);
+  RecordBatch batch;
+  auto n = reader->read_batch(batch);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().packet_index, std::optional<std::uint64_t>(1));
+  EXPECT_EQ(n.error().byte_offset, std::optional<std::uint64_t>(24));
+}
+
+// The named regression files of tests/corpus/pcap: capture-*.pcap with the message fragment
+// their open or read must fail with in capture-*.expected_error.
+TEST(CaptureCorpus, NamedRegressionFilesFailWithTheirMessage) {
+  std::size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_CORPUS_DIR) + "/pcap")) {
+    const fs::path p = entry.path();
+    if (p.extension() != ".expected_error" || !p.filename().string().starts_with("capture-")) continue;
+    SCOPED_TRACE(p.filename().string());
+    std::ifstream in(p);
+    std::string fragment;
+    std::getline(in, fragment);
+    ASSERT_FALSE(fragment.empty());
+    const std::string capture = fs::path(p).replace_extension(".pcap").string();
+    ASSERT_TRUE(fs::exists(capture)) << capture;
+
+    std::string message;
+    auto reader = CaptureReader::open(capture);
+    if (!reader) {
+      message = reader.error().to_string();
+    } else {
+      RecordBatch batch;
+      while (true) {
+        auto n = reader->read_batch(batch, 1);
+        if (!n) {
+          message = n.error().to_string();
+          break;
+        }
+        if (*n == 0) break;
+      }
+    }
+    EXPECT_NE(message.find(fragment), std::string::npos) << "got: " << message;
+    ++checked;
+  }
+  EXPECT_GE(checked, 3u);
+}
+
+// Every prefix of a capture: the header cut is an open error naming the file; a cut after
+// it delivers exactly the whole records before the cut, and truncated_tail() says whether
+// the cut fell inside a record.
+TEST(CaptureRobustness, EveryPrefixOfACaptureIsAnErrorOrAPrefixOfItsRecords) {
+  for (const char* name : {"sll-tcp-handshake-nano.pcap", "vlan-http.pcap", "empty.pcapng"}) {
+    SCOPED_TRACE(name);
+    const Bytes file = read_bytes(shared_pcap(name));
+    const auto all = read_path(shared_pcap(name));
+    const bool pcapng = std::string_view(name).ends_with(".pcapng");
+    std::vector<std::size_t> record_ends{24};
+    if (!pcapng) {
+      for (const auto& r : parse_pcap(file)) record_ends.push_back(r.header_offset + 16 + r.caplen);
+    }
+    const std::string path = temp_path("prefix.pcap");
+    for (std::size_t size = 0; size < file.size(); ++size) {
+      SCOPED_TRACE(size);
+      write_bytes(path, Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(size)));
+      auto reader = CaptureReader::open(path);
+      if (!reader) {
+        EXPECT_EQ(reader.error().file, path);
+        EXPECT_TRUE(pcapng || size < 24) << reader.error().to_string();
+        continue;
+      }
+      const auto got = read_all(*reader);
+      ASSERT_LE(got.size(), all.size());
+      EXPECT_TRUE(std::equal(got.begin(), got.end(), all.begin()));
+      if (pcapng) continue;
+      std::size_t whole = 0;
+      while (whole + 1 < record_ends.size() && record_ends[whole + 1] <= size) ++whole;
+      EXPECT_EQ(got.size(), whole);
+      EXPECT_EQ(reader->truncated_tail(), size != record_ends[whole]);
+    }
+  }
+}
+
+// Random damage to record headers and bytes: never a crash or an out-of-bounds read (the
+// sanitizer build checks), and every failure is located in the file.
+TEST(CaptureRobustness, DamagedCapturesGiveRecordsOrLocatedErrors) {
+  const Bytes original = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const std::string path = temp_path("damaged.pcap");
+  std::mt19937 random(20240601);
+  std::uniform_int_distribution<std::size_t> position(24, original.size() - 1);
+  std::uniform_int_distribution<int> value(0, 255);
+  for (int round = 0; round < 300; ++round) {
+    Bytes file = original;
+    for (int k = 0; k < 1 + round % 4; ++k) file[position(random)] = static_cast<std::uint8_t>(value(random));
+    write_bytes(path, file);
+    auto reader = CaptureReader::open(path);
+    ASSERT_TRUE(reader) << reader.error().to_string();  // the file header is intact
+    RecordBatch batch;
+    std::uint64_t delivered = 0;
+    while (true) {
+      auto n = reader->read_batch(batch, 3);
+      if (!n) {
+        EXPECT_EQ(n.error().file, path);
+        EXPECT_EQ(n.error().packet_index, std::optional<std::uint64_t>(delivered + 1));
+        EXPECT_TRUE(n.error().byte_offset);
+        break;
+      }
+      if (*n == 0) break;
+      for (const Record& r : batch.records) {
+        EXPECT_EQ(r.index, ++delivered);
+        EXPECT_LE(r.data_offset + r.caplen, batch.bytes.size());
+      }
+    }
+  }
+}
+
+TEST(CaptureWriter, RoundTripKeepsBytesTimesLengthsAndLinkType) {
+  const LinkType links[] = {LinkType::kEthernet, LinkType::kLinuxSll, LinkType::kLinuxSll2, LinkType::kRaw,
+                            LinkType::kIpv4,     LinkType::kIpv6,     LinkType::kNull,      LinkType::kLoop};
+  for (LinkType link : links) {
+    SCOPED_TRACE(static_cast<int>(link));
+    const std::string path = temp_path("roundtrip-" + std::to_string(static_cast<int>(link)) + ".pcap");
+    std::vector<ReadRecord> written;
+    {
+      auto writer = CaptureWriter::create(path, link);
+      ASSERT_TRUE(writer) << writer.error().to_string();
+      for (std::uint32_t i = 0; i < 5; ++i) {
+        ReadRecord r;
+        r.index = i + 1;
+        r.ts_ns = std::int64_t{1'700'000'000'123'456'789} + std::int64_t{i} * 999'999'937;
+        r.bytes.resize(20 + i * 300);
+        for (std::size_t k = 0; k < r.bytes.size(); ++k) r.bytes[k] = static_cast<std::uint8_t>(k * 7 + i);
+        r.caplen = static_cast<std::uint32_t>(r.bytes.size());
+        r.len = r.caplen + (i % 2 == 0 ? 0 : 1000);  // some written as cut by a snaplen
+        ASSERT_TRUE(writer->write(r.ts_ns, r.len, r.bytes));
+        written.push_back(r);
+      }
+      ASSERT_TRUE(writer->close());
+    }
+    auto reader = CaptureReader::open(path);
+    ASSERT_TRUE(reader) << reader.error().to_string();
+    EXPECT_EQ(reader->link_type(), link);
+    EXPECT_EQ(read_all(*reader), written);
+  }
+}
+
+TEST(CaptureWriter, CopyOfASharedCaptureReadsTheSame) {
+  for (const char* name : {"sll-tcp-handshake-nano.pcap", "tcpreplay-mixed.pcap", "null-snaplen256.pcap"}) {
+    SCOPED_TRACE(name);
+    const std::string path = temp_path(std::string("copy-") + name);
+    auto reader = CaptureReader::open(shared_pcap(name));
+    ASSERT_TRUE(reader);
+    const auto original = read_all(*reader);
+    {
+      auto writer = CaptureWriter::create(path, reader->link_type());
+      ASSERT_TRUE(writer);
+      for (const auto& r : original) ASSERT_TRUE(writer->write(r.ts_ns, r.len, r.bytes));
+      // The destructor closes the file.
+    }
+    EXPECT_EQ(read_path(path), original);
+  }
+}
+
+TEST(CaptureWriter, TimesBefore1970KeepTheirFraction) {
+  const std::string path = temp_path("before-1970.pcap");
+  auto writer = CaptureWriter::create(path, LinkType::kRaw);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->write(-1, 1, Bytes{0x45}));  // pcap seconds are unsigned on disk
+  ASSERT_TRUE(writer->close());
+  const Bytes file = read_bytes(path);
+  ASSERT_EQ(file.size(), 24u + 16u + 1u);
+  EXPECT_EQ(get_le32(file, 0), 0xa1b23c4du);       // nanosecond magic
+  EXPECT_EQ(get_le32(file, 24), 0xffffffffu);      // -1 s
+  EXPECT_EQ(get_le32(file, 28), 999'999'999u);     // + 999999999 ns
+}
+
+TEST(CaptureWriter, ErrorsNameTheFile) {
+  const std::string missing_dir = temp_path("no-such-dir") + "/out.pcap";
+  auto bad = CaptureWriter::create(missing_dir, LinkType::kEthernet);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().file, missing_dir);
+  EXPECT_NE(bad.error().message.find("No such file"), std::string::npos) << bad.error().message;
+
+  const std::string path = temp_path("closed.pcap");
+  auto writer = CaptureWriter::create(path, LinkType::kEthernet);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->close());
+  EXPECT_TRUE(writer->close());  // closing twice is harmless
+  auto late = writer->write(0, 1, Bytes{1});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().file, path);
+
+  auto writer2 = CaptureWriter::create(path, LinkType::kEthernet);
+  ASSERT_TRUE(writer2);
+  auto huge = writer2->write(0, 300000, Bytes(300000, 0));
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("snaplen"), std::string::npos);
+}
+
+TEST(CaptureWriter, FullDiskIsReportedByClose) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  auto writer = CaptureWriter::create("/dev/full", LinkType::kEthernet);
+  ASSERT_TRUE(writer) << writer.error().to_string();
+  ASSERT_TRUE(writer->write(0, 64, Bytes(64, 0)));
+  auto closed = writer->close();
+  ASSERT_FALSE(closed);
+  EXPECT_EQ(closed.error().file, "/dev/full");
+  EXPECT_NE(closed.error().message.find("No space"), std::string::npos) << closed.error().message;
+}
+
+}  // namespace
+}  // namespace pfsim::pcap
