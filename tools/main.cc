@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "tools/classify_command.h"
+#include "tools/decode_command.h"
 #include "tools/diagnostics.h"
 
 namespace {
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
   CLI::App* classify = app.add_subcommand("classify", "time and verify a classifier on a ClassBench rule set and trace");
   pfsim::tools::define_classify_options(*classify, classify_options);
 
+  pfsim::tools::DecodeCommandOptions decode_options;
+  CLI::App* decode = app.add_subcommand("decode", "print what pfsim sees in each packet of a capture");
+  pfsim::tools::define_decode_options(*decode, decode_options);
+
   if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
     std::cerr << "pfsim: error: unknown command '" << unknown << "' (known: " << known_commands(app) << ")\n";
     return kExitBadInput;
@@ -60,5 +65,6 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (classify->parsed()) return pfsim::tools::run_classify(classify_options);
+  if (decode->parsed()) return pfsim::tools::run_decode(decode_options);
   return kExitBadInput;
 }

@@ -1,43 +1,27 @@
 // End-to-end tests of the `pfsim` command: each test runs the built binary (PFSIM_BIN) with
 // real arguments and checks what a user sees: the exit code, the message on stderr, the
 // JSON report (DESIGN.md §5 command-line contract, §6 errors).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "run_pfsim.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using pfsim::test_support::CommandResult;
+using pfsim::test_support::slurp;
 
 const std::string kClassbench = std::string(PFSIM_SHARED_DIR) + "/classbench";
 const std::string kAclRules = kClassbench + "/acl1_1000";
 const std::string kAclTrace = kClassbench + "/acl1_1000_trace";
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // ClassBench files have one rule or packet per line; blank and '#' lines do not count
 // (classifier/classbench.h).
@@ -68,56 +52,10 @@ std::string fnv1a_hex(const std::vector<std::uint32_t>& indices) {
   return text;
 }
 
-class PfsimCommand : public ::testing::Test {
+class PfsimCommand : public pfsim::test_support::PfsimTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pfsim-tools-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(temp_dir_); }
-
-  fs::path write_temp(const std::string& name, const std::string& content) const {
-    fs::path path = temp_dir_ / name;
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-
-  // Runs pfsim with `args` (no shell), stdin from /dev/null, and collects both outputs.
-  CommandResult run(const std::vector<std::string>& args) const {
-    std::vector<std::string> storage = {PFSIM_BIN};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    fs::path out_path = temp_dir_ / "stdout";
-    fs::path err_path = temp_dir_ / "stderr";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    CommandResult result;
-    if (spawned != 0) {
-      ADD_FAILURE() << "cannot start " << PFSIM_BIN << ": " << std::strerror(spawned);
-      return result;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = slurp(out_path);
-    result.err = slurp(err_path);
-    return result;
-  }
-
   std::string json_path() const { return (temp_dir_ / "report.json").string(); }
   nlohmann::json read_json() const { return nlohmann::json::parse(slurp(json_path())); }
-
-  fs::path temp_dir_;
 };
 
 TEST_F(PfsimCommand, VerifyOnAcl1AgreesWithLinearAndReportsEveryField) {
@@ -231,9 +169,9 @@ TEST_F(PfsimCommand, UnwritableJsonFileIsBadInput) {
 }
 
 TEST_F(PfsimCommand, UnknownCommandIsUsageErrorNamingIt) {
-  CommandResult r = run({"decode", "capture.pcap"});
+  CommandResult r = run({"frobnicate", "capture.pcap"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("unknown command 'decode'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("classify"), std::string::npos) << r.err;
 }
 
