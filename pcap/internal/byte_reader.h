@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstddef>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace pfsim::pcap::internal {
@@ -52,28 +54,24 @@ class ByteReader {
     return true;
   }
 
-  constexpr bool read_u16be(std::uint16_t& out) noexcept {
+  bool read_u16be(std::uint16_t& out) noexcept {
     if (!has(2)) return false;
-    out = static_cast<std::uint16_t>((unsigned{bytes_[pos_]} << 8) | unsigned{bytes_[pos_ + 1]});
+    out = load_be<std::uint16_t>();
     pos_ += 2;
     return true;
   }
 
-  constexpr bool read_u32be(std::uint32_t& out) noexcept {
+  bool read_u32be(std::uint32_t& out) noexcept {
     if (!has(4)) return false;
-    out = (std::uint32_t{bytes_[pos_]} << 24) | (std::uint32_t{bytes_[pos_ + 1]} << 16) |
-          (std::uint32_t{bytes_[pos_ + 2]} << 8) | std::uint32_t{bytes_[pos_ + 3]};
+    out = load_be<std::uint32_t>();
     pos_ += 4;
     return true;
   }
 
-  constexpr bool read_u64be(std::uint64_t& out) noexcept {
-    std::uint32_t hi = 0;
-    std::uint32_t lo = 0;
+  bool read_u64be(std::uint64_t& out) noexcept {
     if (!has(8)) return false;
-    read_u32be(hi);
-    read_u32be(lo);
-    out = (std::uint64_t{hi} << 32) | lo;
+    out = load_be<std::uint64_t>();
+    pos_ += 8;
     return true;
   }
 
@@ -93,6 +91,20 @@ class ByteReader {
   }
 
  private:
+  // The big-endian value at the cursor, as one load (the caller checked has(sizeof(T))):
+  // a header field costs a load and a byte swap instead of a load and shift per byte.
+  template <class T>
+  T load_be() const noexcept {
+    T value;
+    std::memcpy(&value, bytes_.data() + pos_, sizeof value);
+    if constexpr (std::endian::native == std::endian::little) {
+      if constexpr (sizeof(T) == 2) value = __builtin_bswap16(value);
+      if constexpr (sizeof(T) == 4) value = __builtin_bswap32(value);
+      if constexpr (sizeof(T) == 8) value = __builtin_bswap64(value);
+    }
+    return value;
+  }
+
   std::span<const std::uint8_t> bytes_;
   std::size_t pos_;
   std::size_t end_;  // invariant: pos_ <= end_ <= bytes_.size()
