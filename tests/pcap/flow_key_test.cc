@@ -6,6 +6,7 @@
 #include "pcap/flow_key.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -13,7 +14,6 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
 #include <span>
 #include <sstream>
@@ -346,24 +346,21 @@ std::string slurp(const std::string& path) {
   return text.str();
 }
 
-// communityid-baseline.json is the spec's baseline_deflt.json: a flat list of objects with
-// the fields in a fixed order, which a pattern reads without a JSON library.
+// communityid-baseline.json is the spec's baseline_deflt.json: a list of objects with proto,
+// saddr, daddr, sport, dport (null for protocols without ports) and communityid.
 std::vector<BaselineEntry> read_baseline() {
-  const std::string text = slurp(kPcaps + "/communityid-baseline.json");
-  const std::regex entry_pattern(
-      R"re(\{"proto": (\d+), "saddr": "([^"]+)", "daddr": "([^"]+)", )re"
-      R"re("sport": (\d+|null), "dport": (\d+|null), "communityid": "([^"]+)"\})re");
-  std::vector<BaselineEntry> entries;
-  auto port = [](const std::string& value) -> std::optional<int> {
-    if (value == "null") return std::nullopt;
-    return std::stoi(value);
+  const auto json = nlohmann::json::parse(slurp(kPcaps + "/communityid-baseline.json"));
+  auto port = [](const nlohmann::json& value) -> std::optional<int> {
+    if (value.is_null()) return std::nullopt;
+    return value.get<int>();
   };
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), entry_pattern); it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    entries.push_back({std::stoi(m[1]), address(m[2].str()), address(m[3].str()), port(m[4]), port(m[5]), m[6]});
+  std::vector<BaselineEntry> entries;
+  for (const auto& e : json) {
+    entries.push_back({e.at("proto").get<int>(), address(e.at("saddr").get<std::string>()),
+                       address(e.at("daddr").get<std::string>()), port(e.at("sport")), port(e.at("dport")),
+                       e.at("communityid").get<std::string>()});
   }
-  EXPECT_EQ(entries.size(), static_cast<std::size_t>(std::count(text.begin(), text.end(), '{')))
-      << "an entry of the baseline was not read";
+  EXPECT_EQ(entries.size(), 23u) << "the baseline has 23 entries";
   return entries;
 }
 
