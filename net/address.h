@@ -7,9 +7,9 @@
 // Ranges are inclusive on both ends, so the full space is representable.
 //
 // Example:
-//   auto p = parse_prefix("10.0.0.0/8");          // Result<AddressRange>
-//   if (p && p->contains(Family::kIpv4, ip4(10, 1, 2, 3))) ...
-//   format_range(*p) == "10.0.0.0/8"
+//   auto p = parse_prefix("10.0.0.0/8");          // Result<IpRange>
+//   if (p && p->range.contains(ip4(10, 1, 2, 3))) ...
+//   format_range(p->family, p->range) == "10.0.0.0/8"
 //
 // All functions are pure and thread-safe.
 #pragma once
