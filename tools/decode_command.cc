@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -22,6 +21,7 @@
 #include "pcap/flow_key.h"
 #include "pcap/packet.h"
 #include "tools/diagnostics.h"
+#include "tools/file_io.h"
 
 namespace pfsim::tools {
 namespace {
@@ -294,10 +294,6 @@ std::string summary_line(const Summary& s, pcap::LinkType link, std::uint64_t li
   return line + "\n";
 }
 
-net::Error write_error(const std::string& path) {
-  return net::error_message("cannot write '" + path + "': " + std::strerror(errno));
-}
-
 }  // namespace
 
 int run_decode(const DecodeCommandOptions& options) {
@@ -312,7 +308,7 @@ int run_decode(const DecodeCommandOptions& options) {
     json_out = &std::cout;
   } else if (!options.json_path.empty()) {
     json_file.open(options.json_path, std::ios::binary | std::ios::trunc);
-    if (!json_file) return report_error(write_error(options.json_path));
+    if (!json_file) return report_error(io_error("write", options.json_path, errno));
     json_out = &json_file;
   }
   std::ostream* human_out = json_to_stdout ? nullptr : &std::cout;
@@ -348,12 +344,12 @@ int run_decode(const DecodeCommandOptions& options) {
       summary.add(p);
     }
     if (human_out != nullptr) *human_out << human_text;
-    if (json_out != nullptr && !(*json_out << json_text)) return report_error(write_error(options.json_path));
+    if (json_out != nullptr && !(*json_out << json_text)) return report_error(io_error("write", options.json_path, errno));
   }
 
   if (json_file.is_open()) {
     json_file.close();
-    if (!json_file) return report_error(write_error(options.json_path));
+    if (!json_file) return report_error(io_error("write", options.json_path, errno));
   }
   summary_out << summary_line(summary, link, options.limit) << std::flush;
   if (reader->truncated_tail()) {

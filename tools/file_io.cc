@@ -13,11 +13,11 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
+}  // namespace
+
 net::Error io_error(std::string_view verb, const std::string& path, int error_number) {
   return net::error_message("cannot " + std::string(verb) + " '" + path + "': " + std::strerror(error_number));
 }
-
-}  // namespace
 
 net::Result<std::string> read_file(const std::string& path) {
   FilePtr file(std::fopen(path.c_str(), "rb"));

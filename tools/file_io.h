@@ -20,6 +20,9 @@ namespace pfsim::tools {
 // The whole content of the file at `path`.
 net::Result<std::string> read_file(const std::string& path);
 
+// "cannot VERB 'PATH': <strerror(error_number)>", for callers that do their own I/O (streams).
+net::Error io_error(std::string_view verb, const std::string& path, int error_number);
+
 // Replaces the file at `path` with `content` (creating it if needed).
 net::Status write_file(const std::string& path, std::string_view content);
 
