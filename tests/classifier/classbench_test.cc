@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "classifier/classbench.h"
+#include "tests/read_whole_file.h"
 
 namespace pfsim::classifier {
 namespace {
@@ -667,11 +668,8 @@ TEST(ClassbenchRobustness, MutatedLinesGiveErrorsInsideTheLine) {
 
 std::string read_shared(const std::string& name) {
   const std::string path = std::string(PFSIM_SHARED_DIR) + "/classbench/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  EXPECT_TRUE(std::filesystem::exists(path)) << "cannot open " << path;
+  return pfsim::testing::read_whole_file(path);
 }
 
 std::size_t count_non_blank_lines(std::string_view text) {

@@ -13,6 +13,7 @@
 
 #include "classifier/classbench.h"
 #include "classifier/classifier.h"
+#include "tests/read_whole_file.h"
 
 namespace pfsim::classifier {
 namespace {
@@ -287,19 +288,14 @@ TEST(Differential, ConcurrentQueriesOnOneInstanceAgree) {
 }
 
 // Every ClassBench set and trace in ../shared/classbench, whole, against linear.
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using pfsim::testing::read_whole_file;
 
 class ClassbenchDifferential : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ClassbenchDifferential, EqualsLinear) {
   const std::string base = std::string(PFSIM_SHARED_DIR) + "/classbench/" + GetParam();
-  const std::string rules_text = read_file(base);
-  const std::string trace_text = read_file(base + "_trace");
+  const std::string rules_text = read_whole_file(base);
+  const std::string trace_text = read_whole_file(base + "_trace");
   ASSERT_FALSE(rules_text.empty()) << "missing " << base;
   auto rules = parse_classbench_rules(rules_text, base);
   ASSERT_TRUE(rules.ok()) << rules.error().to_string();

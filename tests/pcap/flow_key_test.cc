@@ -26,6 +26,7 @@
 #include "pcap/capture.h"
 #include "pcap/decode.h"
 #include "pcap/internal/sha1.h"
+#include "tests/read_whole_file.h"
 
 namespace pfsim::pcap {
 namespace {
@@ -339,17 +340,12 @@ struct BaselineEntry {
   std::string community_id;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using pfsim::testing::read_whole_file;
 
 // communityid-baseline.json is the spec's baseline_deflt.json: a list of objects with proto,
 // saddr, daddr, sport, dport (null for protocols without ports) and communityid.
 std::vector<BaselineEntry> read_baseline() {
-  const auto json = nlohmann::json::parse(slurp(kPcaps + "/communityid-baseline.json"));
+  const auto json = nlohmann::json::parse(read_whole_file(kPcaps + "/communityid-baseline.json"));
   auto port = [](const nlohmann::json& value) -> std::optional<int> {
     if (value.is_null()) return std::nullopt;
     return value.get<int>();

@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using pfsim::test_support::CommandResult;
-using pfsim::test_support::slurp;
+using pfsim::test_support::read_whole_file;
 
 const std::string kPcaps = std::string(PFSIM_SHARED_DIR) + "/pcaps";
 const std::string kSmtp = kPcaps + "/icmp-frag-needed-smtp.pcap";
@@ -57,7 +57,7 @@ std::vector<std::string> text_lines(const std::string& text) {
 // Wireshark's fields for each frame of a shared capture (pcaps/wireshark-fields/NAME.tsv),
 // one map per frame, by column name.
 std::vector<std::map<std::string, std::string>> wireshark_rows(const std::string& name) {
-  std::vector<std::string> lines = text_lines(slurp(kPcaps + "/wireshark-fields/" + name + ".tsv"));
+  std::vector<std::string> lines = text_lines(read_whole_file(kPcaps + "/wireshark-fields/" + name + ".tsv"));
   std::vector<std::map<std::string, std::string>> rows;
   if (lines.empty()) return rows;
   std::vector<std::string> columns = split(lines[0], '\t');
@@ -216,7 +216,7 @@ TEST_F(PfsimDecode, JsonFileLeavesHumanLinesOnStdout) {
   std::string path = (temp_dir_ / "decode.jsonl").string();
   CommandResult r = run({"decode", kSmtp, "--json", path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(json_lines(slurp(path)).size(), 60u);
+  EXPECT_EQ(json_lines(read_whole_file(path)).size(), 60u);
   EXPECT_EQ(text_lines(r.out).size(), 61u);
 }
 
@@ -260,7 +260,7 @@ TEST_F(PfsimDecode, MalformedPacketIsDataNotAnError) {
 }
 
 TEST_F(PfsimDecode, TruncatedFinalRecordKeepsEverythingBeforeIt) {
-  std::string whole = slurp(kPcaps + "/communityid-tcp.pcap");
+  std::string whole = read_whole_file(kPcaps + "/communityid-tcp.pcap");
   fs::path capture = write_temp("tail.pcap", whole.substr(0, whole.size() - 20));
   CommandResult r = run({"decode", capture.string(), "--json", "-"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

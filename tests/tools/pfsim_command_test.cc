@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using pfsim::test_support::CommandResult;
-using pfsim::test_support::slurp;
+using pfsim::test_support::read_whole_file;
 
 const std::string kClassbench = std::string(PFSIM_SHARED_DIR) + "/classbench";
 const std::string kAclRules = kClassbench + "/acl1_1000";
@@ -55,7 +55,7 @@ std::string fnv1a_hex(const std::vector<std::uint32_t>& indices) {
 class PfsimCommand : public pfsim::test_support::PfsimTest {
  protected:
   std::string json_path() const { return (temp_dir_ / "report.json").string(); }
-  nlohmann::json read_json() const { return nlohmann::json::parse(slurp(json_path())); }
+  nlohmann::json read_json() const { return nlohmann::json::parse(read_whole_file(json_path())); }
 };
 
 TEST_F(PfsimCommand, VerifyOnAcl1AgreesWithLinearAndReportsEveryField) {

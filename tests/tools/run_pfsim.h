@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/read_whole_file.h"
+
 namespace pfsim::test_support {
 
 struct CommandResult {
@@ -35,12 +37,7 @@ struct CommandResult {
   std::string err;
 };
 
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using pfsim::testing::read_whole_file;
 
 class PfsimTest : public ::testing::Test {
  protected:
@@ -83,8 +80,8 @@ class PfsimTest : public ::testing::Test {
     int status = 0;
     waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = slurp(out_path);
-    result.err = slurp(err_path);
+    result.out = read_whole_file(out_path);
+    result.err = read_whole_file(err_path);
     return result;
   }
 
