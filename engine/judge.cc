@@ -1,0 +1,115 @@
+// engine/judge.cc — see judge.h.
+#include "engine/judge.h"
+
+namespace pfsim::engine {
+namespace {
+
+constexpr std::uint32_t kSubnetDomainBit = 0x8000'0000u;
+
+bool is_sg(HookKind kind) noexcept { return kind == HookKind::kSgEgress || kind == HookKind::kSgIngress; }
+
+std::size_t family_slot(net::Family family) noexcept { return family == net::Family::kIpv4 ? 0 : 1; }
+
+}  // namespace
+
+std::uint32_t conntrack_domain(Hook hook) noexcept {
+  return is_sg(hook.kind) ? hook.owner : (hook.owner | kSubnetDomainBit);
+}
+
+Endpoint endpoint_of(const Scenario& scenario, InterfaceIndex interface) noexcept {
+  return Endpoint{interface, scenario.interfaces[interface].subnet};
+}
+
+Endpoint endpoint_at(const Scenario& scenario, const net::IpAddress& address) noexcept {
+  if (InterfaceIndex i = interface_at(scenario, address); i != kNone) return endpoint_of(scenario, i);
+  return Endpoint{kNone, subnet_of(scenario, address)};
+}
+
+std::vector<Hook> leg_hooks(const Scenario& scenario, const PolicySet& policies, const Leg& leg) {
+  (void)scenario;
+  std::vector<Hook> hooks;
+  auto add = [&](HookKind kind, std::uint32_t owner) {
+    if (owner == kNone) return;
+    Hook hook{kind, owner};
+    if (policies.policy(hook) != nullptr) hooks.push_back(hook);
+  };
+  const bool crossing = leg.from.subnet != leg.to.subnet || leg.from.subnet == kNone;
+  if (!leg.skip_from_filters) {
+    add(HookKind::kSgEgress, leg.from.interface);
+    if (crossing || leg.classic_lb_out) add(HookKind::kNaclOut, leg.from.subnet);
+  }
+  if (!leg.skip_to_filters) {
+    if (crossing) add(HookKind::kNaclIn, leg.to.subnet);
+    add(HookKind::kSgIngress, leg.to.interface);
+  }
+  return hooks;
+}
+
+LegVerdict Judge::judge(const Leg& leg, const Packet& packet, bool record_hops) {
+  LegVerdict verdict;
+  for (Hook hook : leg_hooks(scenario_, policies_, leg)) {
+    HookVerdict hv = decide_hook(leg, hook, packet);
+    if (record_hops) verdict.hops.push_back(hv);
+    verdict.deciding = hv;
+    if (!hv.allowed) {
+      verdict.allowed = false;
+      break;
+    }
+  }
+  return verdict;
+}
+
+HookVerdict Judge::decide_hook(const Leg& leg, Hook hook, const Packet& packet) {
+  const CompiledPolicy& policy = *policies_.policy(hook);
+  HookVerdict hv{hook, &policy};
+  const std::uint32_t domain = conntrack_domain(hook);
+  if (policy.policy.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet)) {
+    hv.how = HookHow::kTracked;
+    hv.allowed = true;
+    return hv;
+  }
+  const Decision d = decide(policy, packet.tuple);
+  hv.allowed = d.allowed;
+  hv.rule = d.rule;
+  hv.how = d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule;
+  if (packet.is_icmp_error) {
+    // An ICMP error starts no flow of its own. The rules come first so that a report names the
+    // rule that allows it; failing them, EC2 MTU guide: "security groups are stateful, therefore
+    // ICMP responses to outbound requests are allowed to flow in, regardless of security group
+    // rules" (switchable: conntrack.icmp_errors: rules).
+    if (!hv.allowed && policy.policy.stateful && scenario_.conntrack.icmp_errors_related &&
+        conntrack_.related(domain, packet)) {
+      hv.how = HookHow::kRelated;
+      hv.allowed = true;
+      hv.rule = classifier::kNoMatch;
+    }
+    return hv;
+  }
+  if (hv.allowed && policy.policy.stateful) {
+    if (untracked(leg, hook, policy, d.rule, packet)) {
+      hv.untracked = true;
+    } else {
+      conntrack_.track(domain, packet);
+      hv.started_tracking = true;
+    }
+  }
+  return hv;
+}
+
+bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
+                      const Packet& packet) const {
+  // Untracked flows are AWS semantics (EC2 guide, "Untracked connections"); Huawei and E2E
+  // document no such exception, so their flows are always tracked.
+  if (scenario_.provider != Provider::kAws || !is_sg(hook.kind) || leg.always_tracked) return false;
+  const auto proto = packet.tuple.proto;
+  if (proto != net::kProtoTcp && proto != net::kProtoUdp) return false;  // "ICMP is always tracked"
+  if (rule == classifier::kNoMatch || !policy.policy.rule_from_anywhere[rule]) return false;
+  // "... and there is a corresponding rule in the other direction that permits all response
+  // traffic (0.0.0.0/0 or ::/0) for all ports".
+  const HookKind other_kind = hook.kind == HookKind::kSgIngress ? HookKind::kSgEgress : HookKind::kSgIngress;
+  const CompiledPolicy* other = policies_.policy(Hook{other_kind, hook.owner});
+  if (other == nullptr) return false;
+  return other->policy.all_ports_anywhere[family_slot(packet.tuple.family)][proto == net::kProtoTcp ? 0 : 1];
+}
+
+}  // namespace pfsim::engine

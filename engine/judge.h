@@ -1,0 +1,114 @@
+// engine/judge.h — one packet along one leg: the hooks it crosses, in order, each decided by
+// connection tracking or by its policy.
+//
+// What: a Leg is a packet's trip between two endpoints in the VPC model — an interface (an
+// instance or an LB node) or an outside address (an internet client, a router, Huawei's shared
+// ELB pool). Its hooks are, in order (DESIGN.md §2):
+//   sg-egress(from)      when `from` is an interface with security groups
+//   nacl-out(from.subnet) when the packet leaves from's subnet
+//   nacl-in(to.subnet)   when it enters to's subnet
+//   sg-ingress(to)       when `to` is an interface with security groups
+// Network ACLs apply only across a subnet boundary (VPC guide, "Control subnet traffic with
+// network access control lists": "We evaluate the network ACL rules when traffic enters and
+// leaves the subnet, not as it is routed within a subnet"), except that "Classic Load
+// Balancers apply network ACLs to outbound traffic, even if it's destined for a target in the
+// same subnet" (Reachability Analyzer explanation code ELB_ACL_RESTRICTION): Leg::classic_lb_out.
+//
+// At a stateful hook (security groups; huawei network ACLs) a packet of a live tracked flow of
+// the hook's owner passes without rule evaluation, as does an ICMP error quoting one (unless
+// `conntrack.icmp_errors: rules`); otherwise the policy decides, and an allowed packet starts a
+// tracked flow — unless the flow is *untracked* (AWS: "If a security group rule permits TCP or
+// UDP flows for all traffic (0.0.0.0/0 or ::/0) and there is a corresponding rule in the other
+// direction that permits all response traffic (0.0.0.0/0 or ::/0) for all ports (0-65535),
+// then that flow of traffic is not tracked", EC2 guide, "Untracked connections"), which is then
+// judged by the rules on every packet. "ICMP traffic is always tracked", and so are flows
+// through Network Load Balancers ("Automatically tracked connections"): Leg::always_tracked.
+//
+// Cost: at most four classifier lookups and conntrack probes per packet; no allocation unless
+// the caller asks for the hop list (explain). Not thread-safe (it owns no state, but the
+// ConntrackTable it writes to is single-threaded).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/conntrack.h"
+#include "engine/packet.h"
+#include "engine/policy.h"
+#include "engine/scenario.h"
+
+namespace pfsim::engine {
+
+// One end of a leg: an interface, or an outside address (interface == kNone).
+struct Endpoint {
+  InterfaceIndex interface = kNone;
+  SubnetIndex subnet = kNone;  // the subnet of the interface, or that contains the address
+};
+
+// The endpoint of a scenario address: its interface if one has it, else outside (with the
+// subnet whose CIDR contains it, if any).
+Endpoint endpoint_at(const Scenario& scenario, const net::IpAddress& address) noexcept;
+Endpoint endpoint_of(const Scenario& scenario, InterfaceIndex interface) noexcept;
+
+struct Leg {
+  Endpoint from;
+  Endpoint to;
+  bool classic_lb_out = false;   // `from` is a Classic LB node: nacl-out even within the subnet
+  bool always_tracked = false;   // through an NLB: never untracked
+  // Huawei L4 listener without IP as backend: the target's SG and ACL do not apply, on the
+  // way to it (skip_to) and back from it (skip_from).
+  bool skip_to_filters = false;
+  bool skip_from_filters = false;
+};
+
+// How a hook decided.
+enum class HookHow : std::uint8_t {
+  kRule,        // a rule of the policy matched
+  kDefault,     // no rule matched: the policy's default action
+  kTracked,     // a live tracked flow of the owner
+  kRelated,     // an ICMP error quoting a live tracked flow of the owner
+};
+
+struct HookVerdict {
+  Hook hook;
+  const CompiledPolicy* policy = nullptr;
+  HookHow how = HookHow::kDefault;
+  bool allowed = false;
+  classifier::RuleIndex rule = classifier::kNoMatch;  // for kRule
+  bool started_tracking = false;  // an allowed new flow was recorded
+  bool untracked = false;         // allowed by rules but untracked (AWS untracked flow)
+};
+
+struct LegVerdict {
+  bool allowed = true;
+  std::optional<HookVerdict> deciding;  // the hook that dropped it, else the last one
+  std::vector<HookVerdict> hops;        // every hook, when asked for
+};
+
+// The hooks `leg` crosses, in order (only those with a policy).
+std::vector<Hook> leg_hooks(const Scenario& scenario, const PolicySet& policies, const Leg& leg);
+
+class Judge {
+ public:
+  Judge(const Scenario& scenario, const PolicySet& policies, ConntrackTable& conntrack) noexcept
+      : scenario_(scenario), policies_(policies), conntrack_(conntrack) {}
+
+  // Judges `packet` along `leg`, updating connection tracking; with `record_hops`, every hook's
+  // verdict is returned in order.
+  LegVerdict judge(const Leg& leg, const Packet& packet, bool record_hops = false);
+
+ private:
+  HookVerdict decide_hook(const Leg& leg, Hook hook, const Packet& packet);
+  bool untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
+                 const Packet& packet) const;
+
+  const Scenario& scenario_;
+  const PolicySet& policies_;
+  ConntrackTable& conntrack_;
+};
+
+// The conntrack domain of a stateful hook's owner: its interface, or (huawei ACLs) its subnet.
+std::uint32_t conntrack_domain(Hook hook) noexcept;
+
+}  // namespace pfsim::engine
