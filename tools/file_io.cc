@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <memory>
 
 namespace pfsim::tools {
@@ -42,6 +43,13 @@ net::Status write_file(const std::string& path, std::string_view content) {
   }
   // Closing flushes; a full disk often shows only here.
   if (std::fclose(file.release()) != 0) return io_error("write", path, errno);
+  return net::Ok{};
+}
+
+net::Status write_report(const std::string& path, std::string_view content) {
+  if (path != "-") return write_file(path, content);
+  std::cout << content << std::flush;
+  if (!std::cout) return io_error("write", "-", errno);
   return net::Ok{};
 }
 

@@ -26,4 +26,7 @@ net::Error io_error(std::string_view verb, const std::string& path, int error_nu
 // Replaces the file at `path` with `content` (creating it if needed).
 net::Status write_file(const std::string& path, std::string_view content);
 
+// A report: write_file, except that "-" means standard output.
+net::Status write_report(const std::string& path, std::string_view content);
+
 }  // namespace pfsim::tools

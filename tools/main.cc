@@ -5,9 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "tools/check_command.h"
 #include "tools/classify_command.h"
 #include "tools/decode_command.h"
 #include "tools/diagnostics.h"
+#include "tools/explain_command.h"
 
 namespace {
 
@@ -51,6 +53,14 @@ int main(int argc, char** argv) {
   CLI::App* decode = app.add_subcommand("decode", "print what pfsim sees in each packet of a capture");
   pfsim::tools::define_decode_options(*decode, decode_options);
 
+  pfsim::tools::CheckCommandOptions check_options;
+  CLI::App* check = app.add_subcommand("check", "will listener, health-check and PMTU traffic get through? (no capture needed)");
+  pfsim::tools::define_check_options(*check, check_options);
+
+  pfsim::tools::ExplainCommandOptions explain_options;
+  CLI::App* explain = app.add_subcommand("explain", "one flow through the scenario, hop by hop, both directions");
+  pfsim::tools::define_explain_options(*explain, explain_options);
+
   if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
     std::cerr << "pfsim: error: unknown command '" << unknown << "' (known: " << known_commands(app) << ")\n";
     return kExitBadInput;
@@ -66,5 +76,7 @@ int main(int argc, char** argv) {
   }
   if (classify->parsed()) return pfsim::tools::run_classify(classify_options);
   if (decode->parsed()) return pfsim::tools::run_decode(decode_options);
+  if (check->parsed()) return pfsim::tools::run_check_command(check_options);
+  if (explain->parsed()) return pfsim::tools::run_explain_command(explain_options);
   return kExitBadInput;
 }
