@@ -54,8 +54,9 @@ class PfsimTest : public ::testing::Test {
     return path;
   }
 
-  // Runs pfsim with `args` (no shell), stdin from /dev/null, and collects both outputs.
-  CommandResult run(const std::vector<std::string>& args) const {
+  // Runs pfsim with `args` (no shell), stdin from /dev/null, and collects both outputs. With
+  // `cwd`, the child runs in that folder (relative arguments are read from there).
+  CommandResult run(const std::vector<std::string>& args, const std::filesystem::path& cwd = {}) const {
     std::vector<std::string> storage = {PFSIM_BIN};
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -69,6 +70,8 @@ class PfsimTest : public ::testing::Test {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // After the opens, so the output paths (absolute anyway) never depend on it.
+    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
     pid_t pid = 0;
     int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
