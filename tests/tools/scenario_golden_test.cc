@@ -7,6 +7,10 @@
 //                     line diff of the two pretty-printed documents).
 //   ScenarioVerdict   for every scenario file, golden or not: recommended*.yaml exits 0 with
 //                     no error finding; broken-*.yaml exits 1 with at least one.
+//   ExplainGolden     for every scenarios/<case>/<name>.explain-<what>.json: `pfsim explain
+//                     scenarios/<case>/<name>.yaml --flow F --json -`, with F the golden's own
+//                     "flow" field, prints exactly that report; exit 0 when it says
+//                     "allowed": true, else 1.
 //
 // The reports name the scenario file as given on the command line ("see", rule "source"), so
 // the child runs in the repository root (PFSIM_SOURCE_DIR) with the relative path
@@ -213,6 +217,45 @@ TEST(ScenarioLibrary, EveryGoldenHasItsScenario) {
   EXPECT_FALSE(scenario_files().empty());
 }
 
+// Every scenarios/<case>/<name>.explain-<what>.json, relative to the repository root.
+std::vector<std::string> explain_goldens() {
+  std::vector<std::string> files;
+  const fs::path dir = kRoot / "scenarios";
+  if (!fs::is_directory(dir)) return files;
+  for (const fs::directory_entry& f : fs::recursive_directory_iterator(dir)) {
+    const std::string name = f.path().filename().string();
+    if (name.find(".explain-") != std::string::npos && name.ends_with(".json"))
+      files.push_back(fs::relative(f.path(), kRoot).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class ExplainGolden : public pfsim::test_support::PfsimTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ExplainGolden, ExplainReportMatchesGolden) {
+  const std::string& golden = GetParam();
+  const std::string scenario = golden.substr(0, golden.find(".explain-")) + ".yaml";
+  ASSERT_TRUE(fs::exists(kRoot / scenario)) << golden << " has no " << scenario;
+  nlohmann::json expected;
+  ASSERT_NO_THROW(expected = nlohmann::json::parse(read_whole_file(kRoot / golden))) << golden;
+  const std::string flow = expected.at("flow").get<std::string>();
+  const CommandResult r = run({"explain", scenario, "--flow", flow, "--json", "-"}, kRoot);
+  nlohmann::json actual;
+  ASSERT_NO_THROW(actual = nlohmann::json::parse(r.out)) << "exit " << r.exit_code << "\n" << r.out << r.err;
+  const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
+  if (update != nullptr && *update != '\0' && std::string(update) != "0") {
+    std::ofstream(kRoot / golden, std::ios::binary) << r.out;
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  EXPECT_EQ(r.exit_code, expected.at("allowed").get<bool>() ? 0 : 1) << r.err;
+  if (actual != expected) {
+    ADD_FAILURE() << "pfsim explain " << scenario << " --flow \"" << flow << "\" differs from " << golden << "\n"
+                  << line_diff(expected.dump(2), actual.dump(2))
+                  << "(after an intended change: PFSIM_UPDATE_GOLDENS=1, then review git diff)";
+  }
+}
+
 // Scenario files without a golden, so `PFSIM_UPDATE_GOLDENS=new` can create one.
 std::vector<std::string> update_targets() {
   const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
@@ -222,6 +265,7 @@ std::vector<std::string> update_targets() {
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioGolden, ::testing::ValuesIn(update_targets()), test_name);
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioVerdict, ::testing::ValuesIn(scenario_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ExplainGolden, ::testing::ValuesIn(explain_goldens()), test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioGolden);
 
 }  // namespace
