@@ -9,6 +9,11 @@
 //     captured is simply bounded by the capture (caplen < len is normal);
 //   - fields are written into the result as soon as they are read, so a packet that stops
 //     early keeps everything decoded before the fault.
+//
+// decode_packet() first tries the fast path at the end of this file, a straight line for the
+// common Ethernet/IP/TCP-UDP packet that gives up on anything unusual; the general decoder
+// (the Decoder below) handles what it gives up on and is the reference the fast path is
+// tested against (internal/decode_paths.h).
 #include "pcap/decode.h"
 
 #include <cstddef>
@@ -17,11 +22,13 @@
 
 #include "net/five_tuple.h"
 #include "pcap/internal/byte_reader.h"
+#include "pcap/internal/decode_paths.h"
 
 namespace pfsim::pcap {
 namespace {
 
 using internal::ByteReader;
+using internal::HeaderBytes;
 
 // EtherTypes (IEEE 802 numbers registry).
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
@@ -41,6 +48,7 @@ constexpr std::size_t kSll2AfterProtocolBytes = 18;  // SLL v2 after its protoco
 constexpr std::size_t kIpv4MinHeaderBytes = 20;
 constexpr std::size_t kIpv6HeaderBytes = 40;
 constexpr std::size_t kTcpMinHeaderBytes = 20;
+constexpr std::size_t kUdpHeaderBytes = 8;
 constexpr std::size_t kQuotedTransportBytes = 8;   // RFC 792: the quote holds 64 bits of data
 constexpr std::size_t kVxlanHeaderBytes = 8;
 constexpr std::size_t kGeneveHeaderBytes = 8;
@@ -109,6 +117,10 @@ bool read_ipv6_address(ByteReader& r, net::Ip128& out) noexcept {
   return r.read_u64be(out.hi) && r.read_u64be(out.lo);
 }
 
+bool is_vlan_tpid(std::uint16_t ethertype) noexcept {
+  return ethertype == kEtherVlan || ethertype == kEtherQinq || ethertype == kEtherQinqLegacy;
+}
+
 // The first fragment of a datagram carries the start of the transport header; a later one
 // (offset > 0) carries none.
 bool is_later_fragment(const Fragment& f) noexcept { return f.offset_bytes > 0; }
@@ -156,7 +168,7 @@ void Decoder::ethernet(ByteReader r, int depth) noexcept {
   const std::size_t start = r.offset();
   std::uint16_t ethertype = 0;
   if (!r.skip(kMacAddressesBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, start);
-  while (ethertype == kEtherVlan || ethertype == kEtherQinq || ethertype == kEtherQinqLegacy) {
+  while (is_vlan_tpid(ethertype)) {
     const std::size_t tag = r.offset() - 2;
     if (!r.skip(kVlanTciBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, tag);
   }
@@ -534,12 +546,136 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
   return family;
 }
 
-}  // namespace
+// --- The fast path (internal/decode_paths.h) ---
+//
+// Each step reads one whole header with a single bounds check and returns false at the first
+// thing the general decoder would treat specially, so an accepted packet is one whose general
+// decoding is the plain sequence of field copies done here. The conditions mirror the general
+// decoder's ipv4(), ipv6(), tcp() and udp() above; tests/pcap/decode_fast_path_test.cc holds
+// the two against each other. The functions are forced inline into decode_packet(): GCC
+// otherwise keeps some of them as calls, which cost as much as the header reads they wrap.
 
-DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options) noexcept {
-  DecodedPacket packet;
-  packet.link = link;
-  Decoder d{packet, options};
+// The EtherType of what follows the link header (its version nibble's for RAW), with `r` past
+// the link header; 0 for anything but Ethernet with at most two tags, RAW, IPV4 and IPV6.
+[[gnu::always_inline]] inline std::uint16_t fast_link(LinkType link, ByteReader& r) noexcept {
+  constexpr int kMaxFastTags = 2;  // 802.1ad S-tag + 802.1Q C-tag covers nearly all captures
+  switch (link) {
+    case LinkType::kEthernet: {
+      HeaderBytes<kMacAddressesBytes + 2> ethernet;
+      if (!r.read_header(ethernet)) return 0;
+      std::uint16_t ethertype = ethernet.u16be<kMacAddressesBytes>();
+      for (int tags = 0; is_vlan_tpid(ethertype); ++tags) {
+        HeaderBytes<kVlanTciBytes + 2> tag;
+        if (tags == kMaxFastTags || !r.read_header(tag)) return 0;
+        ethertype = tag.u16be<kVlanTciBytes>();
+      }
+      return ethertype;
+    }
+    case LinkType::kRaw: {
+      std::uint8_t first = 0;
+      if (!r.peek_u8(0, first)) return 0;
+      if (first >> 4 == 4) return kEtherIpv4;
+      return first >> 4 == 6 ? kEtherIpv6 : 0;
+    }
+    case LinkType::kIpv4: return kEtherIpv4;
+    case LinkType::kIpv6: return kEtherIpv6;
+    default: return 0;
+  }
+}
+
+// An unfragmented IPv4 header whose lengths agree; `r` becomes its payload.
+[[gnu::always_inline]] inline bool fast_ipv4(ByteReader& r, DecodedPacket& out) noexcept {
+  HeaderBytes<kIpv4MinHeaderBytes> ip;
+  if (!r.read_header(ip)) return false;
+  const std::uint8_t version_ihl = ip.u8<0>();
+  const std::uint16_t total_length = ip.u16be<2>();
+  const std::uint16_t flags_offset = ip.u16be<6>();
+  const std::size_t header_bytes = std::size_t{version_ihl & 0x0fu} * 4;
+  // Not version 4, IHL < 5, total length < IHL, MF set or offset > 0: general decoder.
+  if ((version_ihl >> 4) != 4 || header_bytes < kIpv4MinHeaderBytes || total_length < header_bytes ||
+      (flags_offset & 0x3fffu) != 0) {
+    return false;
+  }
+  if (!r.skip(header_bytes - kIpv4MinHeaderBytes)) return false;
+  r = r.limit(total_length - header_bytes);
+  out.has_ip = true;
+  out.family = net::Family::kIpv4;
+  out.src = net::ip4(ip.u32be<12>());
+  out.dst = net::ip4(ip.u32be<16>());
+  out.proto = ip.u8<9>();
+  out.ttl = ip.u8<8>();
+  out.ip_length = total_length;
+  out.dont_fragment = (flags_offset & 0x4000u) != 0;
+  return true;
+}
+
+// An IPv6 header; `r` becomes its payload. Extension headers are left to fast_transport to
+// refuse (they are not TCP or UDP).
+[[gnu::always_inline]] inline bool fast_ipv6(ByteReader& r, DecodedPacket& out) noexcept {
+  HeaderBytes<kIpv6HeaderBytes> ip;
+  if (!r.read_header(ip) || (ip.u8<0>() >> 4) != 6) return false;
+  const std::uint16_t payload_length = ip.u16be<4>();
+  if (payload_length != 0) r = r.limit(payload_length);  // 0: jumbogram or TSO, as in ipv6()
+  out.has_ip = true;
+  out.family = net::Family::kIpv6;
+  out.src = net::Ip128{ip.u64be<8>(), ip.u64be<16>()};
+  out.dst = net::Ip128{ip.u64be<24>(), ip.u64be<32>()};
+  out.proto = ip.u8<6>();
+  out.ttl = ip.u8<7>();
+  out.ip_length = std::uint32_t{payload_length} + kIpv6HeaderBytes;
+  return true;
+}
+
+// A complete TCP header (options included) or UDP header that is not a tunnel to follow.
+[[gnu::always_inline]] inline bool fast_transport(ByteReader r, const DecodeOptions& options,
+                                                   DecodedPacket& out) noexcept {
+  if (out.proto == net::kProtoTcp) {
+    HeaderBytes<kTcpMinHeaderBytes> tcp;
+    if (!r.read_header(tcp)) return false;
+    const std::uint16_t offset_flags = tcp.u16be<12>();
+    const std::size_t header_bytes = (std::size_t{offset_flags} >> 12) * 4;
+    if (header_bytes < kTcpMinHeaderBytes || !r.has(header_bytes - kTcpMinHeaderBytes)) return false;
+    out.has_ports = true;
+    out.sport = tcp.u16be<0>();
+    out.dport = tcp.u16be<2>();
+    out.has_tcp_flags = true;
+    out.tcp_flags = static_cast<std::uint16_t>(offset_flags & 0x0fffu);
+    return true;
+  }
+  if (out.proto == net::kProtoUdp) {
+    HeaderBytes<kUdpHeaderBytes> udp;
+    if (!r.read_header(udp)) return false;
+    const std::uint16_t dport = udp.u16be<2>();
+    if (options.decapsulate_tunnels && (dport == kVxlanPort || dport == kGenevePort)) return false;
+    out.has_ports = true;
+    out.sport = udp.u16be<0>();
+    out.dport = dport;
+    return true;
+  }
+  return false;
+}
+
+[[gnu::always_inline]] inline bool fast_decode(LinkType link, std::span<const std::uint8_t> bytes,
+                                               const DecodeOptions& options, DecodedPacket& out) noexcept {
+  out.link = link;
+  ByteReader r(bytes);
+  const std::uint16_t ethertype = fast_link(link, r);
+  if (ethertype == kEtherIpv4) {
+    if (!fast_ipv4(r, out)) return false;
+  } else if (ethertype == kEtherIpv6) {
+    if (!fast_ipv6(r, out)) return false;
+  } else {
+    return false;
+  }
+  return fast_transport(r, options, out);
+}
+
+// The general decoder, into `out` from scratch (whatever the fast path left in it).
+void decode_general(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options,
+                    DecodedPacket& out) noexcept {
+  out = DecodedPacket{};
+  out.link = link;
+  Decoder d{out, options};
   ByteReader r(bytes);
   switch (link) {
     case LinkType::kEthernet: d.ethernet(r, 0); break;
@@ -583,6 +719,31 @@ DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, 
       break;
     }
   }
+}
+
+}  // namespace
+
+namespace internal {
+
+bool decode_packet_fast(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options,
+                        DecodedPacket& out) noexcept {
+  return fast_decode(link, bytes, options, out);
+}
+
+DecodedPacket decode_packet_general(LinkType link, std::span<const std::uint8_t> bytes,
+                                    const DecodeOptions& options) noexcept {
+  DecodedPacket packet;
+  decode_general(link, bytes, options, packet);
+  return packet;
+}
+
+}  // namespace internal
+
+DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options) noexcept {
+  // The fast path writes into `packet` as it goes; when it gives up, the general decoder
+  // starts `packet` over.
+  DecodedPacket packet;
+  if (!fast_decode(link, bytes, options, packet)) decode_general(link, bytes, options, packet);
   return packet;
 }
 

@@ -19,6 +19,12 @@
 // that is not IP (ARP, LLDP) is not malformed: has_ip stays false. Payload beyond the captured
 // bytes (caplen < len) is not an error as long as the headers were captured.
 //
+// Cost: the common packet (Ethernet with up to two VLAN tags, or RAW/IPV4/IPV6, then
+// unfragmented IPv4 or IPv6 straight to TCP or UDP) takes a straight-line path with one bounds
+// check per header, about 145 instructions with the zeroing of the result; every other packet
+// takes the general walk, which gives the same result field for field
+// (pcap/internal/decode_paths.h).
+//
 // Pure and thread-safe; no allocation.
 #pragma once
 

@@ -14,63 +14,8 @@ namespace {
 
 constexpr std::uint8_t kProtoSctp = 132;
 
-// ICMP echo types: the request and reply of one echo flow share its identifier (RFC 792,
-// RFC 4443 §4).
-constexpr std::uint8_t kIcmpEchoReply = 0;
-constexpr std::uint8_t kIcmpEchoRequest = 8;
-constexpr std::uint8_t kIcmpv6EchoRequest = 128;
-constexpr std::uint8_t kIcmpv6EchoReply = 129;
-
-constexpr bool is_icmp(std::uint8_t proto) noexcept { return proto == net::kProtoIcmp || proto == net::kProtoIcmpv6; }
-
-constexpr bool is_echo(std::uint8_t proto, std::uint8_t type) noexcept {
-  if (proto == net::kProtoIcmp) return type == kIcmpEchoRequest || type == kIcmpEchoReply;
-  return type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply;
-}
-
-// The key with the lower (address, port) endpoint first, so both directions give one key.
-FlowKey ordered_key(net::Family family, std::uint8_t proto, net::Ip128 src, std::uint16_t sport, net::Ip128 dst,
-                    std::uint16_t dport) noexcept {
-  FlowKey key;
-  key.family = family;
-  key.proto = proto;
-  if (std::tie(dst, dport) < std::tie(src, sport)) {
-    std::swap(src, dst);
-    std::swap(sport, dport);
-  }
-  key.addr_lo = src;
-  key.addr_hi = dst;
-  key.port_lo = sport;
-  key.port_hi = dport;
-  return key;
-}
-
-// An ICMP error's quote is the offending packet as its sender sent it; ordering makes its key
-// the key of that packet's flow, whichever direction the quoted packet travelled.
-FlowKey quoted_key(const QuotedFlow& inner) noexcept {
-  if (!inner.has_ports) return ordered_key(inner.family, inner.proto, inner.src, 0, inner.dst, 0);
-  // A quoted echo carries its identifier (packet.h): key it like the echo flow itself, with
-  // the identifier as both ports.
-  if (is_icmp(inner.proto)) {
-    return ordered_key(inner.family, inner.proto, inner.src, inner.sport, inner.dst, inner.sport);
-  }
-  return ordered_key(inner.family, inner.proto, inner.src, inner.sport, inner.dst, inner.dport);
-}
-
-// SplitMix64's finalizer (Steele, Lea and Flood, "Fast splittable pseudorandom number
-// generators", OOPSLA 2014): every input bit flips about half of the output bits, so keys that
-// differ in one port still spread over all shards. Fixed constants keep it stable across runs
-// and machines, which `--shard I/N` relies on.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9u;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebu;
-  x ^= x >> 31;
-  return x;
-}
-
-constexpr std::uint64_t kHashSeed = 0x9e3779b97f4a7c15u;  // 2^64 / golden ratio: any fixed odd value
+using internal::is_icmp;
+using internal::ordered_key;
 
 // --- Community ID v1 (github.com/corelight/community-id-spec, README "Pseudo code") ---
 
@@ -159,30 +104,16 @@ std::string base64(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
-std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept {
-  if (!packet.has_ip) return std::nullopt;
-  if (packet.has_inner) return quoted_key(packet.inner);
-  if (is_icmp(packet.proto)) {
-    if (packet.has_icmp && is_echo(packet.proto, packet.icmp_type)) {
-      return ordered_key(packet.family, packet.proto, packet.src, packet.icmp_id, packet.dst, packet.icmp_id);
-    }
-    return ordered_key(packet.family, packet.proto, packet.src, 0, packet.dst, 0);
+// An ICMP error's quote is the offending packet as its sender sent it; ordering makes its key
+// the key of that packet's flow, whichever direction the quoted packet travelled.
+FlowKey internal::quoted_key(const QuotedFlow& inner) noexcept {
+  if (!inner.has_ports) return ordered_key(inner.family, inner.proto, inner.src, 0, inner.dst, 0);
+  // A quoted echo carries its identifier (packet.h): key it like the echo flow itself, with
+  // the identifier as both ports.
+  if (is_icmp(inner.proto)) {
+    return ordered_key(inner.family, inner.proto, inner.src, inner.sport, inner.dst, inner.sport);
   }
-  if (packet.has_ports) {
-    return ordered_key(packet.family, packet.proto, packet.src, packet.sport, packet.dst, packet.dport);
-  }
-  return ordered_key(packet.family, packet.proto, packet.src, 0, packet.dst, 0);
-}
-
-std::uint64_t symmetric_hash(const FlowKey& key) noexcept {
-  // The key is already direction-free, so hashing its fields in a fixed order is symmetric.
-  std::uint64_t rest = (std::uint64_t{key.port_lo} << 32) | (std::uint64_t{key.port_hi} << 16) |
-                       (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family);
-  std::uint64_t hash = kHashSeed;
-  for (std::uint64_t word : {key.addr_lo.hi, key.addr_lo.lo, key.addr_hi.hi, key.addr_hi.lo, rest}) {
-    hash = mix64(hash ^ word);
-  }
-  return hash;
+  return ordered_key(inner.family, inner.proto, inner.src, inner.sport, inner.dst, inner.dport);
 }
 
 std::string community_id(const DecodedPacket& packet, std::uint16_t seed) {

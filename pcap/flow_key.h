@@ -29,8 +29,8 @@
 //   if (auto key = flow_key(p)) shard = symmetric_hash(*key) % shards;
 //   std::string id = community_id(p);  // "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" or ""
 //
-// All functions are pure and thread-safe; flow_key() and symmetric_hash() do not allocate
-// (for the packet path), community_id() returns a new string (for reports).
+// All functions are pure and thread-safe; flow_key() and symmetric_hash() do not allocate and
+// are inline (for the packet path), community_id() returns a new string (for reports).
 #pragma once
 
 #include <cstdint>
@@ -55,12 +55,15 @@ struct FlowKey {
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 
 // The flow of a decoded packet; nullopt when it has no IP header.
-std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept;
+inline std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept;
 
-std::uint64_t symmetric_hash(const FlowKey& key) noexcept;
+inline std::uint64_t symmetric_hash(const FlowKey& key) noexcept;
 
 // "1:LQU9qZlK+B5F3KDmev6m5PMibrg="; empty when the packet has no IP header, or lacks the
 // protocol, ports or ICMP type its ID is defined by.
 std::string community_id(const DecodedPacket& packet, std::uint16_t seed = 0);
 
 }  // namespace pfsim::pcap
+
+// flow_key() and symmetric_hash() run once per packet, so they are defined inline.
+#include "pcap/internal/flow_key_inline.h"  // IWYU pragma: export

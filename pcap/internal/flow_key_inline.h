@@ -1,0 +1,105 @@
+// pcap/internal/flow_key_inline.h — the bodies of flow_key() and symmetric_hash()
+// (pcap/flow_key.h), which run once per packet: inline, so a caller's loop pays no call, no
+// optional returned through memory, and no branch on which endpoint is lower.
+//
+// Included at the end of pcap/flow_key.h and nowhere else. The rare cases (an ICMP error's
+// quoted flow) stay out of line in flow_key.cc.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "net/address.h"
+#include "net/five_tuple.h"
+#include "pcap/flow_key.h"  // FlowKey (when this file is included first)
+#include "pcap/packet.h"
+
+namespace pfsim::pcap {
+namespace internal {
+
+// ICMP echo types: the request and reply of one echo flow share its identifier (RFC 792,
+// RFC 4443 §4).
+inline constexpr std::uint8_t kIcmpEchoReply = 0;
+inline constexpr std::uint8_t kIcmpEchoRequest = 8;
+inline constexpr std::uint8_t kIcmpv6EchoRequest = 128;
+inline constexpr std::uint8_t kIcmpv6EchoReply = 129;
+
+constexpr bool is_icmp(std::uint8_t proto) noexcept { return proto == net::kProtoIcmp || proto == net::kProtoIcmpv6; }
+
+constexpr bool is_echo(std::uint8_t proto, std::uint8_t type) noexcept {
+  if (proto == net::kProtoIcmp) return type == kIcmpEchoRequest || type == kIcmpEchoReply;
+  return type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply;
+}
+
+// `a`, or `b` when `pick_b`, by masking rather than branching (GCC turns a ternary on these
+// words back into a branch).
+constexpr std::uint64_t select(bool pick_b, std::uint64_t a, std::uint64_t b) noexcept {
+  const std::uint64_t mask = std::uint64_t{0} - std::uint64_t{pick_b};
+  return a ^ ((a ^ b) & mask);
+}
+
+// The key with the lower (address, port) endpoint first, so both directions give one key.
+// Without a branch on which endpoint is lower: that is a coin toss per packet, and a
+// mispredicted branch costs more than the whole ordering.
+constexpr FlowKey ordered_key(net::Family family, std::uint8_t proto, net::Ip128 src, std::uint16_t sport,
+                              net::Ip128 dst, std::uint16_t dport) noexcept {
+  // (dst, dport) < (src, sport), as std::tie would compare them.
+  const bool dst_first = dst.hi != src.hi ? dst.hi < src.hi : dst.lo != src.lo ? dst.lo < src.lo : dport < sport;
+  FlowKey key;
+  key.family = family;
+  key.proto = proto;
+  key.addr_lo = {select(dst_first, src.hi, dst.hi), select(dst_first, src.lo, dst.lo)};
+  key.addr_hi = {select(dst_first, dst.hi, src.hi), select(dst_first, dst.lo, src.lo)};
+  key.port_lo = static_cast<std::uint16_t>(select(dst_first, sport, dport));
+  key.port_hi = static_cast<std::uint16_t>(select(dst_first, dport, sport));
+  return key;
+}
+
+// An ICMP error's key: the key of the flow it quotes (flow_key.cc).
+FlowKey quoted_key(const QuotedFlow& inner) noexcept;
+
+// SplitMix64's finalizer (Steele, Lea and Flood, "Fast splittable pseudorandom number
+// generators", OOPSLA 2014): every input bit flips about half of the output bits, so keys that
+// differ in one port still spread over all shards. Fixed constants keep it stable across runs
+// and machines, which `--shard I/N` relies on.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9u;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebu;
+  x ^= x >> 31;
+  return x;
+}
+
+inline constexpr std::uint64_t kHashSeed = 0x9e3779b97f4a7c15u;  // 2^64 / golden ratio: any fixed odd value
+
+}  // namespace internal
+
+inline std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept {
+  using internal::ordered_key;
+  if (!packet.has_ip) return std::nullopt;
+  if (packet.has_inner) return internal::quoted_key(packet.inner);
+  if (internal::is_icmp(packet.proto)) {
+    if (packet.has_icmp && internal::is_echo(packet.proto, packet.icmp_type)) {
+      return ordered_key(packet.family, packet.proto, packet.src, packet.icmp_id, packet.dst, packet.icmp_id);
+    }
+    return ordered_key(packet.family, packet.proto, packet.src, 0, packet.dst, 0);
+  }
+  if (packet.has_ports) {
+    return ordered_key(packet.family, packet.proto, packet.src, packet.sport, packet.dst, packet.dport);
+  }
+  return ordered_key(packet.family, packet.proto, packet.src, 0, packet.dst, 0);
+}
+
+inline std::uint64_t symmetric_hash(const FlowKey& key) noexcept {
+  // The key is already direction-free, so hashing its fields in a fixed order is symmetric.
+  const std::uint64_t rest = (std::uint64_t{key.port_lo} << 32) | (std::uint64_t{key.port_hi} << 16) |
+                             (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family);
+  std::uint64_t hash = internal::kHashSeed;
+  for (std::uint64_t word : {key.addr_lo.hi, key.addr_lo.lo, key.addr_hi.hi, key.addr_hi.lo, rest}) {
+    hash = internal::mix64(hash ^ word);
+  }
+  return hash;
+}
+
+}  // namespace pfsim::pcap
