@@ -25,9 +25,8 @@ Endpoint endpoint_at(const Scenario& scenario, const net::IpAddress& address) no
   return Endpoint{kNone, subnet_of(scenario, address)};
 }
 
-std::vector<Hook> leg_hooks(const Scenario& scenario, const PolicySet& policies, const Leg& leg) {
-  (void)scenario;
-  std::vector<Hook> hooks;
+HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept {
+  HookList hooks;
   auto add = [&](HookKind kind, std::uint32_t owner) {
     if (owner == kNone) return;
     Hook hook{kind, owner};
@@ -47,7 +46,7 @@ std::vector<Hook> leg_hooks(const Scenario& scenario, const PolicySet& policies,
 
 LegVerdict Judge::judge(const Leg& leg, const Packet& packet, bool record_hops) {
   LegVerdict verdict;
-  for (Hook hook : leg_hooks(scenario_, policies_, leg)) {
+  for (Hook hook : leg_hooks(policies_, leg)) {
     HookVerdict hv = decide_hook(leg, hook, packet);
     if (record_hops) verdict.hops.push_back(hv);
     verdict.deciding = hv;

@@ -29,6 +29,8 @@
 // ConntrackTable it writes to is single-threaded).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -86,8 +88,21 @@ struct LegVerdict {
   std::vector<HookVerdict> hops;        // every hook, when asked for
 };
 
+// The hooks a leg crosses, in order: at most four, held inline (this runs for every packet).
+class HookList {
+ public:
+  void push_back(Hook hook) noexcept { hooks_[size_++] = hook; }
+  const Hook* begin() const noexcept { return hooks_.data(); }
+  const Hook* end() const noexcept { return hooks_.data() + size_; }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::array<Hook, 4> hooks_{};
+  std::size_t size_ = 0;
+};
+
 // The hooks `leg` crosses, in order (only those with a policy).
-std::vector<Hook> leg_hooks(const Scenario& scenario, const PolicySet& policies, const Leg& leg);
+HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept;
 
 class Judge {
  public:

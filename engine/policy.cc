@@ -363,11 +363,28 @@ net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) 
   }
   const auto removed = std::remove_if(rules.begin(), rules.end(),
                                       [&](const FilterRule& r) { return same_rule(r, event.rule); });
-  if (removed == rules.end())
-    return net::text_error(event.where.file, event.where.line, event.where.column,
-                           "revoke of a rule " + group.id + " does not have: " + event.rule.text);
-  rules.erase(removed, rules.end());
-  return net::Ok{};
+  if (removed != rules.end()) {
+    rules.erase(removed, rules.end());
+    return net::Ok{};
+  }
+  // A scenario rule with a list of ports is AWS's several rules, one per range
+  // (IpPermission has one FromPort-ToPort), so a revoke may name some of them: those ranges
+  // leave the rule, which keeps its place and label.
+  const std::vector<PortRange> revoked = normalized_ports(event.rule);
+  for (FilterRule& r : rules) {
+    if (revoked.empty() || r.ports.empty()) break;
+    FilterRule same_ports = event.rule;
+    same_ports.ports = r.ports;
+    if (!same_rule(r, same_ports)) continue;
+    std::vector<PortRange> rest;
+    for (const PortRange& p : r.ports)
+      if (std::find(revoked.begin(), revoked.end(), p) == revoked.end()) rest.push_back(p);
+    if (rest.size() + revoked.size() != r.ports.size()) continue;
+    r.ports = std::move(rest);
+    return net::Ok{};
+  }
+  return net::text_error(event.where.file, event.where.line, event.where.column,
+                         "revoke of a rule " + group.id + " does not have: " + event.rule.text);
 }
 
 std::string hook_kind_name(HookKind kind) {

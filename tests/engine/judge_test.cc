@@ -72,7 +72,7 @@ Packet tcp(const char* src, std::uint16_t sport, const char* dst, std::uint16_t 
 
 std::string hooks_text(const World& w, const Leg& leg) {
   std::string text;
-  for (Hook h : leg_hooks(w.scenario, w.policies, leg)) text += (text.empty() ? "" : " ") + hook_name(w.scenario, h);
+  for (Hook h : leg_hooks(w.policies, leg)) text += (text.empty() ? "" : " ") + hook_name(w.scenario, h);
   return text;
 }
 
@@ -179,6 +179,34 @@ TEST(JudgeConntrack, UntrackedFlowsAreCutWhenTheirRuleGoes) {
   Judge judge(*s, *after, conntrack);
   EXPECT_FALSE(judge.judge(untracked, tcp("198.51.100.1", 5000, "10.0.1.10", 22, 11, kTcpAck)).allowed);
   EXPECT_TRUE(judge.judge(tracked, tcp("10.0.1.10", 40000, "10.0.2.10", 80, 11, kTcpAck)).allowed);
+}
+
+TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
+  // A scenario rule with a list of ports stands for AWS's one rule per port range
+  // (IpPermission has one FromPort-ToPort), so a revoke may name one of them.
+  const std::string groups = R"(  - id: sg-a
+    inbound: [{protocol: all, source: 0.0.0.0/0}]
+    outbound: [{protocol: all, destination: 0.0.0.0/0}]
+  - id: sg-b
+    inbound: [{protocol: tcp, ports: [80, 8080], source: sg-a}]
+    outbound: []
+)";
+  const std::string events = R"(events:
+  - {at_s: 10, revoke: {security_group: sg-b, inbound: {protocol: tcp, ports: 8080, source: sg-a}}}
+)";
+  auto s = parse_scenario(base(groups, "", events), "test.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  auto after = compile_policies(*s, {}, 1);
+  ASSERT_TRUE(after) << after.error().to_string();
+  const CompiledPolicy* in_b = after->policy(Hook{HookKind::kSgIngress, interface_at(*s, ip("10.0.2.10"))});
+  ASSERT_NE(in_b, nullptr);
+  const net::FiveTuple to80{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 80, net::kProtoTcp, net::Family::kIpv4};
+  net::FiveTuple to8080 = to80;
+  to8080.dport = 8080;
+  const Decision d80 = decide(*in_b, to80);
+  EXPECT_TRUE(d80.allowed);
+  EXPECT_EQ(in_b->policy.origins[in_b->policy.rules.rules[d80.rule].id].label, "inbound rule 1");
+  EXPECT_FALSE(decide(*in_b, to8080).allowed);
 }
 
 TEST(JudgeConntrack, IcmpErrorsOfTrackedFlowsAreRelatedUnlessSwitchedOff) {

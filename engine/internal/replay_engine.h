@@ -1,0 +1,156 @@
+// engine/internal/replay_engine.h — the serial, in-order half of `pfsim replay`: connection
+// tracking, final verdicts and accounting for one decoded packet at a time (engine/replay.h
+// states the semantics). engine/replay_pipeline.cc feeds it batches decoded in parallel; the
+// tests of engine/replay.h exercise it through run_replay().
+//
+// Not thread-safe: one ReplayEngine per replay, driven from one serial pipeline stage.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/conntrack.h"
+#include "engine/judge.h"
+#include "engine/lb_paths.h"
+#include "engine/policy.h"
+#include "engine/replay.h"
+#include "engine/scenario.h"
+#include "pcap/flow_key.h"
+#include "pcap/packet.h"
+
+namespace pfsim::engine::internal {
+
+struct FlowKeyHash {
+  std::size_t operator()(const pcap::FlowKey& k) const noexcept { return pcap::symmetric_hash(k); }
+};
+
+// The normalized flow of a header (both directions equal), as pcap::flow_key() would key it.
+pcap::FlowKey flow_of(const net::FiveTuple& t) noexcept;
+
+class ReplayEngine {
+ public:
+  // Compiles the policies of every event epoch; errors from compile_policies().
+  static net::Result<std::unique_ptr<ReplayEngine>> create(const Scenario& scenario, const ReplayOptions& options);
+
+  // Whether a packet (decoded, record fields set) falls in this replay's shard. Later
+  // fragments are resolved to their datagram's ports here, so this must be called for every
+  // packet, in order, before process().
+  bool in_shard(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey> key);
+
+  // Notes the time of every packet read (in or out of the shard), in order: applies events
+  // and emits the health checks due before it.
+  void advance(std::int64_t ts_ns);
+
+  // Judges and accounts one packet of the shard; returns whether any of its legs dropped it.
+  bool process(const pcap::DecodedPacket& packet);
+
+  // Ends the replay: health and warnings; moves the report out.
+  ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
+
+ private:
+  ReplayEngine(const Scenario& scenario, const ReplayOptions& options);
+
+  struct ListenerAt {
+    InterfaceIndex node = kNone;
+    const Listener* listener = nullptr;
+  };
+  struct AddrKey {
+    net::Ip128 addr;
+    std::uint16_t port = 0;
+    std::uint8_t proto = 0;
+    net::Family family = net::Family::kIpv4;
+    friend bool operator==(const AddrKey&, const AddrKey&) = default;
+  };
+  struct AddrKeyHash {
+    std::size_t operator()(const AddrKey& k) const noexcept;
+  };
+  struct HealthSeries {
+    LbIndex lb = kNone;
+    InterfaceIndex node = kNone;
+    TargetGroupIndex tg = kNone;
+    std::size_t target = 0;  // index in the group's targets
+    const Listener* listener = nullptr;
+    bool mine = true;        // in this shard
+    std::int64_t next_ns = 0;
+    std::uint64_t count = 0;
+    bool ran = false;
+    bool last_ok = true;
+    std::string last_reason;
+  };
+  struct PmtuHole {
+    std::string flow;
+    std::string community_id;
+    std::string hook;
+    std::uint64_t errors = 0;
+    std::uint64_t first_packet = 0;
+  };
+  // What a drop group is keyed by before its strings are known.
+  using GroupCacheKey = std::tuple<int, int, std::uint32_t, const void*, std::uint32_t, int>;
+
+  const PolicySet& policies() const noexcept { return epochs_[epoch_]; }
+  Packet to_packet(const pcap::DecodedPacket& d) const noexcept;
+  TrafficClass direct_class(const net::FiveTuple& t, Leg& leg) const;
+  bool judge_leg(const Leg& leg, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
+                 const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
+  void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured,
+            std::uint32_t ip_length, bool df);
+  void count(TrafficClass cls, bool allowed);
+  void record_drop(TrafficClass cls, const HookVerdict& hv, const Packet& p, const pcap::FlowKey& flow, bool reply,
+                   const pcap::DecodedPacket* captured);
+  std::string fix_for(const HookVerdict& hv, const Packet& p, bool reply) const;
+  std::string owner_location(Hook hook) const;
+  void run_health_check(HealthSeries& series, std::int64_t ts_ns);
+  bool process_listener(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow);
+  bool process_direct(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow);
+  double rel_s(std::int64_t ts_ns) const noexcept;
+
+  const Scenario& s_;
+  ReplayOptions options_;
+  std::vector<PolicySet> epochs_;
+  std::size_t epoch_ = 0;
+  ConntrackTable conntrack_;
+  ReplayReport report_;
+
+  std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
+  std::unordered_map<AddrKey, InterfaceIndex, AddrKeyHash> node_addresses_;  // port/proto 0
+
+  bool started_ = false;
+  std::int64_t first_ns_ = 0;
+  std::int64_t last_ns_ = 0;
+  std::vector<std::int64_t> event_ns_;
+  std::vector<HealthSeries> series_;
+  std::int64_t next_check_ns_ = 0;
+
+  // Fragments: (family, src, dst, proto, id) -> the first fragment's ports.
+  struct FragKey {
+    net::Ip128 src, dst;
+    std::uint32_t id = 0;
+    std::uint8_t proto = 0;
+    net::Family family = net::Family::kIpv4;
+    friend bool operator==(const FragKey&, const FragKey&) = default;
+  };
+  struct FragKeyHash {
+    std::size_t operator()(const FragKey& k) const noexcept;
+  };
+  std::unordered_map<FragKey, std::pair<std::uint16_t, std::uint16_t>, FragKeyHash> fragments_;
+
+  std::map<GroupCacheKey, std::size_t> group_cache_;
+  std::map<std::tuple<int, std::string, std::string>, std::size_t> group_index_;
+  std::vector<DropGroup> groups_;
+  std::vector<std::unordered_set<pcap::FlowKey, FlowKeyHash>> group_flows_;
+  std::vector<bool> group_example_synth_;  // the group's example is synthesized (no capture index)
+
+  std::unordered_map<pcap::FlowKey, PmtuHole, FlowKeyHash> holes_;
+  std::array<MalformedCount, pcap::kMalformedKinds> malformed_{};
+  bool current_dropped_ = false;
+};
+
+}  // namespace pfsim::engine::internal

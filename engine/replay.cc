@@ -1,0 +1,605 @@
+// engine/replay.cc — the per-packet logic of `pfsim replay` (engine/replay.h): legs through the
+// load balancer, classes, health-check and PMTU synthesis, accounting. The pipeline that feeds
+// it is engine/replay_pipeline.cc.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engine/internal/replay_engine.h"
+
+namespace pfsim::engine {
+
+bool replay_flagged(const ReplayReport& report) noexcept {
+  return report.classes[static_cast<std::size_t>(TrafficClass::kListener)].dropped > 0 ||
+         report.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped > 0 ||
+         report.classes[static_cast<std::size_t>(TrafficClass::kPmtu)].dropped > 0;
+}
+
+namespace internal {
+namespace {
+
+constexpr std::uint16_t kEphemeralFirst = 1024;  // the ELB ephemeral range 1024-65535
+constexpr std::size_t kEphemeralCount = 65536 - kEphemeralFirst;
+constexpr std::int64_t kNsPerS = 1'000'000'000;
+constexpr std::size_t kHumanHoleLimit = std::numeric_limits<std::size_t>::max();
+
+std::uint64_t mix(std::uint64_t x) noexcept {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+pcap::DecodedPacket header_of(const net::FiveTuple& t) noexcept {
+  pcap::DecodedPacket d;
+  d.has_ip = true;
+  d.family = t.family;
+  d.src = t.src;
+  d.dst = t.dst;
+  d.proto = t.proto;
+  if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) {
+    d.has_ports = true;
+    d.sport = t.sport;
+    d.dport = t.dport;
+  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
+    d.has_icmp = true;
+    d.icmp_type = static_cast<std::uint8_t>(t.sport);
+    d.icmp_code = static_cast<std::uint8_t>(t.dport);
+  }
+  return d;
+}
+
+std::string proto_text(std::uint8_t proto) {
+  switch (proto) {
+    case net::kProtoTcp: return "tcp";
+    case net::kProtoUdp: return "udp";
+    case net::kProtoIcmp: return "icmp";
+    case net::kProtoIcmpv6: return "icmpv6";
+    default: return "protocol " + std::to_string(proto);
+  }
+}
+
+std::string anywhere(net::Family f) { return f == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
+
+
+}  // namespace
+
+pcap::FlowKey flow_of(const net::FiveTuple& t) noexcept { return *pcap::flow_key(header_of(t)); }
+
+std::size_t ReplayEngine::AddrKeyHash::operator()(const AddrKey& k) const noexcept {
+  return mix(k.addr.hi ^ mix(k.addr.lo ^ (std::uint64_t{k.port} << 16) ^ (std::uint64_t{k.proto} << 8) ^
+                             static_cast<std::uint64_t>(k.family)));
+}
+
+std::size_t ReplayEngine::FragKeyHash::operator()(const FragKey& k) const noexcept {
+  return mix(k.src.hi ^ mix(k.src.lo ^ mix(k.dst.hi ^ mix(k.dst.lo ^ (std::uint64_t{k.id} << 16) ^ k.proto))));
+}
+
+ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options)
+    : s_(scenario), options_(options), conntrack_(scenario.conntrack) {}
+
+net::Result<std::unique_ptr<ReplayEngine>> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options) {
+  std::unique_ptr<ReplayEngine> e(new ReplayEngine(scenario, options));
+  CompileOptions compile;
+  compile.algorithm = options.algorithm;
+  // Every epoch up front: switching at an event costs nothing on the packet path.
+  for (std::size_t n = 0; n <= scenario.events.size(); ++n) {
+    auto p = compile_policies(scenario, compile, n);
+    if (!p) return p.error();
+    e->epochs_.push_back(std::move(*p));
+  }
+  const Scenario& s = scenario;
+  for (LbIndex lb = 0; lb < s.lbs.size(); ++lb) {
+    for (InterfaceIndex node : s.lbs[lb].nodes) {
+      const Interface& n = s.interfaces[node];
+      for (const auto& address : {n.ipv4, n.ipv6, n.public_ip, n.backend_ip}) {
+        if (!address) continue;
+        e->node_addresses_.try_emplace(AddrKey{address->bits, 0, 0, address->family}, node);
+        for (const Listener& listener : s.lbs[lb].listeners) {
+          for (std::uint8_t proto : {net::kProtoTcp, net::kProtoUdp}) {
+            if (proto == net::kProtoTcp ? !uses_tcp(listener.protocol) : !uses_udp(listener.protocol)) continue;
+            e->listeners_.try_emplace(AddrKey{address->bits, listener.port, proto, address->family},
+                                      ListenerAt{node, &listener});
+          }
+        }
+      }
+      // Health checks: once per target group the LB serves, from every node to every target
+      // (check.cc does the same).
+      std::vector<TargetGroupIndex> done;
+      for (const Listener& listener : s.lbs[lb].listeners) {
+        if (listener.target_group == kNone ||
+            std::find(done.begin(), done.end(), listener.target_group) != done.end())
+          continue;
+        done.push_back(listener.target_group);
+        for (std::size_t t = 0; t < s.target_groups[listener.target_group].targets.size(); ++t) {
+          HealthSeries series;
+          series.lb = lb;
+          series.node = node;
+          series.tg = listener.target_group;
+          series.target = t;
+          series.listener = &listener;
+          const InterfaceIndex target = s.target_groups[listener.target_group].targets[t].interface;
+          const std::uint64_t h = mix(mix(node) ^ (std::uint64_t{target} << 32) ^ listener.target_group);
+          series.mine = h % options.shard_count == options.shard_index;
+          e->series_.push_back(std::move(series));
+        }
+      }
+    }
+  }
+  for (std::size_t k = 0; k < pcap::kMalformedKinds; ++k)
+    e->malformed_[k].kind = std::string(pcap::malformed_name(static_cast<pcap::Malformed>(k)));
+  return e;
+}
+
+double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
+  return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
+}
+
+bool ReplayEngine::in_shard(pcap::DecodedPacket& d, std::optional<pcap::FlowKey> key) {
+  if (d.has_ip && d.fragment.is_fragment) {
+    const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
+    if (d.fragment.offset_bytes == 0) {
+      if (d.has_ports && d.fragment.more) fragments_[fk] = {d.sport, d.dport};
+    } else if (auto it = fragments_.find(fk); it != fragments_.end()) {
+      d.has_ports = true;
+      d.sport = it->second.first;
+      d.dport = it->second.second;
+      if (!d.fragment.more) fragments_.erase(it);
+      key = pcap::flow_key(d);
+    }
+  }
+  if (options_.shard_count <= 1) return true;
+  if (!key) return d.index % options_.shard_count == options_.shard_index;
+  return pcap::symmetric_hash(*key) % options_.shard_count == options_.shard_index;
+}
+
+void ReplayEngine::advance(std::int64_t ts_ns) {
+  if (!started_) {
+    started_ = true;
+    first_ns_ = ts_ns;
+    for (const Event& ev : s_.events)
+      event_ns_.push_back(first_ns_ + static_cast<std::int64_t>(std::llround(ev.at_s * static_cast<double>(kNsPerS))));
+    for (HealthSeries& series : series_) series.next_ns = first_ns_;
+    next_check_ns_ = series_.empty() ? std::numeric_limits<std::int64_t>::max() : first_ns_;
+  }
+  last_ns_ = std::max(last_ns_, ts_ns);
+  while (next_check_ns_ <= ts_ns || (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns)) {
+    // Events and checks in time order; an event at the same time as a check comes first.
+    if (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns && event_ns_[epoch_] <= next_check_ns_) {
+      ++epoch_;
+      continue;
+    }
+    std::int64_t next = std::numeric_limits<std::int64_t>::max();
+    for (HealthSeries& series : series_) {
+      if (series.next_ns == next_check_ns_) {
+        if (series.mine) run_health_check(series, series.next_ns);
+        const std::uint32_t interval_s = std::max<std::uint32_t>(1, s_.target_groups[series.tg].health_check.interval_s);
+        series.next_ns += static_cast<std::int64_t>(interval_s) * kNsPerS;
+        ++series.count;
+      }
+      next = std::min(next, series.next_ns);
+    }
+    next_check_ns_ = next;
+  }
+}
+
+void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
+  const TargetGroup& group = s_.target_groups[series.tg];
+  const Target& target = group.targets[series.target];
+  const std::uint16_t dport = health_check_port(s_, series.tg, target);
+  const std::uint8_t proto = group.health_check.protocol == AppProtocol::kUdpConnect ? net::kProtoUdp : net::kProtoTcp;
+  const auto sport = static_cast<std::uint16_t>(
+      kEphemeralFirst + mix(mix(series.node ^ (std::uint64_t{target.interface} << 32)) ^ series.count) % kEphemeralCount);
+  auto leg = backend_leg(s_, series.node, series.tg, target, series.listener, std::nullopt, sport, dport, proto);
+  if (!leg) return;
+  series.ran = true;
+  const pcap::FlowKey flow = flow_of(leg->tuple);
+  const bool tcp = proto == net::kProtoTcp;
+  const std::size_t drops_before = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped;
+  std::string hook;
+  Judge judge(s_, policies(), conntrack_);
+  const Packet syn = make_packet(leg->tuple, ts_ns, tcp ? kTcpSyn : 0);
+  LegVerdict v = judge.judge(leg->leg, syn);
+  count(TrafficClass::kHealthCheck, v.allowed);
+  if (!v.allowed) {
+    record_drop(TrafficClass::kHealthCheck, *v.deciding, syn, flow, false, nullptr);
+    hook = hook_name(s_, v.deciding->hook);
+  } else {
+    const Packet reply = make_packet(reversed(leg->tuple), ts_ns, tcp ? kTcpSyn | kTcpAck : 0);
+    LegVerdict r = judge.judge(reversed(leg->leg), reply);
+    count(TrafficClass::kHealthCheck, r.allowed);
+    if (!r.allowed) {
+      record_drop(TrafficClass::kHealthCheck, *r.deciding, reply, flow, true, nullptr);
+      hook = hook_name(s_, r.deciding->hook) + " (replies)";
+    }
+  }
+  series.last_ok = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped == drops_before;
+  series.last_reason = series.last_ok ? "" : "health checks from " + interface_name(s_, series.node) + " dropped at " + hook;
+}
+
+Packet ReplayEngine::to_packet(const pcap::DecodedPacket& d) const noexcept {
+  Packet p;
+  p.tuple.family = d.family;
+  p.tuple.src = d.src;
+  p.tuple.dst = d.dst;
+  p.tuple.proto = d.proto;
+  p.ts_ns = d.ts_ns;
+  if (d.proto == net::kProtoIcmp || d.proto == net::kProtoIcmpv6) {
+    p.tuple.sport = d.icmp_type;
+    p.tuple.dport = d.icmp_code;
+    p.icmp_id = d.icmp_id;
+    p.is_icmp_error = d.has_icmp && is_icmp_error_type(d.proto, d.icmp_type);
+    if (p.is_icmp_error && d.has_inner)
+      p.quoted = net::FiveTuple{d.inner.src, d.inner.dst, d.inner.sport, d.inner.dport, d.inner.proto, d.inner.family};
+  } else if (d.has_ports) {
+    p.tuple.sport = d.sport;
+    p.tuple.dport = d.dport;
+  }
+  p.tcp_flags = d.has_tcp_flags ? d.tcp_flags : 0;
+  return p;
+}
+
+void ReplayEngine::count(TrafficClass cls, bool allowed) {
+  ClassCounts& c = report_.classes[static_cast<std::size_t>(cls)];
+  (allowed ? c.allowed : c.dropped)++;
+}
+
+std::string ReplayEngine::owner_location(Hook hook) const {
+  if (hook.kind == HookKind::kSgIngress || hook.kind == HookKind::kSgEgress) {
+    const Interface& i = s_.interfaces[hook.owner];
+    if (!i.groups.empty()) return format_location(s_.groups[i.groups.front()].where);
+    if (i.lb != kNone && !s_.lbs[i.lb].groups.empty()) return format_location(s_.groups[s_.lbs[i.lb].groups.front()].where);
+    return format_location(i.where);
+  }
+  const Subnet& subnet = s_.subnets[hook.owner];
+  if (subnet.acl != kNone) return format_location(s_.acls[subnet.acl].where);
+  return format_location(subnet.where);
+}
+
+std::string ReplayEngine::fix_for(const HookVerdict& hv, const Packet& p, bool reply) const {
+  const Policy& policy = hv.policy->policy;
+  if (policy.owners.empty()) return "";
+  const std::string& owner = policy.owners.front();
+  const bool inbound = hv.hook.kind == HookKind::kSgIngress || hv.hook.kind == HookKind::kNaclIn;
+  const bool acl = hv.hook.kind == HookKind::kNaclIn || hv.hook.kind == HookKind::kNaclOut;
+  const net::FiveTuple& t = p.tuple;
+  const net::Ip128& peer_bits = inbound ? t.src : t.dst;
+  const net::IpAddress peer_address{t.family, peer_bits};
+  std::string peer;
+  if (acl) {
+    peer = anywhere(t.family);
+    if (subnet_of(s_, peer_address) != kNone)
+      for (const net::IpRange& r : s_.vpc_cidrs)
+        if (r.family == t.family) {
+          peer = net::format_range(r.family, r.range);
+          break;
+        }
+  } else {
+    const InterfaceIndex i = interface_at(s_, peer_address);
+    if (i != kNone && !s_.interfaces[i].groups.empty()) peer = s_.groups[s_.interfaces[i].groups.front()].id;
+    else if (i != kNone && s_.interfaces[i].lb != kNone && !s_.lbs[s_.interfaces[i].lb].groups.empty())
+      peer = s_.groups[s_.lbs[s_.interfaces[i].lb].groups.front()].id;
+    else if (subnet_of(s_, peer_address) != kNone)
+      peer = net::format_address(t.family, peer_bits) + (t.family == net::Family::kIpv4 ? "/32" : "/128");
+    else
+      peer = anywhere(t.family);
+  }
+  std::string what;
+  std::string note;
+  if (p.is_icmp_error) {
+    what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
+    note = " (Path MTU Discovery)";
+  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
+    what = proto_text(t.proto) + " type " + std::to_string(t.sport);
+  } else if (reply && t.dport >= kEphemeralFirst) {
+    what = proto_text(t.proto) + " 1024-65535";
+    note = " (the ELB ephemeral range, for replies)";
+  } else {
+    what = proto_text(t.proto) + " " + std::to_string(t.dport);
+  }
+  const std::string dir = inbound ? " inbound" : " outbound";
+  const std::string rule = what + (inbound ? " from " : " to ") + peer + note;
+  if (hv.how == HookHow::kRule) {
+    const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
+    if (acl) return "add to " + owner + dir + ": a rule numbered below " + o.label.substr(o.label.find(' ') + 1) +
+                    " (which denies it): allow " + rule;
+    return "remove " + o.owner + " " + o.label + " (" + o.text + ") or allow at a higher priority: " + rule;
+  }
+  return "add to " + owner + dir + ": " + (acl ? "allow " : "") + rule;
+}
+
+void ReplayEngine::record_drop(TrafficClass cls, const HookVerdict& hv, const Packet& p, const pcap::FlowKey& flow,
+                               bool reply, const pcap::DecodedPacket* captured) {
+  const Policy& policy = hv.policy->policy;
+  const GroupCacheKey cache_key{static_cast<int>(cls), static_cast<int>(hv.hook.kind), hv.hook.owner, hv.policy,
+                                hv.how == HookHow::kRule ? hv.rule : classifier::kNoMatch, 0};
+  std::size_t index = 0;
+  if (auto it = group_cache_.find(cache_key); it != group_cache_.end()) {
+    index = it->second;
+  } else {
+    DropRule rule;
+    if (hv.how == HookHow::kRule) {
+      const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
+      rule = {false, o.owner + " " + o.label, format_location(o.where), o.text};
+    } else {
+      rule = {true, "default", "", policy.default_text};
+    }
+    const std::string hook = hook_name(s_, hv.hook);
+    auto [git, inserted] = group_index_.try_emplace(std::make_tuple(static_cast<int>(cls), hook, rule.id), groups_.size());
+    if (inserted) {
+      DropGroup g;
+      g.cls = cls;
+      g.hook = hook;
+      g.at = owner_location(hv.hook);
+      g.rule = std::move(rule);
+      groups_.push_back(std::move(g));
+      group_flows_.emplace_back();
+      group_example_synth_.push_back(true);
+    }
+    index = git->second;
+    group_cache_.emplace(cache_key, index);
+  }
+  DropGroup& g = groups_[index];
+  const bool fresh = g.packets == 0;
+  ++g.packets;
+  group_flows_[index].insert(flow);
+  // The example: the first captured packet; failing one, the earliest synthesized packet
+  // (ties by its text), so that merged shards pick the same one as a single run.
+  bool take = false;
+  if (captured != nullptr) {
+    take = group_example_synth_[index];
+    if (take) g.first_packet = captured->index;
+  } else if (group_example_synth_[index]) {
+    const double t = rel_s(p.ts_ns);
+    take = fresh || t < g.example.time_s || (t == g.example.time_s && format_tuple(p.tuple) < g.example.flow);
+  }
+  if (take) {
+    group_example_synth_[index] = captured == nullptr;
+    g.example.flow = format_tuple(p.tuple);
+    g.example.community_id = pcap::community_id(captured != nullptr ? *captured : header_of(p.tuple));
+    g.example.time_s = rel_s(p.ts_ns);
+    g.fix = fix_for(hv, p, reply);
+  }
+}
+
+bool ReplayEngine::judge_leg(const Leg& leg, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
+                             const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
+  Judge judge(s_, policies(), conntrack_);
+  LegVerdict v = judge.judge(leg, p);
+  if (!v.allowed) {
+    record_drop(cls, *v.deciding, p, flow, reply, captured);
+    current_dropped_ = true;
+    return false;
+  }
+  pmtu(leg, p, flow, captured, ip_length, df);
+  return true;
+}
+
+void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow,
+                        const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
+  if (!df || too_big.is_icmp_error) return;
+  // The next segment: out of the VPC to an outside address crosses the internet MTU.
+  const bool leaves_vpc = leg.to.interface == kNone && leg.to.subnet == kNone &&
+                          (leg.from.interface != kNone || leg.from.subnet != kNone);
+  const std::uint32_t mtu = leaves_vpc ? s_.mtu.internet_bytes : s_.mtu.vpc_bytes;
+  if (ip_length <= mtu) return;
+  // The router's error enters the sender's subnet and reaches the sender (check.cc, check_pmtu).
+  Leg back;
+  back.from = Endpoint{kNone, kNone};
+  back.to = leg.from;
+  back.skip_to_filters = leg.skip_from_filters;
+  const net::IpAddress router{too_big.tuple.family, too_big.tuple.dst};
+  const Packet error = pmtu_error(too_big.tuple, router, too_big.ts_ns);
+  Judge judge(s_, policies(), conntrack_);
+  LegVerdict v = judge.judge(back, error);
+  count(TrafficClass::kPmtu, v.allowed);
+  if (v.allowed) return;
+  record_drop(TrafficClass::kPmtu, *v.deciding, error, flow, false, nullptr);
+  PmtuHole& hole = holes_[flow];
+  if (hole.errors++ == 0) {
+    hole.flow = format_tuple(too_big.tuple);
+    hole.community_id = captured != nullptr ? pcap::community_id(*captured) : "";
+    hole.hook = hook_name(s_, v.deciding->hook);
+    hole.first_packet = captured != nullptr ? captured->index : 0;
+  }
+}
+
+TrafficClass ReplayEngine::direct_class(const net::FiveTuple& t, Leg& leg) const {
+  if (is_pmtu_message(t)) return TrafficClass::kPmtu;
+  const auto node_of = [&](const Endpoint& e) -> InterfaceIndex {
+    return e.interface != kNone && s_.interfaces[e.interface].kind == Interface::Kind::kLbNode ? e.interface : kNone;
+  };
+  const InterfaceIndex from_node = node_of(leg.from);
+  const InterfaceIndex to_node = node_of(leg.to);
+  if (from_node != kNone) {
+    const LoadBalancer& lb = s_.lbs[s_.interfaces[from_node].lb];
+    leg.classic_lb_out = lb.type == LbType::kClassic;
+    leg.always_tracked = lb.type == LbType::kNetwork;
+  } else if (to_node != kNone) {
+    leg.always_tracked = s_.lbs[s_.interfaces[to_node].lb].type == LbType::kNetwork;
+  }
+  const bool icmp = t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6;
+  if (icmp || (from_node == kNone && to_node == kNone)) return TrafficClass::kOther;
+  // Node -> target (or the target's reply) on the health-check or the traffic port.
+  const InterfaceIndex node = from_node != kNone ? from_node : to_node;
+  const InterfaceIndex other = from_node != kNone ? leg.to.interface : leg.from.interface;
+  const std::uint16_t port = from_node != kNone ? t.dport : t.sport;
+  if (other == kNone) return TrafficClass::kOther;
+  TrafficClass cls = TrafficClass::kOther;
+  for (const Listener& listener : s_.lbs[s_.interfaces[node].lb].listeners) {
+    if (listener.target_group == kNone) continue;
+    for (const Target& target : s_.target_groups[listener.target_group].targets) {
+      if (target.interface != other) continue;
+      if (health_check_port(s_, listener.target_group, target) == port) return TrafficClass::kHealthCheck;
+      if (target_port(s_, &listener, listener.target_group, target) == port) cls = TrafficClass::kListener;
+    }
+  }
+  return cls;
+}
+
+bool ReplayEngine::process_direct(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow) {
+  Leg leg;
+  leg.from = endpoint_at(s_, net::IpAddress{p.tuple.family, p.tuple.src});
+  leg.to = endpoint_at(s_, net::IpAddress{p.tuple.family, p.tuple.dst});
+  const TrafficClass cls = direct_class(p.tuple, leg);
+  const bool reply = p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
+  const bool ok = judge_leg(leg, p, cls, flow, reply, &d, d.ip_length, d.dont_fragment || d.family == net::Family::kIpv6);
+  count(cls, ok);
+  return ok;
+}
+
+bool ReplayEngine::process_listener(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow) {
+  const net::FiveTuple& t = p.tuple;
+  const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
+  const auto target_for = [&](const Listener& listener) -> const Target* {
+    if (listener.target_group == kNone) return nullptr;
+    const TargetGroup& group = s_.target_groups[listener.target_group];
+    if (group.targets.empty()) return nullptr;
+    return &group.targets[choose_target(t, group.targets.size())];
+  };
+  const auto backend_for = [&](InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
+                               std::uint16_t client_port, const Target& target) {
+    // As explain does: a proxy's own connection from an ephemeral port the flow hash picks.
+    const TargetGroupIndex tg = listener.target_group;
+    const auto sport = static_cast<std::uint16_t>(kEphemeralFirst + choose_target(t, kEphemeralCount));
+    return backend_leg(s_, node, tg, target, &listener, client,
+                       preserves_client_ip(s_, s_.interfaces[node].lb, tg) ? client_port : sport,
+                       target_port(s_, &listener, tg, target), t.proto);
+  };
+
+  // To a listener: client leg, then the backend leg.
+  if (auto it = listeners_.find(AddrKey{t.dst, t.dport, t.proto, t.family}); it != listeners_.end()) {
+    const ListenerAt at = it->second;
+    const net::IpAddress client{t.family, t.src};
+    auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto);
+    if (!cl) return process_direct(d, p, flow);
+    Packet first = p;
+    first.tuple = cl->tuple;
+    bool ok = judge_leg(cl->leg, first, TrafficClass::kListener, flow, false, &d, d.ip_length, df);
+    if (ok) {
+      if (const Target* target = target_for(*at.listener)) {
+        if (auto bl = backend_for(at.node, *at.listener, client, t.sport, *target)) {
+          Packet back = p;
+          back.tuple = bl->tuple;
+          ok = judge_leg(bl->leg, back, TrafficClass::kListener, flow, false, &d, d.ip_length, df);
+        }
+      }
+    }
+    count(TrafficClass::kListener, ok);
+    return ok;
+  }
+  // From a listener to its client: the backend reply, then node -> client.
+  if (auto it = listeners_.find(AddrKey{t.src, t.sport, t.proto, t.family}); it != listeners_.end()) {
+    const ListenerAt at = it->second;
+    const net::IpAddress client{t.family, t.dst};
+    if (node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) return process_direct(d, p, flow);
+    auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto);
+    if (!cl) return process_direct(d, p, flow);
+    bool ok = true;
+    if (const Target* target = target_for(*at.listener)) {
+      if (auto bl = backend_for(at.node, *at.listener, client, t.dport, *target)) {
+        Packet back = p;
+        back.tuple = reversed(bl->tuple);
+        ok = judge_leg(reversed(bl->leg), back, TrafficClass::kListener, flow, true, &d, d.ip_length, df);
+      }
+    }
+    if (ok) {
+      Packet reply = p;
+      reply.tuple = reversed(cl->tuple);
+      ok = judge_leg(reversed(cl->leg), reply, TrafficClass::kListener, flow, true, &d, d.ip_length, df);
+    }
+    count(TrafficClass::kListener, ok);
+    return ok;
+  }
+  return process_direct(d, p, flow);
+}
+
+bool ReplayEngine::process(const pcap::DecodedPacket& d) {
+  ++report_.packets_read;
+  if (d.malformed != pcap::Malformed::kNone) {
+    ++report_.packets_malformed;
+    MalformedCount& m = malformed_[static_cast<std::size_t>(d.malformed)];
+    if (m.count++ < kMalformedSamples) m.first.push_back(d.index);
+    return false;
+  }
+  if (!d.has_ip) {
+    ++report_.packets_non_ip;
+    return false;
+  }
+  ++report_.packets_evaluated;
+  current_dropped_ = false;
+  Packet p = to_packet(d);
+  const pcap::FlowKey flow = *pcap::flow_key(d);
+  if (options_.mode == ReplayMode::kThroughLb) {
+    // An ICMP error to a node's public address reaches its private one (the translation the
+    // client leg makes), quoting the translated flow.
+    if (p.is_icmp_error) {
+      if (auto it = node_addresses_.find(AddrKey{p.tuple.dst, 0, 0, p.tuple.family}); it != node_addresses_.end()) {
+        const Interface& n = s_.interfaces[it->second];
+        if (n.public_ip && n.public_ip->bits == p.tuple.dst && n.public_ip->family == p.tuple.family)
+          if (auto priv = private_address(n, p.tuple.family)) {
+            if (p.quoted.src == p.tuple.dst) p.quoted.src = priv->bits;
+            p.tuple.dst = priv->bits;
+          }
+      }
+      process_direct(d, p, flow);
+    } else if (p.tuple.proto == net::kProtoTcp || p.tuple.proto == net::kProtoUdp) {
+      process_listener(d, p, flow);
+    } else {
+      process_direct(d, p, flow);
+    }
+  } else {
+    process_direct(d, p, flow);
+  }
+  return current_dropped_;
+}
+
+ReplayReport ReplayEngine::finish(bool truncated_tail_warning, const std::string& truncated_file) {
+  for (const MalformedCount& m : malformed_)
+    if (m.count > 0) report_.malformed.push_back(m);
+  std::sort(report_.malformed.begin(), report_.malformed.end(),
+            [](const MalformedCount& a, const MalformedCount& b) { return a.kind < b.kind; });
+  for (std::size_t i = 0; i < groups_.size(); ++i) {
+    groups_[i].flows = group_flows_[i].size();
+    report_.drops.push_back(std::move(groups_[i]));
+  }
+  std::sort(report_.drops.begin(), report_.drops.end(), [](const DropGroup& a, const DropGroup& b) {
+    return std::tie(a.cls, a.hook, a.rule.id) < std::tie(b.cls, b.hook, b.rule.id);
+  });
+  // Targets, in scenario order: unhealthy when the last check of some node failed.
+  for (TargetGroupIndex tg = 0; tg < s_.target_groups.size(); ++tg) {
+    for (std::size_t t = 0; t < s_.target_groups[tg].targets.size(); ++t) {
+      ReplayTarget out{s_.target_groups[tg].id, s_.interfaces[s_.target_groups[tg].targets[t].interface].id, "unused", ""};
+      bool checked = false;
+      bool ran = false;
+      for (const HealthSeries& series : series_) {
+        if (series.tg != tg || series.target != t) continue;
+        checked = true;
+        if (!series.mine || !series.ran) continue;
+        ran = true;
+        if (!series.last_ok && (out.health != "unhealthy" || series.last_reason < out.reason)) {
+          out.health = "unhealthy";
+          out.reason = series.last_reason;
+        }
+      }
+      if (out.health != "unhealthy") out.health = !checked ? "unused" : (ran ? "healthy" : "unknown");
+      report_.targets.push_back(std::move(out));
+    }
+  }
+  std::vector<std::string>& w = report_.warnings;
+  for (const auto& [key, hole] : holes_) {
+    std::string text = "PMTU black hole: " + hole.flow + (hole.community_id.empty() ? "" : " " + hole.community_id) +
+                       ": " + std::to_string(hole.errors) + " ICMP error" + (hole.errors == 1 ? "" : "s") +
+                       " dropped at " + hole.hook;
+    if (hole.first_packet != 0) text += ", first #" + std::to_string(hole.first_packet);
+    w.push_back(std::move(text));
+  }
+  (void)kHumanHoleLimit;
+  if (truncated_tail_warning) w.push_back(truncated_file + ": the capture ends inside a record (every record before it was replayed)");
+  std::sort(w.begin(), w.end());
+  w.erase(std::unique(w.begin(), w.end()), w.end());
+  return std::move(report_);
+}
+
+}  // namespace internal
+}  // namespace pfsim::engine

@@ -1,0 +1,180 @@
+// engine/replay_pipeline.cc — run_replay(): the oneTBB pipeline of DESIGN.md §4 around the
+// serial ReplayEngine (engine/internal/replay_engine.h).
+//
+//   read     serial in order: up to batch_records records into a recycled batch arena
+//   decode   parallel: decode, record fields, flow key (ICMP errors by the quoted flow)
+//   judge    serial in order: fragments to their datagram, shard filter, events and health
+//            checks due, connection tracking and verdicts, accounting, --dropped-pcap
+// Batches live in a ring of `tokens` slots: parallel_pipeline never has more than `tokens`
+// items in flight, and items leave the last (serial in-order) stage in order, so slot
+// k % tokens is free again when item k is read. Everything that decides an output runs in the
+// serial stages in capture order, so the report is the same for any thread count.
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "engine/internal/replay_engine.h"
+#include "engine/replay.h"
+#include "pcap/capture.h"
+#include "pcap/decode.h"
+
+namespace pfsim::engine {
+namespace {
+
+struct Batch {
+  pcap::RecordBatch records;
+  std::vector<pcap::DecodedPacket> decoded;
+  std::vector<std::optional<pcap::FlowKey>> keys;
+  std::uint64_t index_offset = 0;  // packets of the earlier captures
+  std::size_t file = 0;
+  bool last_of_file = false;
+};
+
+constexpr std::uint64_t kRecordHeaderBytes = 16;
+
+}  // namespace
+
+net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector<std::string>& captures,
+                                     const ReplayOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+    return net::error_message("shard " + std::to_string(options.shard_index) + "/" +
+                              std::to_string(options.shard_count) + " is out of range");
+  auto engine = internal::ReplayEngine::create(scenario, options);
+  if (!engine) return engine.error();
+  internal::ReplayEngine& replay = **engine;
+
+  // Open every capture first: a bad header anywhere is an error before any work.
+  std::vector<pcap::CaptureReader> readers;
+  std::uint64_t total_bytes = 0;
+  for (const std::string& path : captures) {
+    auto reader = pcap::CaptureReader::open(path);
+    if (!reader) return reader.error();
+    readers.push_back(std::move(*reader));
+    std::error_code ec;
+    if (path != "-") {
+      const auto size = std::filesystem::file_size(path, ec);
+      if (!ec) total_bytes += size;
+    }
+  }
+  std::optional<pcap::CaptureWriter> dropped;
+  pcap::LinkType dropped_link = pcap::LinkType::kEthernet;
+  if (!options.dropped_pcap.empty() && !readers.empty()) {
+    dropped_link = readers.front().link_type();
+    auto writer = pcap::CaptureWriter::create(options.dropped_pcap, dropped_link);
+    if (!writer) return writer.error();
+    dropped.emplace(std::move(*writer));
+  }
+
+  const std::uint32_t threads = std::max<std::uint32_t>(1, options.threads);
+  const std::size_t tokens = 2 * static_cast<std::size_t>(threads);
+  std::vector<Batch> ring(tokens);
+  std::size_t next_slot = 0;
+  std::size_t file = 0;
+  std::uint64_t index_offset = 0;
+  std::uint64_t done_bytes = 0;
+  std::optional<net::Error> read_failure;   // written by the read stage only
+  std::optional<net::Error> judge_failure;  // by the judge stage only
+  std::atomic<bool> abort{false};
+  bool truncated = false;
+  std::string truncated_file;
+  const pcap::DecodeOptions decode_options{};
+
+  auto read = [&](oneapi::tbb::flow_control& fc) -> Batch* {
+    while (file < readers.size() && !abort.load(std::memory_order_relaxed)) {
+      pcap::CaptureReader& reader = readers[file];
+      if (dropped && reader.link_type() != dropped_link) {
+        read_failure = net::error_message(reader.path() + ": link type " + std::string(pcap::link_type_name(reader.link_type())) +
+                                     " differs from the first capture's (" +
+                                     std::string(pcap::link_type_name(dropped_link)) + "), so --dropped-pcap cannot hold both");
+        break;
+      }
+      Batch& batch = ring[next_slot];
+      auto n = reader.read_batch(batch.records, options.batch_records);
+      if (!n) {
+        read_failure = n.error();
+        break;
+      }
+      if (*n == 0) {
+        if (reader.truncated_tail()) {
+          truncated = true;
+          truncated_file = reader.path();
+        }
+        index_offset += reader.records_read();
+        ++file;
+        continue;
+      }
+      next_slot = (next_slot + 1) % ring.size();
+      batch.index_offset = index_offset;
+      batch.file = file;
+      return &batch;
+    }
+    fc.stop();
+    return nullptr;
+  };
+
+  auto decode = [&](Batch* batch) -> Batch* {
+    const std::size_t n = batch->records.records.size();
+    batch->decoded.resize(n);
+    batch->keys.resize(n);
+    const pcap::LinkType link = readers[batch->file].link_type();
+    for (std::size_t i = 0; i < n; ++i) {
+      const pcap::Record& r = batch->records.records[i];
+      pcap::DecodedPacket& d = batch->decoded[i];
+      d = pcap::decode_packet(link, batch->records.data(r), decode_options);
+      d.index = batch->index_offset + r.index;
+      d.ts_ns = r.ts_ns;
+      d.caplen = r.caplen;
+      d.len = r.len;
+      batch->keys[i] = pcap::flow_key(d);
+    }
+    return batch;
+  };
+
+  auto judge = [&](Batch* batch) {
+    if (judge_failure) return;
+    for (std::size_t i = 0; i < batch->decoded.size(); ++i) {
+      pcap::DecodedPacket& d = batch->decoded[i];
+      const pcap::Record& r = batch->records.records[i];
+      done_bytes += kRecordHeaderBytes + r.caplen;
+      const bool mine = replay.in_shard(d, batch->keys[i]);
+      replay.advance(d.ts_ns);
+      if (!mine) continue;
+      if (replay.process(d) && dropped) {
+        if (auto written = dropped->write(r.ts_ns, r.len, batch->records.data(r)); !written) {
+          judge_failure = written.error();
+          abort.store(true, std::memory_order_relaxed);
+          return;
+        }
+      }
+    }
+    if (options.progress) options.progress(done_bytes, total_bytes);
+  };
+
+  // The threads asked for, even beyond the machine's cores (TBB would otherwise cap and warn).
+  oneapi::tbb::global_control parallelism(oneapi::tbb::global_control::max_allowed_parallelism, threads);
+  oneapi::tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    oneapi::tbb::parallel_pipeline(
+        tokens, oneapi::tbb::make_filter<void, Batch*>(oneapi::tbb::filter_mode::serial_in_order, read) &
+                    oneapi::tbb::make_filter<Batch*, Batch*>(oneapi::tbb::filter_mode::parallel, decode) &
+                    oneapi::tbb::make_filter<Batch*, void>(oneapi::tbb::filter_mode::serial_in_order, judge));
+  });
+  if (read_failure) return *read_failure;
+  if (judge_failure) return *judge_failure;
+  if (dropped) {
+    if (auto closed = dropped->close(); !closed) return closed.error();
+  }
+  ReplayReport report = replay.finish(truncated, truncated_file);
+  report.threads = threads;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace pfsim::engine

@@ -1,0 +1,384 @@
+// `pfsim replay` semantics (engine/replay.h): small captures written with pcap::CaptureWriter
+// from hand-made Ethernet/IPv4 frames, replayed over the scenarios of scenarios/.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/lb_paths.h"
+#include "engine/replay.h"
+#include "engine/scenario_loader.h"
+#include "pcap/capture.h"
+
+namespace pfsim::engine {
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kT0 = 1'700'000'000 * kSecond;
+
+struct Frame {
+  std::int64_t ts_ns = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+
+std::uint32_t ip(const char* text) {
+  auto a = net::parse_address(text);
+  EXPECT_TRUE(a.ok()) << text;
+  return static_cast<std::uint32_t>(a->bits.lo);
+}
+
+// Ethernet + IPv4 (DF as asked) + TCP with `payload` zero bytes; ip_length = 40 + payload.
+Frame tcp(double t_s, const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint16_t flags,
+          std::size_t payload = 0, bool df = false) {
+  std::vector<std::uint8_t> b(14 + 20 + 20 + payload, 0);
+  b[12] = 0x08;  // IPv4
+  b[14] = 0x45;
+  put16(b, 16, static_cast<std::uint32_t>(40 + payload));
+  if (df) b[20] = 0x40;
+  b[22] = 64;
+  b[23] = 6;
+  const std::uint32_t s = ip(src);
+  const std::uint32_t d = ip(dst);
+  put16(b, 26, s >> 16);
+  put16(b, 28, s & 0xffff);
+  put16(b, 30, d >> 16);
+  put16(b, 32, d & 0xffff);
+  put16(b, 34, sport);
+  put16(b, 36, dport);
+  b[46] = 0x50;
+  b[47] = static_cast<std::uint8_t>(flags);
+  return {kT0 + static_cast<std::int64_t>(t_s * kSecond), std::move(b)};
+}
+
+// An IPv4 frame cut inside its IP header (malformed: truncated-ipv4).
+Frame truncated(double t_s) {
+  std::vector<std::uint8_t> b(14 + 10, 0);
+  b[12] = 0x08;
+  b[14] = 0x45;
+  return {kT0 + static_cast<std::int64_t>(t_s * kSecond), std::move(b)};
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "pfsim-replay-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::vector<Frame>& frames, const std::string& name = "in.pcap") {
+    const std::string path = (dir_ / name).string();
+    auto w = pcap::CaptureWriter::create(path, pcap::LinkType::kEthernet);
+    EXPECT_TRUE(w.ok());
+    for (const Frame& f : frames)
+      EXPECT_TRUE(w->write(f.ts_ns, static_cast<std::uint32_t>(f.bytes.size()), f.bytes).ok());
+    EXPECT_TRUE(w->close().ok());
+    return path;
+  }
+
+  static Scenario scenario(const std::string& relative) {
+    auto s = load_scenario(std::string(PFSIM_SCENARIOS_DIR) + "/" + relative);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
+    return s.ok() ? std::move(*s) : Scenario{};
+  }
+
+  static ReplayReport replay(const Scenario& s, const std::vector<std::string>& captures, ReplayOptions options = {}) {
+    auto r = run_replay(s, captures, options);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
+    return r.ok() ? std::move(*r) : ReplayReport{};
+  }
+
+  std::filesystem::path dir_;
+};
+
+const ClassCounts& cls(const ReplayReport& r, TrafficClass c) { return r.classes[static_cast<std::size_t>(c)]; }
+
+const DropGroup* find_drop(const ReplayReport& r, TrafficClass c, const std::string& hook) {
+  for (const DropGroup& g : r.drops)
+    if (g.cls == c && g.hook == hook) return &g;
+  return nullptr;
+}
+
+// Everything but timing, as text, for equality checks.
+std::string summary(const ReplayReport& r) {
+  std::ostringstream o;
+  o << r.packets_read << ' ' << r.packets_evaluated << ' ' << r.packets_malformed << ' ' << r.packets_non_ip << '\n';
+  for (const MalformedCount& m : r.malformed) {
+    o << m.kind << ' ' << m.count;
+    for (auto i : m.first) o << ' ' << i;
+    o << '\n';
+  }
+  for (const ClassCounts& c : r.classes) o << c.allowed << '/' << c.dropped << '\n';
+  for (const DropGroup& g : r.drops)
+    o << class_name(g.cls) << '|' << g.hook << '|' << g.at << '|' << g.rule.id << '|' << g.rule.source << '|' << g.rule.text
+      << '|' << g.packets << '|' << g.flows << '|' << g.first_packet << '|' << g.example.flow << '|'
+      << g.example.community_id << '|' << g.example.time_s << '|' << g.fix << '\n';
+  for (const ReplayTarget& t : r.targets) o << t.target_group << '|' << t.target << '|' << t.health << '|' << t.reason << '\n';
+  for (const std::string& w : r.warnings) o << w << '\n';
+  return o.str();
+}
+
+// A three-packet handshake of an internet client with the ALB's public address, both ways.
+std::vector<Frame> alb_handshake(double t_s, std::uint16_t client_port) {
+  return {tcp(t_s, "198.51.100.7", client_port, "203.0.113.10", 443, 0x02),
+          tcp(t_s + 0.001, "203.0.113.10", 443, "198.51.100.7", client_port, 0x12),
+          tcp(t_s + 0.002, "198.51.100.7", client_port, "203.0.113.10", 443, 0x10)};
+}
+
+TEST_F(ReplayTest, AllowedListenerFlowBothWays) {
+  const Scenario s = scenario("aws-alb-internet-facing/recommended.yaml");
+  const ReplayReport r = replay(s, {write(alb_handshake(0, 51000))});
+  EXPECT_EQ(r.packets_read, 3u);
+  EXPECT_EQ(r.packets_evaluated, 3u);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 3u);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u);
+  EXPECT_GT(cls(r, TrafficClass::kHealthCheck).allowed, 0u);
+  EXPECT_TRUE(r.drops.empty()) << summary(r);
+  for (const ReplayTarget& t : r.targets) EXPECT_EQ(t.health, "healthy") << t.target;
+  EXPECT_FALSE(replay_flagged(r));
+}
+
+TEST_F(ReplayTest, BrokenHealthCheckMakesTargetsUnhealthy) {
+  const Scenario s = scenario("aws-alb-internet-facing/broken-hc.yaml");
+  // Over 65 s: checks at 0, 30 and 60 s from both nodes to both targets.
+  std::vector<Frame> frames = alb_handshake(0, 51000);
+  frames.push_back(tcp(65, "198.51.100.7", 51000, "203.0.113.10", 443, 0x11));
+  const ReplayReport r = replay(s, {write(frames)});
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u);
+  EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 2u * 2u * 3u);  // nodes x targets x checks
+  const DropGroup* g = find_drop(r, TrafficClass::kHealthCheck, "sg-ingress(i-web1)");
+  ASSERT_NE(g, nullptr) << summary(r);
+  EXPECT_TRUE(g->rule.is_default);
+  EXPECT_EQ(g->packets, 6u);
+  EXPECT_EQ(g->flows, 6u);
+  EXPECT_EQ(g->first_packet, 0u);  // synthesized only
+  EXPECT_NE(g->fix.find("tcp 8080 from sg-alb"), std::string::npos) << g->fix;
+  ASSERT_EQ(r.targets.size(), 2u);
+  for (const ReplayTarget& t : r.targets) {
+    EXPECT_EQ(t.health, "unhealthy");
+    EXPECT_NE(t.reason.find("dropped at sg-ingress(" + t.target + ")"), std::string::npos) << t.reason;
+  }
+  EXPECT_TRUE(replay_flagged(r));
+}
+
+// A client port whose backend connection (explain's ephemeral port from the flow hash) falls
+// below 32768, where broken-ephemeral's acl-app does not let the replies out.
+std::uint16_t low_backend_port_client() {
+  for (std::uint16_t port = 40000;; ++port) {
+    net::FiveTuple t{net::Ip128{0, 0xC6336407u}, net::Ip128{0, 0xCB007114u}, port, 80, net::kProtoTcp, net::Family::kIpv4};
+    if (1024 + choose_target(t, 65536 - 1024) < 32768) return port;
+  }
+}
+
+TEST_F(ReplayTest, EphemeralRepliesDroppedAtNaclOut) {
+  const Scenario s = scenario("aws-clb-vpc/broken-ephemeral.yaml");
+  const std::uint16_t port = low_backend_port_client();
+  const ReplayReport r = replay(s, {write({tcp(0, "198.51.100.7", port, "203.0.113.20", 80, 0x02),
+                                           tcp(0.01, "203.0.113.20", 80, "198.51.100.7", port, 0x12)})});
+  // The SYN reaches its target; the SYN-ACK's backend leg (target -> node) is dropped.
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 1u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 1u);
+  const DropGroup* g = find_drop(r, TrafficClass::kListener, "nacl-out(app-a)");
+  ASSERT_NE(g, nullptr) << summary(r);
+  EXPECT_TRUE(g->rule.is_default);
+  EXPECT_EQ(g->first_packet, 2u);
+  EXPECT_NE(g->example.community_id.find("1:"), std::string::npos);
+  EXPECT_NE(g->fix.find("1024-65535"), std::string::npos) << g->fix;
+}
+
+TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {
+  const Scenario s = scenario("aws-clb-vpc/broken-pmtu.yaml");
+  const ReplayReport r = replay(s, {write({tcp(0, "198.51.100.7", 40000, "203.0.113.20", 80, 0x02),
+                                           tcp(0.01, "203.0.113.20", 80, "198.51.100.7", 40000, 0x12),
+                                           tcp(0.02, "203.0.113.20", 80, "198.51.100.7", 40000, 0x10, 1560, true)})});
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kPmtu).dropped, 1u);
+  const DropGroup* g = find_drop(r, TrafficClass::kPmtu, "nacl-in(pub-a)");
+  ASSERT_NE(g, nullptr) << summary(r);
+  EXPECT_FALSE(g->rule.is_default);
+  EXPECT_EQ(g->rule.id, "acl-pub rule 90");
+  ASSERT_EQ(r.warnings.size(), 1u) << summary(r);
+  EXPECT_NE(r.warnings[0].find("PMTU black hole: tcp 10.20.0.5:80 -> 198.51.100.7:40000"), std::string::npos) << r.warnings[0];
+  EXPECT_TRUE(replay_flagged(r));
+
+  // Small or non-DF responses cause no error; recommended.yaml lets the error through.
+  const ReplayReport ok = replay(scenario("aws-clb-vpc/recommended.yaml"),
+                                 {write({tcp(0, "198.51.100.7", 40000, "203.0.113.20", 80, 0x02),
+                                         tcp(0.02, "203.0.113.20", 80, "198.51.100.7", 40000, 0x12, 1560, true)},
+                                        "ok.pcap")});
+  EXPECT_EQ(cls(ok, TrafficClass::kPmtu).allowed, 1u) << summary(ok);
+  EXPECT_EQ(cls(ok, TrafficClass::kPmtu).dropped, 0u);
+}
+
+constexpr const char* kEventScenario = R"(pfsim: 1
+vpc: {cidr: 10.0.0.0/16}
+subnets:
+  - {id: a, cidr: 10.0.1.0/24}
+security_groups:
+  - id: sg-a
+    inbound:
+      - {protocol: tcp, ports: 22, source: 0.0.0.0/0}
+      - {protocol: tcp, ports: 80, source: 198.51.100.0/24}
+    outbound:
+      - {protocol: all, destination: 0.0.0.0/0}
+instances:
+  - {id: i-a, subnet: a, ip: 10.0.1.10, security_groups: [sg-a]}
+events:
+  - {at_s: 5, revoke: {security_group: sg-a, inbound: {protocol: tcp, ports: 22, source: 0.0.0.0/0}}}
+  - {at_s: 5, revoke: {security_group: sg-a, inbound: {protocol: tcp, ports: 80, source: 198.51.100.0/24}}}
+)";
+
+TEST_F(ReplayTest, RevokeCutsUntrackedFlowButNotTrackedOne) {
+  // EC2 guide, "Untracked connections": tcp 22 from 0.0.0.0/0 with all outbound to 0.0.0.0/0
+  // is untracked, so removing the rule cuts it at once; tcp 80 from a /24 is tracked and lives on.
+  auto s = parse_scenario(kEventScenario, "events.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  const ReplayReport r = replay(*s, {write({tcp(0, "198.51.100.7", 40022, "10.0.1.10", 22, 0x02),
+                                            tcp(0, "198.51.100.7", 40080, "10.0.1.10", 80, 0x02),
+                                            tcp(10, "198.51.100.7", 40022, "10.0.1.10", 22, 0x10),
+                                            tcp(10, "198.51.100.7", 40080, "10.0.1.10", 80, 0x10)})});
+  EXPECT_EQ(cls(r, TrafficClass::kOther).allowed, 3u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kOther).dropped, 1u);
+  ASSERT_EQ(r.drops.size(), 1u);
+  EXPECT_EQ(r.drops[0].hook, "sg-ingress(i-a)");
+  EXPECT_EQ(r.drops[0].first_packet, 3u);
+  EXPECT_FALSE(replay_flagged(r));  // class other is not flagged
+}
+
+TEST_F(ReplayTest, MalformedPacketsAreCountedAndReplayGoesOn) {
+  const Scenario s = scenario("aws-alb-internet-facing/recommended.yaml");
+  std::vector<Frame> frames = alb_handshake(0, 51000);
+  frames.insert(frames.begin() + 1, truncated(0.0005));
+  frames.push_back(truncated(0.01));
+  const ReplayReport r = replay(s, {write(frames)});
+  EXPECT_EQ(r.packets_read, 5u);
+  EXPECT_EQ(r.packets_malformed, 2u);
+  EXPECT_EQ(r.packets_evaluated, 3u);
+  ASSERT_EQ(r.malformed.size(), 1u);
+  EXPECT_EQ(r.malformed[0].kind, "truncated-ipv4");
+  EXPECT_EQ(r.malformed[0].first, (std::vector<std::uint64_t>{2, 5}));
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 3u);
+}
+
+// Many flows over broken-hc and broken-ephemeral, for thread and shard equality.
+std::vector<Frame> many_flows(const char* lb_public, std::uint16_t port, int flows) {
+  std::vector<Frame> frames;
+  for (int i = 0; i < flows; ++i) {
+    const double t = i * 0.37;
+    const auto cport = static_cast<std::uint16_t>(20000 + i * 7);
+    frames.push_back(tcp(t, "198.51.100.7", cport, lb_public, port, 0x02));
+    frames.push_back(tcp(t + 0.01, lb_public, port, "198.51.100.7", cport, 0x12));
+    frames.push_back(tcp(t + 0.02, "198.51.100.7", cport, lb_public, port, 0x10, 200));
+    frames.push_back(tcp(t + 0.03, lb_public, port, "198.51.100.7", cport, 0x10, 1560, true));
+  }
+  std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.ts_ns < b.ts_ns; });
+  return frames;
+}
+
+TEST_F(ReplayTest, ThreadsGiveIdenticalReports) {
+  for (const char* name : {"aws-clb-vpc/broken-ephemeral.yaml", "aws-clb-vpc/broken-pmtu.yaml"}) {
+    const Scenario s = scenario(name);
+    const std::string path = write(many_flows("203.0.113.20", 80, 3000));
+    ReplayOptions one;
+    one.batch_records = 64;
+    ReplayOptions four = one;
+    four.threads = 4;
+    const ReplayReport a = replay(s, {path}, one);
+    const ReplayReport b = replay(s, {path}, four);
+    EXPECT_EQ(a.packets_read, 12000u);
+    EXPECT_GT(cls(a, TrafficClass::kListener).dropped + cls(a, TrafficClass::kPmtu).dropped, 0u);
+    EXPECT_EQ(summary(a), summary(b)) << name;
+    EXPECT_EQ(b.threads, 4u);
+  }
+}
+
+TEST_F(ReplayTest, ShardsAddUpToOneRun) {
+  const Scenario s = scenario("aws-clb-vpc/broken-ephemeral.yaml");
+  const std::string path = write(many_flows("203.0.113.20", 80, 500));
+  const ReplayReport all = replay(s, {path});
+  ReplayReport part[2];
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    ReplayOptions o;
+    o.shard_index = i;
+    o.shard_count = 2;
+    part[i] = replay(s, {path}, o);
+  }
+  EXPECT_EQ(part[0].packets_read + part[1].packets_read, all.packets_read);
+  EXPECT_GT(part[0].packets_read, 0u);
+  EXPECT_GT(part[1].packets_read, 0u);
+  for (std::size_t c = 0; c < kTrafficClasses; ++c) {
+    EXPECT_EQ(part[0].classes[c].allowed + part[1].classes[c].allowed, all.classes[c].allowed) << c;
+    EXPECT_EQ(part[0].classes[c].dropped + part[1].classes[c].dropped, all.classes[c].dropped) << c;
+  }
+  for (const DropGroup& g : all.drops) {
+    std::uint64_t packets = 0;
+    std::uint64_t flows = 0;
+    for (const ReplayReport& p : part)
+      if (const DropGroup* h = find_drop(p, g.cls, g.hook)) packets += h->packets, flows += h->flows;
+    EXPECT_EQ(packets, g.packets) << g.hook;
+    EXPECT_EQ(flows, g.flows) << g.hook;
+  }
+}
+
+TEST_F(ReplayTest, DroppedPcapHoldsEveryDroppedPacket) {
+  const Scenario s = scenario("aws-clb-vpc/broken-ephemeral.yaml");
+  const std::vector<Frame> frames = many_flows("203.0.113.20", 80, 200);
+  const std::string path = write(frames);
+  ReplayOptions o;
+  o.dropped_pcap = (dir_ / "dropped.pcap").string();
+  o.threads = 2;
+  const ReplayReport r = replay(s, {path}, o);
+  auto reader = pcap::CaptureReader::open(o.dropped_pcap);
+  ASSERT_TRUE(reader.ok());
+  pcap::RecordBatch batch;
+  std::vector<std::int64_t> times;
+  while (true) {
+    auto n = reader->read_batch(batch);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    for (const pcap::Record& rec : batch.records) {
+      times.push_back(rec.ts_ns);
+      EXPECT_EQ(rec.caplen, rec.len);
+    }
+  }
+  // Only captured listener packets are dropped here (health checks are synthesized).
+  EXPECT_EQ(times.size(), cls(r, TrafficClass::kListener).dropped + cls(r, TrafficClass::kOther).dropped);
+  EXPECT_GT(times.size(), 0u);
+  const DropGroup* g = find_drop(r, TrafficClass::kListener, "nacl-out(app-a)");
+  ASSERT_NE(g, nullptr);
+  EXPECT_NE(std::find(times.begin(), times.end(), frames[g->first_packet - 1].ts_ns), times.end());
+}
+
+TEST_F(ReplayTest, SharedIcmpCaptureReplaysAsCaptured) {
+  const Scenario s = scenario("aws-clb-vpc/recommended.yaml");
+  ReplayOptions o;
+  o.mode = ReplayMode::kAsCaptured;
+  const ReplayReport r = replay(s, {std::string(PFSIM_SHARED_DIR) + "/pcaps/icmp-frag-needed-smtp.pcap"}, o);
+  EXPECT_GT(r.packets_read, 0u);
+  EXPECT_EQ(r.packets_read, r.packets_evaluated + r.packets_malformed + r.packets_non_ip);
+  EXPECT_GT(cls(r, TrafficClass::kPmtu).allowed + cls(r, TrafficClass::kPmtu).dropped, 0u) << summary(r);
+}
+
+TEST_F(ReplayTest, CorruptCaptureIsALocatedError) {
+  const Scenario s = scenario("aws-clb-vpc/recommended.yaml");
+  const std::string path = (dir_ / "bad.pcap").string();
+  std::ofstream(path) << "not a capture at all, clearly";
+  auto r = run_replay(s, {path}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().to_string().find("bad.pcap"), std::string::npos) << r.error().to_string();
+}
+
+}  // namespace
+}  // namespace pfsim::engine
