@@ -10,6 +10,9 @@
 #include "tools/decode_command.h"
 #include "tools/diagnostics.h"
 #include "tools/explain_command.h"
+#include "tools/gen_traffic_command.h"
+#include "tools/merge_command.h"
+#include "tools/replay_command.h"
 
 namespace {
 
@@ -61,6 +64,18 @@ int main(int argc, char** argv) {
   CLI::App* explain = app.add_subcommand("explain", "one flow through the scenario, hop by hop, both directions");
   pfsim::tools::define_explain_options(*explain, explain_options);
 
+  pfsim::tools::GenTrafficCommandOptions gen_traffic_options;
+  CLI::App* gen_traffic = app.add_subcommand("gen-traffic", "write a realistic synthetic capture for a scenario");
+  pfsim::tools::define_gen_traffic_options(*gen_traffic, gen_traffic_options);
+
+  pfsim::tools::ReplayCommandOptions replay_options;
+  CLI::App* replay = app.add_subcommand("replay", "replay captures through the scenario's filters: what is dropped, where, why");
+  pfsim::tools::define_replay_options(*replay, replay_options);
+
+  pfsim::tools::MergeCommandOptions merge_options;
+  CLI::App* merge = app.add_subcommand("merge", "merge the JSON reports of sharded replays into one");
+  pfsim::tools::define_merge_options(*merge, merge_options);
+
   if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
     std::cerr << "pfsim: error: unknown command '" << unknown << "' (known: " << known_commands(app) << ")\n";
     return kExitBadInput;
@@ -78,5 +93,8 @@ int main(int argc, char** argv) {
   if (decode->parsed()) return pfsim::tools::run_decode(decode_options);
   if (check->parsed()) return pfsim::tools::run_check_command(check_options);
   if (explain->parsed()) return pfsim::tools::run_explain_command(explain_options);
+  if (gen_traffic->parsed()) return pfsim::tools::run_gen_traffic_command(gen_traffic_options);
+  if (replay->parsed()) return pfsim::tools::run_replay_command(replay_options);
+  if (merge->parsed()) return pfsim::tools::run_merge_command(merge_options);
   return kExitBadInput;
 }

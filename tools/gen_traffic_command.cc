@@ -1,0 +1,87 @@
+#include "tools/gen_traffic_command.h"
+
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <ostream>
+#include <string>
+
+#include "engine/scenario_loader.h"
+#include "engine/traffic_gen.h"
+#include "pcap/capture.h"
+#include "tools/diagnostics.h"
+
+namespace pfsim::tools {
+namespace {
+
+std::string with_commas(std::uint64_t v) {
+  std::string digits = std::to_string(v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// "91.734 s from 1700000000.000000000"
+std::string time_span(const engine::GenStats& s) {
+  char text[96];
+  const std::int64_t span_ms = (s.last_ts_ns - s.first_ts_ns) / 1'000'000;
+  std::snprintf(text, sizeof text, "%lld.%03lld s from %lld.%09lld", static_cast<long long>(span_ms / 1000),
+                static_cast<long long>(span_ms % 1000), static_cast<long long>(s.first_ts_ns / 1'000'000'000),
+                static_cast<long long>(s.first_ts_ns % 1'000'000'000));
+  return text;
+}
+
+void print_summary(std::ostream& out, const std::string& path, const engine::GenStats& s) {
+  out << "wrote " << with_commas(s.packets) << (s.packets == 1 ? " packet" : " packets") << " to "
+      << (path == "-" ? "standard output" : path) << ": " << with_commas(s.flows) << (s.flows == 1 ? " flow" : " flows")
+      << " (" << with_commas(s.tcp_flows) << " tcp, " << with_commas(s.udp_flows) << " udp, " << with_commas(s.ipv6_flows)
+      << " ipv6), " << with_commas(s.health_checks) << (s.health_checks == 1 ? " health check, " : " health checks, ")
+      << with_commas(s.large_df_packets) << " large DF packets, " << with_commas(s.wire_bytes) << " bytes";
+  if (s.captured_bytes != s.wire_bytes) out << " (" << with_commas(s.captured_bytes) << " captured)";
+  out << ", " << time_span(s) << '\n';
+}
+
+}  // namespace
+
+void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& options) {
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("--out", options.out_path, "the pcap file to write ('-' for stdout)")
+      ->option_text("FILE REQUIRED")
+      ->required();
+  command.add_option("--flows", options.flows, "client flows over all listeners and nodes (default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
+      ->option_text("N");
+  command.add_option("--packets", options.packets,
+                     "exactly N packets: more data per flow when the flows need fewer (default: what they need)")
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
+      ->option_text("N");
+  command.add_option("--seed", options.seed, "seed of the capture's randomness (default 1)")->option_text("S");
+  command.add_option("--snaplen", options.snaplen, "keep the first N bytes of each packet, at least 96 (default: all)")
+      ->check(CLI::Range(std::uint32_t{96}, std::uint32_t{262144}))
+      ->option_text("N");
+}
+
+int run_gen_traffic_command(const GenTrafficCommandOptions& options) {
+  auto scenario = engine::load_scenario(options.scenario_path);
+  if (!scenario) return report_error(scenario.error());
+  engine::GenOptions gen;
+  gen.flows = options.flows;
+  gen.packets = options.packets;
+  gen.seed = options.seed;
+  gen.snaplen_bytes = options.snaplen;
+  // Planned before the file is created, so a bad request leaves no file behind.
+  auto plan = engine::plan_traffic(*scenario, gen);
+  if (!plan) return report_error(plan.error());
+  auto writer = pcap::CaptureWriter::create(options.out_path, pcap::LinkType::kEthernet);
+  if (!writer) return report_error(writer.error());
+  auto stats = engine::write_traffic(*plan, *writer);
+  if (!stats) return report_error(stats.error());
+  if (auto closed = writer->close(); !closed) return report_error(closed.error());
+  print_summary(options.out_path == "-" ? std::cerr : std::cout, options.out_path, *stats);
+  return kExitOk;
+}
+
+}  // namespace pfsim::tools

@@ -1,0 +1,197 @@
+#include "tools/replay_command.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "engine/scenario_loader.h"
+#include "tools/diagnostics.h"
+#include "tools/file_io.h"
+
+namespace pfsim::tools {
+namespace {
+
+using engine::TrafficClass;
+
+constexpr std::uint64_t kProgressMinBytes = 64ull << 20;  // a bar only for long runs
+constexpr std::size_t kHumanWarnings = 20;
+constexpr unsigned kMaxThreads = 1024;
+
+// 1234567 -> "1,234,567".
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(decimals) << v;
+  return s.str();
+}
+
+std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::uint32_t i = 0;
+  std::uint32_t n = 0;
+  const char* a = text.data();
+  auto [end1, ec1] = std::from_chars(a, a + slash, i);
+  auto [end2, ec2] = std::from_chars(a + slash + 1, a + text.size(), n);
+  if (ec1 != std::errc() || end1 != a + slash || ec2 != std::errc() || end2 != a + text.size()) return std::nullopt;
+  if (n == 0 || i >= n) return std::nullopt;
+  return std::make_pair(i, n);
+}
+
+double rate(const engine::ReplayReport& r) { return r.seconds > 0 ? static_cast<double>(r.packets_read) / r.seconds : 0.0; }
+
+}  // namespace
+
+nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
+  for (const engine::MalformedCount& m : r.malformed) kinds[m.kind] = {{"count", m.count}, {"first", m.first}};
+  nlohmann::ordered_json classes = nlohmann::ordered_json::object();
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
+    classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {{"allowed", r.classes[c].allowed},
+                                                                               {"dropped", r.classes[c].dropped}};
+  nlohmann::ordered_json drops = nlohmann::ordered_json::array();
+  for (const engine::DropGroup& g : r.drops) {
+    nlohmann::ordered_json rule = "default";
+    if (!g.rule.is_default) rule = {{"id", g.rule.id}, {"source", g.rule.source}, {"text", g.rule.text}};
+    nlohmann::ordered_json first = nullptr;
+    if (g.first_packet != 0) first = g.first_packet;
+    drops.push_back({{"class", engine::class_name(g.cls)},
+                     {"hook", g.hook},
+                     {"at", g.at},
+                     {"rule", rule},
+                     {"packets", g.packets},
+                     {"flows", g.flows},
+                     {"first_packet", first},
+                     {"example", {{"flow", g.example.flow},
+                                  {"community_id", g.example.community_id},
+                                  {"time_s", g.example.time_s}}}});
+  }
+  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
+  for (const engine::ReplayTarget& t : r.targets)
+    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", t.health}, {"reason", t.reason}});
+  return {{"packets", {{"read", r.packets_read},
+                       {"evaluated", r.packets_evaluated},
+                       {"malformed", r.packets_malformed},
+                       {"malformed_kinds", kinds}}},
+          {"classes", classes},
+          {"drops", drops},
+          {"targets", targets},
+          {"warnings", r.warnings},
+          {"timing", {{"seconds", r.seconds}, {"packets_per_second", rate(r)}, {"threads", r.threads}}}};
+}
+
+void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
+  out << "read " << grouped(r.packets_read) << " packets in " << fixed(r.seconds, 2) << " s ("
+      << fixed(rate(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
+  if (r.packets_malformed > 0) {
+    out << "; " << grouped(r.packets_malformed) << " malformed (";
+    for (std::size_t i = 0; i < r.malformed.size(); ++i) {
+      const engine::MalformedCount& m = r.malformed[i];
+      out << (i ? ", " : "") << m.kind << ": " << grouped(m.count);
+      if (!m.first.empty()) out << ", first #" << m.first.front();
+    }
+    out << ")";
+  }
+  if (r.packets_non_ip > 0) out << "; " << grouped(r.packets_non_ip) << " not IP (not evaluated)";
+  out << '\n';
+  out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14) << "dropped" << '\n';
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
+    out << std::left << std::setw(14) << engine::class_name(static_cast<TrafficClass>(c)) << std::right << std::setw(14)
+        << grouped(r.classes[c].allowed) << std::setw(14) << grouped(r.classes[c].dropped) << '\n';
+  for (const engine::DropGroup& g : r.drops) {
+    out << "dropped " << engine::class_name(g.cls) << ' ' << grouped(g.packets) << (g.packets == 1 ? " packet, " : " packets, ")
+        << grouped(g.flows) << (g.flows == 1 ? " flow" : " flows") << '\n';
+    out << "  at " << g.hook << " by ";
+    if (g.rule.is_default) out << "default (" << g.rule.text << ")";
+    else out << g.rule.id << " (" << g.rule.text << ")  " << g.rule.source;
+    if (!g.at.empty()) out << "  [" << g.at << "]";
+    out << '\n';
+    if (g.first_packet != 0) out << "  first #" << g.first_packet << ": ";
+    else out << "  first (synthesized, at " << fixed(g.example.time_s, 3) << " s): ";
+    out << g.example.flow;
+    if (!g.example.community_id.empty()) out << "  " << g.example.community_id;
+    out << '\n';
+    if (!g.fix.empty()) out << "  fix: " << g.fix << '\n';
+  }
+  std::size_t unhealthy = 0;
+  for (const engine::ReplayTarget& t : r.targets) {
+    if (t.health != "unhealthy") continue;
+    ++unhealthy;
+    out << "target " << t.target << " (" << t.target_group << ") unhealthy: " << t.reason << '\n';
+  }
+  std::size_t healthy = 0;
+  for (const engine::ReplayTarget& t : r.targets) healthy += t.health == "healthy";
+  out << "targets: " << healthy << " healthy, " << unhealthy << " unhealthy\n";
+  for (std::size_t i = 0; i < r.warnings.size() && i < kHumanWarnings; ++i) out << "warning: " << r.warnings[i] << '\n';
+  if (r.warnings.size() > kHumanWarnings)
+    out << "warning: ... and " << r.warnings.size() - kHumanWarnings << " more (see --json)\n";
+}
+
+void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("PCAP", options.captures, "capture files (pcap or pcapng; '-' = stdin), replayed in order")->required();
+  command.add_option("--mode", options.mode, "through-lb (default) or as-captured")
+      ->check(CLI::IsMember({"through-lb", "as-captured"}))
+      ->option_text("MODE");
+  command.add_option("--threads", options.threads, "threads, 1-" + std::to_string(kMaxThreads) + " (default 1)")
+      ->check(CLI::Range(1u, kMaxThreads))
+      ->option_text("N");
+  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
+  command.add_option("--dropped-pcap", options.dropped_pcap, "write every dropped packet to FILE (pcap)")->option_text("FILE");
+  command.add_option("--shard", options.shard, "replay only the flows of shard I of N (symmetric flow hash)")->option_text("I/N");
+  command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
+  command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when drops are flagged");
+}
+
+int run_replay_command(const ReplayCommandOptions& options) {
+  engine::ReplayOptions replay;
+  replay.mode = options.mode == "as-captured" ? engine::ReplayMode::kAsCaptured : engine::ReplayMode::kThroughLb;
+  replay.threads = options.threads;
+  replay.dropped_pcap = options.dropped_pcap;
+  replay.algorithm = options.algorithm;
+  if (!options.shard.empty()) {
+    auto shard = parse_shard(options.shard);
+    if (!shard) return report_error(net::error_message("--shard: '" + options.shard + "' is not I/N with 0 <= I < N"));
+    replay.shard_index = shard->first;
+    replay.shard_count = shard->second;
+  }
+  auto scenario = engine::load_scenario(options.scenario_path);
+  if (!scenario) return report_error(scenario.error());
+  bool bar = false;
+  if (isatty(STDERR_FILENO) != 0) {
+    replay.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+      if (total < kProgressMinBytes) return;
+      bar = true;
+      const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+      const int width = 40;
+      const int filled = static_cast<int>(f * width);
+      std::fprintf(stderr, "\r[%s%s] %3d%%", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                   std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), static_cast<int>(f * 100));
+    };
+  }
+  auto report = engine::run_replay(*scenario, options.captures, replay);
+  if (bar) std::fprintf(stderr, "\r%60s\r", "");
+  if (!report) return report_error(report.error());
+  const bool json_to_stdout = options.json_path == "-";
+  print_replay_human(json_to_stdout ? std::cerr : std::cout, *report);
+  if (!options.json_path.empty()) {
+    if (auto written = write_report(options.json_path, replay_json(*report).dump(2) + "\n"); !written)
+      return report_error(written.error());
+  }
+  return engine::replay_flagged(*report) && !options.exit_zero ? kExitFlagged : kExitOk;
+}
+
+}  // namespace pfsim::tools

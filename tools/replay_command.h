@@ -1,0 +1,54 @@
+// tools/replay_command.h — `pfsim replay`: captured traffic through the scenario's filters.
+//
+//   pfsim replay SCENARIO PCAP... [--mode through-lb|as-captured] [--threads N] [--json FILE]
+//                [--dropped-pcap FILE] [--shard I/N] [--exit-zero] [--algorithm NAME]
+//
+// What it does (DESIGN.md §4, §5; semantics in engine/replay.h): loads the scenario, replays
+// the captures in order and prints what a person needs: packets read (rate, threads) and the
+// malformed ones by kind; a class table of allowed and dropped packets; the drops grouped by
+// (class, hook, deciding rule or default) with the rule's provenance, packet and flow counts,
+// the first packet and an example flow with its Community ID, and a fix when easily derived;
+// the targets' health; warnings (PMTU black holes per flow, a truncated capture).
+//
+// --json FILE ("-" = stdout; the human report then goes to stderr) writes
+// {packets {read, evaluated, malformed, malformed_kinds}, classes {listener|health_check|pmtu|
+// other: {allowed, dropped}}, drops [{class, hook, at, rule {id, source, text} | "default",
+// packets, flows, first_packet (null: synthesized packets only), example {flow, community_id,
+// time_s}}], targets [{target_group, target, health, reason}], warnings, timing {seconds,
+// packets_per_second, threads}}. Everything but timing is identical for any --threads.
+// A progress bar (bytes read of total) goes to stderr when it is a terminal.
+//
+// Exit codes: 0 nothing flagged; 1 drops of the listener, health-check or PMTU classes (0
+// with --exit-zero); 2 bad scenario, unreadable or corrupt capture, or usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/replay.h"
+
+namespace pfsim::tools {
+
+struct ReplayCommandOptions {
+  std::string scenario_path;
+  std::vector<std::string> captures;
+  std::string mode = "through-lb";
+  unsigned threads = 1;
+  std::string json_path;
+  std::string dropped_pcap;
+  std::string shard;  // "I/N"
+  std::string algorithm = "auto";
+  bool exit_zero = false;
+};
+
+void define_replay_options(CLI::App& command, ReplayCommandOptions& options);
+int run_replay_command(const ReplayCommandOptions& options);
+
+// Shared with `pfsim merge`: the report as JSON (the contract above) and as text.
+nlohmann::ordered_json replay_json(const engine::ReplayReport& report);
+void print_replay_human(std::ostream& out, const engine::ReplayReport& report);
+
+}  // namespace pfsim::tools
