@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh — from a fresh Debian 12 machine to a built, working pfsim.
 #
-#   bash scripts/quickstart.sh demo   install what is missing, build, classify the bundled
+#   bash scripts/quickstart.sh demo   install what is missing, build, replay the bundled capture
+#                                     through its scenario, then classify the bundled
 #                                     ClassBench sets and verify every packet against linear
 #   bash scripts/quickstart.sh test   install what is missing, build, run the test suite
 #
@@ -66,6 +67,12 @@ cmake --build --preset release
 
 case $mode in
   demo)
+    # The main job: replay a bundled capture (written by `pfsim gen-traffic --flows 100
+    # --packets 3000 --snaplen 128`) through a scenario whose instance-subnet ACL lacks part of
+    # the ephemeral return range. It flags drops (exit 1), which is the point: --exit-zero.
+    step "build/release/tools/pfsim replay scenarios/aws-clb-vpc/broken-ephemeral.yaml scenarios/aws-clb-vpc/broken-ephemeral.pcap"
+    build/release/tools/pfsim replay scenarios/aws-clb-vpc/broken-ephemeral.yaml \
+      scenarios/aws-clb-vpc/broken-ephemeral.pcap --exit-zero
     # The rule sets and traces ship in the repository (scenarios/classbench/README.md says
     # where they come from), so the demo needs nothing beside it.
     for set in acl1_1000 fw1_1000; do
