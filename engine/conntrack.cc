@@ -15,6 +15,7 @@
 // stays occupied for probing (so chains stay unbroken), is overwritten in place when its flow
 // is tracked again, and is dropped when the table rehashes. forget() rebuilds the table.
 #include "engine/conntrack.h"
+#include "net/hash.h"
 
 #include <algorithm>
 #include <limits>
@@ -49,18 +50,8 @@ constexpr bool is_echo(std::uint8_t proto, std::uint16_t type) noexcept {
   return false;
 }
 
-// SplitMix64's finalizer (Steele, Lea and Flood, OOPSLA 2014), as in pcap/flow_key.cc.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9u;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebu;
-  x ^= x >> 31;
-  return x;
-}
-
 constexpr std::uint64_t combine(std::uint64_t h, std::uint64_t word) noexcept {
-  return mix64(h ^ (word + 0x9e3779b97f4a7c15u));
+  return net::mix64(h ^ (word + net::kGoldenGamma));
 }
 
 // The key ports of a tuple (see the file comment).

@@ -1,5 +1,6 @@
 // engine/lb_paths.cc — see lb_paths.h.
 #include "engine/lb_paths.h"
+#include "net/hash.h"
 
 #include <string>
 
@@ -132,13 +133,8 @@ std::optional<LbLeg> backend_leg(const Scenario& s, InterfaceIndex node, TargetG
 }
 
 std::size_t choose_target(const net::FiveTuple& flow, std::size_t count) noexcept {
-  // SplitMix64's finalizer over the endpoints, combined order-independently.
-  const auto mix = [](std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-  };
+  // SplitMix64 over the endpoints, combined order-independently.
+  const auto mix = [](std::uint64_t x) { return net::mix64(x + net::kGoldenGamma); };
   const auto end = [&](const net::Ip128& a, std::uint16_t port) { return mix(a.hi ^ mix(a.lo ^ (std::uint64_t{port} << 48))); };
   const std::uint64_t h = mix((end(flow.src, flow.sport) + end(flow.dst, flow.dport)) ^ flow.proto);
   return static_cast<std::size_t>(h % count);

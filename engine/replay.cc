@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/internal/replay_engine.h"
+#include "net/hash.h"
 
 namespace pfsim::engine {
 
@@ -23,12 +24,7 @@ constexpr std::size_t kEphemeralCount = 65536 - kEphemeralFirst;
 constexpr std::int64_t kNsPerS = 1'000'000'000;
 constexpr std::size_t kHumanHoleLimit = std::numeric_limits<std::size_t>::max();
 
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+std::uint64_t mix(std::uint64_t x) noexcept { return net::mix64(x + net::kGoldenGamma); }
 
 pcap::DecodedPacket header_of(const net::FiveTuple& t) noexcept {
   pcap::DecodedPacket d;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/lb_paths.h"
+#include "net/hash.h"
 
 namespace pfsim::engine {
 namespace {
@@ -51,19 +52,14 @@ constexpr std::uint32_t kRouterMac = 0xffffff;
 // SplitMix64: small, fast, and the same on every platform (std:: distributions are not).
 struct Rng {
   std::uint64_t state;
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  std::uint64_t next() noexcept { return net::splitmix64_next(state); }
   // Uniform enough in [lo, hi] (inclusive) for traffic shapes.
   std::uint64_t in(std::uint64_t lo, std::uint64_t hi) noexcept { return lo + next() % (hi - lo + 1); }
 };
 
 Rng rng_for(std::uint64_t seed, std::uint64_t stream, std::uint64_t index) noexcept {
   Rng r{seed ^ (stream * 0xd1b54a32d192ed03ull)};
-  r.state ^= Rng{index * 0x9e3779b97f4a7c15ull + stream}.next();
+  r.state ^= Rng{index * net::kGoldenGamma + stream}.next();
   r.next();
   return r;
 }

@@ -11,6 +11,7 @@
 
 #include "net/address.h"
 #include "net/five_tuple.h"
+#include "net/hash.h"
 #include "pcap/flow_key.h"  // FlowKey (when this file is included first)
 #include "pcap/packet.h"
 
@@ -58,20 +59,7 @@ constexpr FlowKey ordered_key(net::Family family, std::uint8_t proto, net::Ip128
 // An ICMP error's key: the key of the flow it quotes (flow_key.cc).
 FlowKey quoted_key(const QuotedFlow& inner) noexcept;
 
-// SplitMix64's finalizer (Steele, Lea and Flood, "Fast splittable pseudorandom number
-// generators", OOPSLA 2014): every input bit flips about half of the output bits, so keys that
-// differ in one port still spread over all shards. Fixed constants keep it stable across runs
-// and machines, which `--shard I/N` relies on.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9u;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebu;
-  x ^= x >> 31;
-  return x;
-}
-
-inline constexpr std::uint64_t kHashSeed = 0x9e3779b97f4a7c15u;  // 2^64 / golden ratio: any fixed odd value
+inline constexpr std::uint64_t kHashSeed = net::kGoldenGamma;  // any fixed odd value
 
 }  // namespace internal
 
@@ -102,7 +90,7 @@ inline std::uint64_t symmetric_hash(const FlowKey& key) noexcept {
   const std::uint64_t sum = key.addr_lo.hi * 0x9e3779b97f4a7c15ull + key.addr_lo.lo * 0xc2b2ae3d27d4eb4full +
                             key.addr_hi.hi * 0x165667b19e3779f9ull + key.addr_hi.lo * 0xd6e8feb86659fd93ull +
                             rest * 0xff51afd7ed558ccdull;
-  return internal::mix64(internal::kHashSeed ^ sum);
+  return net::mix64(internal::kHashSeed ^ sum);
 }
 
 }  // namespace pfsim::pcap
