@@ -102,13 +102,24 @@ bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, c
   if (scenario_.provider != Provider::kAws || !is_sg(hook.kind) || leg.always_tracked) return false;
   const auto proto = packet.tuple.proto;
   if (proto != net::kProtoTcp && proto != net::kProtoUdp) return false;  // "ICMP is always tracked"
-  if (rule == classifier::kNoMatch || !policy.policy.rule_from_anywhere[rule]) return false;
-  // "... and there is a corresponding rule in the other direction that permits all response
-  // traffic (0.0.0.0/0 or ::/0) for all ports".
   const HookKind other_kind = hook.kind == HookKind::kSgIngress ? HookKind::kSgEgress : HookKind::kSgIngress;
   const CompiledPolicy* other = policies_.policy(Hook{other_kind, hook.owner});
   if (other == nullptr) return false;
-  return other->policy.all_ports_anywhere[family_slot(packet.tuple.family)][proto == net::kProtoTcp ? 0 : 1];
+  const std::size_t family = family_slot(packet.tuple.family);
+  const std::size_t transport = proto == net::kProtoTcp ? 0 : 1;
+  // "If a security group rule permits TCP or UDP flows for all traffic (0.0.0.0/0 or ::/0) and
+  // there is a corresponding rule in the other direction that permits all response traffic
+  // (0.0.0.0/0 or ::/0) for all ports (0-65535), then that flow of traffic is not tracked."
+  if (rule != classifier::kNoMatch && policy.policy.rule_from_anywhere[rule] &&
+      other->policy.all_ports_anywhere[family][transport])
+    return true;
+  // The same flow seen from its other end: this packet is the response of an untracked flow
+  // when the other direction lets the flow's first packet in from anywhere and this direction
+  // permits all response traffic. Without this, a server's reply to an untracked request would
+  // start a tracked flow, and the request side would survive a revoke of its rule.
+  if (!policy.policy.all_ports_anywhere[family][transport]) return false;
+  const Decision reverse = decide(*other, net::reversed(packet.tuple));
+  return reverse.allowed && reverse.rule != classifier::kNoMatch && other->policy.rule_from_anywhere[reverse.rule];
 }
 
 }  // namespace pfsim::engine

@@ -152,10 +152,6 @@ Leg reversed(const Leg& leg) noexcept {
   return r;
 }
 
-net::FiveTuple reversed(const net::FiveTuple& t) noexcept {
-  return net::FiveTuple{t.dst, t.src, t.dport, t.sport, t.proto, t.family};
-}
-
 Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_t tcp_flags) noexcept {
   Packet p;
   p.tuple = tuple;

@@ -85,9 +85,9 @@ std::optional<LbLeg> backend_leg(const Scenario& s, InterfaceIndex node, TargetG
 // both directions and every run, so explain and replay pick the same target.
 std::size_t choose_target(const net::FiveTuple& flow, std::size_t count) noexcept;
 
-// The reverse of a leg (the reply's way) and of a header.
+// The reverse of a leg (the reply's way); net::reversed() reverses a header.
 Leg reversed(const Leg& leg) noexcept;
-net::FiveTuple reversed(const net::FiveTuple& t) noexcept;
+using net::reversed;
 
 // A packet of `tuple` at time `ts_ns` (TCP flags as given).
 Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_t tcp_flags = 0) noexcept;

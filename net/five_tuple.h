@@ -29,4 +29,9 @@ struct FiveTuple {
 };
 static_assert(std::is_trivially_copyable_v<FiveTuple>);
 
+// The same flow's header in the other direction (the reply's): addresses and ports swapped.
+constexpr FiveTuple reversed(const FiveTuple& t) noexcept {
+  return FiveTuple{t.dst, t.src, t.dport, t.sport, t.proto, t.family};
+}
+
 }  // namespace pfsim::net

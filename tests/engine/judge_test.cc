@@ -209,6 +209,42 @@ TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
   EXPECT_FALSE(decide(*in_b, to8080).allowed);
 }
 
+TEST(JudgeConntrack, TheServersReplyToAnUntrackedFlowStartsNoTrackedFlow) {
+  // Untracked: ssh from 0.0.0.0/0 in, all ports to 0.0.0.0/0 out. The server's SYN-ACK passes
+  // the all-outbound rule, which on its own would look like a new outbound flow (the inbound
+  // side does not allow all ports, so it would be tracked); it is the response of the untracked
+  // flow, so nothing is tracked and a revoke of the ssh rule cuts the flow at once.
+  const std::string groups = R"(  - id: sg-a
+    inbound: [{protocol: tcp, ports: 22, source: 0.0.0.0/0}]
+    outbound: [{protocol: all, destination: 0.0.0.0/0}]
+  - id: sg-b
+    inbound: []
+    outbound: []
+)";
+  const std::string events = R"(events:
+  - {at_s: 10, revoke: {security_group: sg-a, inbound: {protocol: tcp, ports: 22, source: 0.0.0.0/0}}}
+)";
+  auto s = parse_scenario(base(groups, "", events), "test.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  auto before = compile_policies(*s, {}, 0);
+  auto after = compile_policies(*s, {}, 1);
+  ASSERT_TRUE(before && after);
+  ConntrackTable conntrack(s->conntrack);
+  const Leg in{endpoint_at(*s, ip("198.51.100.1")), endpoint_at(*s, ip("10.0.1.10"))};
+  {
+    Judge judge(*s, *before, conntrack);
+    LegVerdict request = judge.judge(in, tcp("198.51.100.1", 5000, "10.0.1.10", 22), true);
+    ASSERT_TRUE(request.allowed);
+    EXPECT_TRUE(request.hops.back().untracked);
+    LegVerdict reply = judge.judge(reversed(in), tcp("10.0.1.10", 22, "198.51.100.1", 5000, 1, kTcpSyn | kTcpAck), true);
+    ASSERT_TRUE(reply.allowed);
+    EXPECT_TRUE(reply.hops.front().untracked);
+    EXPECT_FALSE(reply.hops.front().started_tracking);
+  }
+  Judge judge(*s, *after, conntrack);
+  EXPECT_FALSE(judge.judge(in, tcp("198.51.100.1", 5000, "10.0.1.10", 22, 11, kTcpAck)).allowed);
+}
+
 TEST(JudgeConntrack, IcmpErrorsOfTrackedFlowsAreRelatedUnlessSwitchedOff) {
   // EC2 MTU guide: "security groups are stateful, therefore ICMP responses to outbound requests
   // are allowed to flow in, regardless of security group rules". `icmp_errors: rules` judges

@@ -11,6 +11,13 @@
 //                     scenarios/<case>/<name>.yaml --flow F --json -`, with F the golden's own
 //                     "flow" field, prints exactly that report; exit 0 when it says
 //                     "allowed": true, else 1.
+//   ReplayGolden      for every scenarios/<case>/<name>.replay.json: `pfsim replay
+//                     scenarios/<case>/<name>.yaml CAPTURE [ARGS] --json - --exit-zero` prints
+//                     that report, "timing" left out (CAPTURE: <name>.pcap, else the case's
+//                     traffic.pcap; ARGS: the lines of <name>.replay-args); and --threads 1 and
+//                     2 print the same report.
+//   ReplayShards      for a few replay goldens: --shard 0/2 and 1/2 merged by `pfsim merge`
+//                     equal the single run.
 //
 // The reports name the scenario file as given on the command line ("see", rule "source"), so
 // the child runs in the repository root (PFSIM_SOURCE_DIR) with the relative path
@@ -19,8 +26,10 @@
 // Updating the goldens after an intended change of the report (or the same through ctest,
 // which lists the tests when it runs: DISCOVERY_MODE PRE_TEST):
 //   PFSIM_UPDATE_GOLDENS=1 build/<dir>/tests/tools/tools_tests --gtest_filter='*ScenarioGolden*'
-//       rewrites the existing .check.json files;
-//   PFSIM_UPDATE_GOLDENS=new ...same...   also writes the missing ones.
+//       rewrites the existing .check.json, .explain-*.json and .replay.json files;
+//   PFSIM_UPDATE_GOLDENS=new ...same...   also writes the missing ones (check, and replay for
+//       every scenario with a capture).
+// (--gtest_filter='*ScenarioGolden*:*ReplayGolden*' for both kinds.)
 // The rewritten tests are reported as skipped; review `git diff scenarios/` before committing.
 #include <gtest/gtest.h>
 
@@ -256,6 +265,167 @@ TEST_P(ExplainGolden, ExplainReportMatchesGolden) {
   }
 }
 
+// ---- Replay goldens ------------------------------------------------------------------------
+// scenarios/<case>/<name>.replay.json is the golden of `pfsim replay scenarios/<case>/<name>.yaml
+// CAPTURE [ARGS] --json - --exit-zero`, run from the repository root, without "timing":
+//   CAPTURE  <name>.pcap next to the scenario, else the case's traffic.pcap (gen-traffic of
+//            its recommended.yaml: the broken variants share its addresses, hence its capture);
+//   ARGS     the lines of <name>.replay-args when it exists (e.g. "--mode", "as-captured").
+
+std::string replay_stem(const std::string& path) {  // scenarios/<case>/<name>
+  fs::path p = path;
+  std::string name = p.filename().string();
+  for (const char* suffix : {".replay.json", ".yaml"})
+    if (name.ends_with(suffix)) name.resize(name.size() - std::string(suffix).size());
+  return (p.parent_path() / name).generic_string();
+}
+
+std::string replay_capture(const std::string& stem) {
+  if (fs::exists(kRoot / (stem + ".pcap"))) return stem + ".pcap";
+  const std::string shared = (fs::path(stem).parent_path() / "traffic.pcap").generic_string();
+  return fs::exists(kRoot / shared) ? shared : std::string();
+}
+
+std::vector<std::string> replay_args(const std::string& stem) {
+  std::vector<std::string> args;
+  const fs::path file = kRoot / (stem + ".replay-args");
+  if (!fs::exists(file)) return args;
+  for (std::string line : lines_of(read_whole_file(file))) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (!line.empty()) args.push_back(line);
+  }
+  return args;
+}
+
+// Every scenarios/<case>/<name>.replay.json, relative to the repository root, sorted.
+std::vector<std::string> replay_goldens() {
+  std::vector<std::string> files;
+  const fs::path dir = kRoot / "scenarios";
+  if (!fs::is_directory(dir)) return files;
+  for (const fs::directory_entry& f : fs::recursive_directory_iterator(dir))
+    if (f.path().filename().string().ends_with(".replay.json"))
+      files.push_back(fs::relative(f.path(), kRoot).generic_string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The goldens, or with PFSIM_UPDATE_GOLDENS=new also every scenario that has a capture.
+std::vector<std::string> replay_targets() {
+  std::vector<std::string> out = replay_goldens();
+  const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
+  if (update != nullptr && std::string(update) == "new") {
+    for (const std::string& scenario : scenario_files()) {
+      const std::string golden = replay_stem(scenario) + ".replay.json";
+      if (!replay_capture(replay_stem(scenario)).empty() && std::find(out.begin(), out.end(), golden) == out.end())
+        out.push_back(golden);
+    }
+    std::sort(out.begin(), out.end());
+  }
+  return out;
+}
+
+std::string replay_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = replay_stem(info.param);
+  if (name.rfind("scenarios/", 0) == 0) name = name.substr(10);
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+}
+
+class ReplayGolden : public pfsim::test_support::PfsimTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  // Runs the replay of a golden's scenario and capture from the repository root with `extra`
+  // arguments and returns the JSON report without "timing" (a failed assertion: null).
+  // `text`, when given, receives the report in pfsim's key order without "timing".
+  nlohmann::json replay(const std::string& golden, const std::vector<std::string>& extra,
+                        const std::string& json_path = "-", std::string* text_out = nullptr) const {
+    const std::string stem = replay_stem(golden);
+    const std::string scenario = stem + ".yaml";
+    const std::string capture = replay_capture(stem);
+    EXPECT_TRUE(fs::exists(kRoot / scenario)) << golden << " has no " << scenario;
+    EXPECT_FALSE(capture.empty()) << golden << " has no " << stem << ".pcap nor a traffic.pcap beside it";
+    if (capture.empty()) return nullptr;
+    std::vector<std::string> args = {"replay", scenario, capture};
+    for (const std::string& a : replay_args(stem)) args.push_back(a);
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--json", json_path, "--exit-zero"});
+    const CommandResult r = run(args, kRoot);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::string text = json_path == "-" ? r.out : read_whole_file(json_path);
+    nlohmann::json report;
+    try {
+      report = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+      ADD_FAILURE() << "not JSON (" << e.what() << "):\n" << text << r.err;
+      return nullptr;
+    }
+    EXPECT_TRUE(report.contains("timing")) << text;
+    report.erase("timing");
+    if (text_out != nullptr) {
+      nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
+      ordered.erase("timing");
+      *text_out = ordered.dump(2) + "\n";
+    }
+    return report;
+  }
+};
+
+TEST_P(ReplayGolden, ReplayReportMatchesGolden) {
+  const std::string& golden = GetParam();
+  std::string text;
+  const nlohmann::json actual = replay(golden, {}, "-", &text);
+  ASSERT_FALSE(actual.is_null());
+  const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
+  if (update != nullptr && *update != '\0' && std::string(update) != "0") {
+    std::ofstream(kRoot / golden, std::ios::binary) << text;
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  nlohmann::json expected;
+  ASSERT_NO_THROW(expected = nlohmann::json::parse(read_whole_file(kRoot / golden))) << golden;
+  if (actual != expected) {
+    ADD_FAILURE() << "pfsim replay " << replay_stem(golden) << ".yaml " << replay_capture(replay_stem(golden))
+                  << " --json - differs from " << golden << " (timing left out)\n"
+                  << line_diff(expected.dump(2), actual.dump(2))
+                  << "(after an intended change: PFSIM_UPDATE_GOLDENS=1, then review git diff)";
+  }
+}
+
+// engine/replay.h: the output is a pure function of the inputs, identical for any thread count.
+TEST_P(ReplayGolden, TwoThreadsGiveTheSameReport) {
+  const nlohmann::json one = replay(GetParam(), {"--threads", "1"});
+  const nlohmann::json two = replay(GetParam(), {"--threads", "2"});
+  ASSERT_FALSE(one.is_null());
+  EXPECT_EQ(one, two) << line_diff(one.dump(2), two.dump(2));
+}
+
+// README "Splitting the work": shards 0/2 and 1/2, merged by `pfsim merge`, equal one run.
+class ReplayShards : public ReplayGolden {};
+
+TEST_P(ReplayShards, TwoShardsMergedEqualOneRun) {
+  const std::string& golden = GetParam();
+  ASSERT_TRUE(fs::exists(kRoot / golden)) << golden;
+  const nlohmann::json whole = replay(golden, {});
+  const std::string part0 = (temp_dir_ / "part0.json").string();
+  const std::string part1 = (temp_dir_ / "part1.json").string();
+  ASSERT_FALSE(replay(golden, {"--shard", "0/2"}, part0).is_null());
+  ASSERT_FALSE(replay(golden, {"--shard", "1/2"}, part1).is_null());
+  const CommandResult m = run({"merge", part0, part1, "--json", "-"}, kRoot);
+  ASSERT_TRUE(m.exit_code == 0 || m.exit_code == 1) << "exit " << m.exit_code << "\n" << m.err;
+  nlohmann::json merged;
+  ASSERT_NO_THROW(merged = nlohmann::json::parse(m.out)) << m.out << m.err;
+  merged.erase("timing");
+  EXPECT_EQ(merged, whole) << line_diff(whole.dump(2), merged.dump(2));
+}
+
+// A replay golden that lost its scenario or capture is a mistake (renamed or deleted files).
+TEST(ScenarioLibrary, EveryReplayGoldenHasItsScenarioAndCapture) {
+  for (const std::string& golden : replay_goldens()) {
+    const std::string stem = replay_stem(golden);
+    EXPECT_TRUE(fs::exists(kRoot / (stem + ".yaml"))) << golden << " has no " << stem << ".yaml";
+    EXPECT_FALSE(replay_capture(stem).empty()) << golden << " has no capture";
+  }
+}
+
 // Scenario files without a golden, so `PFSIM_UPDATE_GOLDENS=new` can create one.
 std::vector<std::string> update_targets() {
   const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
@@ -266,6 +436,14 @@ std::vector<std::string> update_targets() {
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioGolden, ::testing::ValuesIn(update_targets()), test_name);
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioVerdict, ::testing::ValuesIn(scenario_files()), test_name);
 INSTANTIATE_TEST_SUITE_P(Scenarios, ExplainGolden, ::testing::ValuesIn(explain_goldens()), test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ReplayGolden, ::testing::ValuesIn(replay_targets()), replay_test_name);
+// Shards: a listener-drop case with health checks and a PMTU case with black holes.
+INSTANTIATE_TEST_SUITE_P(Scenarios, ReplayShards,
+                         ::testing::Values("scenarios/aws-clb-vpc/broken-ephemeral.replay.json",
+                                           "scenarios/aws-clb-vpc/broken-pmtu.replay.json",
+                                           "scenarios/aws-alb-internal/broken-lb-outbound.replay.json"),
+                         replay_test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioGolden);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ReplayGolden);
 
 }  // namespace
