@@ -15,23 +15,13 @@ namespace {
 constexpr std::array<std::uint16_t, 4> kEphemeralSamples{1024, 32768, 49152, 65535};
 constexpr std::string_view kElbEphemeralRange = "1024-65535";
 
-std::string family_anywhere(net::Family f) { return f == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
 
 std::string vpc_cidr(const Scenario& s, net::Family f) {
   for (const net::IpRange& r : s.vpc_cidrs)
     if (r.family == f) return net::format_range(r.family, r.range);
-  return family_anywhere(f);
+  return anywhere_cidr(f);
 }
 
-std::string proto_text(std::uint8_t proto) {
-  switch (proto) {
-    case net::kProtoTcp: return "tcp";
-    case net::kProtoUdp: return "udp";
-    case net::kProtoIcmp: return "icmp";
-    case net::kProtoIcmpv6: return "icmpv6";
-    default: return "protocol " + std::to_string(proto);
-  }
-}
 
 // How a fix names one side of a flow: as a security-group peer and as an ACL CIDR.
 struct Side {
@@ -101,7 +91,7 @@ class Checker {
 Side Checker::client_side(LbIndex lb, net::Family f) const {
   // ELB guides: LB inbound on the listener "from 0.0.0.0/0 (internet-facing) or the VPC CIDR
   // (internal)".
-  const std::string peer = s_.lbs[lb].internet_facing ? family_anywhere(f) : vpc_cidr(s_, f);
+  const std::string peer = s_.lbs[lb].internet_facing ? anywhere_cidr(f) : vpc_cidr(s_, f);
   return {peer, peer};
 }
 
@@ -191,7 +181,7 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
         x.cls = TrafficClass::kListener;
         x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(s_, node) +
                  " " + host_port(client.family, leg->tuple.dst, listener.port) +
-                 "/" + proto_text(proto);
+                 "/" + protocol_text(proto);
         x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
         x.purpose = " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
         x.sender = client_side(lb, client.family);
@@ -223,7 +213,7 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
     Exchange x;
     x.cls = TrafficClass::kListener;
     x.path = interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id + " " +
-             host_port(f, leg->tuple.dst, dport) + "/" + proto_text(proto) +
+             host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto) +
              (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
     x.see = location_text(target.where) + " (target " + s_.interfaces[target.interface].id + " of " + group.id + ")";
     x.purpose = " (the traffic port of " + group.id + ")";
@@ -259,7 +249,7 @@ void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg,
       Exchange x;
       x.cls = TrafficClass::kHealthCheck;
       x.path = "health check " + interface_name(s_, node) + " -> " +
-               s_.interfaces[target.interface].id + " " + host_port(f, leg->tuple.dst, dport) + "/" + proto_text(proto);
+               s_.interfaces[target.interface].id + " " + host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto);
       x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
       x.purpose = " (the health-check port of " + group.id + ")";
       x.sender = node_side(lb, node, f);
@@ -311,7 +301,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
            (leg.to.interface != kNone ? interface_name(s_, leg.to.interface) : std::string("?")) + " about " +
            about.path.substr(0, about.path.find(" (")) ;
   x.see = about.see;
-  x.sender = {family_anywhere(too_big.family), real ? family_anywhere(too_big.family) : vpc_cidr(s_, too_big.family)};
+  x.sender = {anywhere_cidr(too_big.family), real ? anywhere_cidr(too_big.family) : vpc_cidr(s_, too_big.family)};
   x.receiver = about.sender;
   x.pmtu_real = real;
   ++report_.packets_judged;
@@ -357,9 +347,9 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
     if (last.hook.kind == HookKind::kSgIngress && last.how == HookHow::kRule &&
         last.policy->policy.rule_from_anywhere[last.rule] && x.receiver.sg_peer != x.sender.sg_peer) {
       std::string message = format_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
-                            family_anywhere(p.tuple.family) + ", wider than the source the ELB guides recommend";
+                            anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
       const RuleOrigin& o = last.policy->policy.origins[last.policy->policy.rules.rules[last.rule].id];
-      const std::string allow = proto_text(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
+      const std::string allow = protocol_text(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
       // E2E's built-in "Allow All Traffic" group exists for troubleshooting: detach it rather
       // than edit it.
       const bool builtin = std::any_of(s_.groups.begin(), s_.groups.end(),
@@ -394,13 +384,13 @@ std::string Checker::fix_for(const HookVerdict& hv, const Packet& p, const Excha
     what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
     note = " (recommended for Path MTU Discovery)";
   } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
-    what = proto_text(t.proto);
+    what = protocol_text(t.proto);
     note = x.purpose;
   } else if (reply && x.forward_ephemeral_sport) {
-    what = proto_text(t.proto) + " " + std::string(kElbEphemeralRange);
+    what = protocol_text(t.proto) + " " + std::string(kElbEphemeralRange);
     note = " (the ELB ephemeral range, for replies)";
   } else {
-    what = proto_text(t.proto) + " " + std::to_string(t.dport);
+    what = protocol_text(t.proto) + " " + std::to_string(t.dport);
     note = x.purpose;
   }
   const std::string peer = acl ? (inbound ? from.cidr : to.cidr) : (inbound ? from.sg_peer : to.sg_peer);

@@ -172,6 +172,13 @@ Packet pmtu_error(const net::FiveTuple& too_big, const net::IpAddress& router, s
   return p;
 }
 
+std::string protocol_text(std::uint8_t proto) {
+  const std::string_view name = proto_name(proto);
+  return name.empty() ? "protocol " + std::to_string(proto) : std::string(name);
+}
+
+std::string anywhere_cidr(net::Family family) { return family == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
+
 std::string format_tuple(const net::FiveTuple& t) {
   std::string proto(proto_name(t.proto));
   if (proto.empty()) proto = "proto " + std::to_string(t.proto);

@@ -96,6 +96,12 @@ Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_
 // MTU: ICMPv4 type 3 code 4, or ICMPv6 type 2 (EC2 guide, "Path MTU Discovery").
 Packet pmtu_error(const net::FiveTuple& too_big, const net::IpAddress& router, std::int64_t ts_ns) noexcept;
 
+// "tcp", "udp", "icmp", "icmpv6", else "protocol N": a protocol as a rule names it in fixes.
+std::string protocol_text(std::uint8_t proto);
+
+// "0.0.0.0/0" or "::/0": the whole address space of a family, as rules and fixes write it.
+std::string anywhere_cidr(net::Family family);
+
 // "tcp 10.0.1.5:1024 -> 10.0.2.10:8080", "icmp 192.0.2.1 -> 10.0.1.5 type 3 code 4".
 std::string format_tuple(const net::FiveTuple& t);
 

@@ -45,17 +45,7 @@ pcap::DecodedPacket header_of(const net::FiveTuple& t) noexcept {
   return d;
 }
 
-std::string proto_text(std::uint8_t proto) {
-  switch (proto) {
-    case net::kProtoTcp: return "tcp";
-    case net::kProtoUdp: return "udp";
-    case net::kProtoIcmp: return "icmp";
-    case net::kProtoIcmpv6: return "icmpv6";
-    default: return "protocol " + std::to_string(proto);
-  }
-}
 
-std::string anywhere(net::Family f) { return f == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
 
 
 }  // namespace
@@ -263,7 +253,7 @@ std::string ReplayEngine::fix_for(const HookVerdict& hv, const Packet& p, bool r
   const net::IpAddress peer_address{t.family, peer_bits};
   std::string peer;
   if (acl) {
-    peer = anywhere(t.family);
+    peer = anywhere_cidr(t.family);
     if (subnet_of(s_, peer_address) != kNone)
       for (const net::IpRange& r : s_.vpc_cidrs)
         if (r.family == t.family) {
@@ -278,7 +268,7 @@ std::string ReplayEngine::fix_for(const HookVerdict& hv, const Packet& p, bool r
     else if (subnet_of(s_, peer_address) != kNone)
       peer = net::format_address(t.family, peer_bits) + (t.family == net::Family::kIpv4 ? "/32" : "/128");
     else
-      peer = anywhere(t.family);
+      peer = anywhere_cidr(t.family);
   }
   std::string what;
   std::string note;
@@ -286,12 +276,12 @@ std::string ReplayEngine::fix_for(const HookVerdict& hv, const Packet& p, bool r
     what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
     note = " (Path MTU Discovery)";
   } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
-    what = proto_text(t.proto) + " type " + std::to_string(t.sport);
+    what = protocol_text(t.proto) + " type " + std::to_string(t.sport);
   } else if (reply && t.dport >= kEphemeralFirst) {
-    what = proto_text(t.proto) + " 1024-65535";
+    what = protocol_text(t.proto) + " 1024-65535";
     note = " (the ELB ephemeral range, for replies)";
   } else {
-    what = proto_text(t.proto) + " " + std::to_string(t.dport);
+    what = protocol_text(t.proto) + " " + std::to_string(t.dport);
   }
   const std::string dir = inbound ? " inbound" : " outbound";
   const std::string rule = what + (inbound ? " from " : " to ") + peer + note;
