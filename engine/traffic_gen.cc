@@ -14,6 +14,7 @@
 
 #include "engine/lb_paths.h"
 #include "net/hash.h"
+#include "net/text.h"
 
 namespace pfsim::engine {
 namespace {
@@ -556,16 +557,6 @@ struct Entry {
   std::uint32_t pool = 0;
 };
 
-std::string with_commas(std::uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 }  // namespace
 
 TrafficPlan::TrafficPlan(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
@@ -777,9 +768,9 @@ net::Result<TrafficPlan> plan_traffic(const Scenario& s, const GenOptions& optio
   for (const Flow& f : plan.flows) base += base_packets(f);
   std::uint64_t target = options.packets == 0 ? base : options.packets;
   if (target < base) {
-    return fail("--packets " + with_commas(options.packets) + " is fewer than the " + with_commas(base) + " packets that " +
-                with_commas(options.flows) + (options.flows == 1 ? " flow" : " flows") + " and " +
-                with_commas(plan.counts.health_checks) + " health checks need");
+    return fail("--packets " + net::grouped(options.packets) + " is fewer than the " + net::grouped(base) + " packets that " +
+                net::grouped(options.flows) + (options.flows == 1 ? " flow" : " flows") + " and " +
+                net::grouped(plan.counts.health_checks) + " health checks need");
   }
   const std::uint64_t surplus = target - base;
   const std::uint64_t share = surplus / options.flows;

@@ -17,6 +17,7 @@
 
 #include "classifier/classbench.h"
 #include "classifier/classifier.h"
+#include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 
@@ -46,23 +47,6 @@ std::uint64_t match_checksum(std::span<const RuleIndex> results) noexcept {
 std::string hex16(std::uint64_t value) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
-// 1234567 -> "1,234,567", as DESIGN.md §5 shows counts to people.
-std::string grouped(std::uint64_t value) {
-  std::string digits = std::to_string(value);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;
 }
 
@@ -144,12 +128,12 @@ void print_human(std::ostream& out, const ClassifyOptions& options, const RuleSe
                  std::span<const FiveTuple> keys, const Outcome& outcome) {
   out << "algorithm       " << outcome.algorithm;
   if (options.algorithm != outcome.algorithm) out << " (" << options.algorithm << ")";
-  out << "\nrules           " << grouped(outcome.rules) << "  " << options.rules_path
-      << "\npackets         " << grouped(outcome.packets) << "  " << options.trace_path
-      << "\nbuild           " << fixed(outcome.build_ms, 3) << " ms"
-      << "\nmemory          " << grouped(outcome.memory_bytes) << " bytes"
-      << "\nlookups         " << grouped(static_cast<std::uint64_t>(outcome.lookups_per_second)) << " per second ("
-      << fixed(outcome.lookups_per_second / 1e6, 2) << " Mpps; " << options.threads
+  out << "\nrules           " << net::grouped(outcome.rules) << "  " << options.rules_path
+      << "\npackets         " << net::grouped(outcome.packets) << "  " << options.trace_path
+      << "\nbuild           " << net::fixed(outcome.build_ms, 3) << " ms"
+      << "\nmemory          " << net::grouped(outcome.memory_bytes) << " bytes"
+      << "\nlookups         " << net::grouped(static_cast<std::uint64_t>(outcome.lookups_per_second)) << " per second ("
+      << net::fixed(outcome.lookups_per_second / 1e6, 2) << " Mpps; " << options.threads
       << (options.threads == 1 ? " thread, " : " threads, ") << options.repeat
       << (options.repeat == 1 ? " pass)" : " passes)") << "\nmatch checksum  " << hex16(outcome.checksum) << '\n';
   if (!outcome.verified) return;
@@ -157,7 +141,7 @@ void print_human(std::ostream& out, const ClassifyOptions& options, const RuleSe
     out << "verify          ok: every packet gets the same rule as linear\n";
     return;
   }
-  out << "verify          " << grouped(outcome.mismatch_count) << " of " << grouped(outcome.packets)
+  out << "verify          " << net::grouped(outcome.mismatch_count) << " of " << net::grouped(outcome.packets)
       << " packets differ from linear; first " << outcome.first_mismatches.size() << ":\n";
   for (const Mismatch& m : outcome.first_mismatches) {
     out << "  packet " << m.packet_index + 1 << ": " << describe_key(keys[m.packet_index]) << ": got "

@@ -8,21 +8,12 @@
 
 #include "engine/scenario_loader.h"
 #include "engine/traffic_gen.h"
+#include "net/text.h"
 #include "pcap/capture.h"
 #include "tools/diagnostics.h"
 
 namespace pfsim::tools {
 namespace {
-
-std::string with_commas(std::uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // "91.734 s from 1700000000.000000000"
 std::string time_span(const engine::GenStats& s) {
@@ -35,12 +26,12 @@ std::string time_span(const engine::GenStats& s) {
 }
 
 void print_summary(std::ostream& out, const std::string& path, const engine::GenStats& s) {
-  out << "wrote " << with_commas(s.packets) << (s.packets == 1 ? " packet" : " packets") << " to "
-      << (path == "-" ? "standard output" : path) << ": " << with_commas(s.flows) << (s.flows == 1 ? " flow" : " flows")
-      << " (" << with_commas(s.tcp_flows) << " tcp, " << with_commas(s.udp_flows) << " udp, " << with_commas(s.ipv6_flows)
-      << " ipv6), " << with_commas(s.health_checks) << (s.health_checks == 1 ? " health check, " : " health checks, ")
-      << with_commas(s.large_df_packets) << " large DF packets, " << with_commas(s.wire_bytes) << " bytes";
-  if (s.captured_bytes != s.wire_bytes) out << " (" << with_commas(s.captured_bytes) << " captured)";
+  out << "wrote " << net::grouped(s.packets) << (s.packets == 1 ? " packet" : " packets") << " to "
+      << (path == "-" ? "standard output" : path) << ": " << net::grouped(s.flows) << (s.flows == 1 ? " flow" : " flows")
+      << " (" << net::grouped(s.tcp_flows) << " tcp, " << net::grouped(s.udp_flows) << " udp, " << net::grouped(s.ipv6_flows)
+      << " ipv6), " << net::grouped(s.health_checks) << (s.health_checks == 1 ? " health check, " : " health checks, ")
+      << net::grouped(s.large_df_packets) << " large DF packets, " << net::grouped(s.wire_bytes) << " bytes";
+  if (s.captured_bytes != s.wire_bytes) out << " (" << net::grouped(s.captured_bytes) << " captured)";
   out << ", " << time_span(s) << '\n';
 }
 

@@ -4,11 +4,10 @@
 
 #include <charconv>
 #include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "engine/scenario_loader.h"
+#include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 
@@ -20,23 +19,6 @@ using engine::TrafficClass;
 constexpr std::uint64_t kProgressMinBytes = 64ull << 20;  // a bar only for long runs
 constexpr std::size_t kHumanWarnings = 20;
 constexpr unsigned kMaxThreads = 1024;
-
-// 1234567 -> "1,234,567".
-std::string grouped(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string fixed(double v, int decimals) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << v;
-  return s.str();
-}
 
 std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
@@ -94,33 +76,33 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
 }
 
 void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
-  out << "read " << grouped(r.packets_read) << " packets in " << fixed(r.seconds, 2) << " s ("
-      << fixed(rate(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
+  out << "read " << net::grouped(r.packets_read) << " packets in " << net::fixed(r.seconds, 2) << " s ("
+      << net::fixed(rate(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
   if (r.packets_malformed > 0) {
-    out << "; " << grouped(r.packets_malformed) << " malformed (";
+    out << "; " << net::grouped(r.packets_malformed) << " malformed (";
     for (std::size_t i = 0; i < r.malformed.size(); ++i) {
       const engine::MalformedCount& m = r.malformed[i];
-      out << (i ? ", " : "") << m.kind << ": " << grouped(m.count);
+      out << (i ? ", " : "") << m.kind << ": " << net::grouped(m.count);
       if (!m.first.empty()) out << ", first #" << m.first.front();
     }
     out << ")";
   }
-  if (r.packets_non_ip > 0) out << "; " << grouped(r.packets_non_ip) << " not IP (not evaluated)";
+  if (r.packets_non_ip > 0) out << "; " << net::grouped(r.packets_non_ip) << " not IP (not evaluated)";
   out << '\n';
   out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14) << "dropped" << '\n';
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
     out << std::left << std::setw(14) << engine::class_name(static_cast<TrafficClass>(c)) << std::right << std::setw(14)
-        << grouped(r.classes[c].allowed) << std::setw(14) << grouped(r.classes[c].dropped) << '\n';
+        << net::grouped(r.classes[c].allowed) << std::setw(14) << net::grouped(r.classes[c].dropped) << '\n';
   for (const engine::DropGroup& g : r.drops) {
-    out << "dropped " << engine::class_name(g.cls) << ' ' << grouped(g.packets) << (g.packets == 1 ? " packet, " : " packets, ")
-        << grouped(g.flows) << (g.flows == 1 ? " flow" : " flows") << '\n';
+    out << "dropped " << engine::class_name(g.cls) << ' ' << net::grouped(g.packets) << (g.packets == 1 ? " packet, " : " packets, ")
+        << net::grouped(g.flows) << (g.flows == 1 ? " flow" : " flows") << '\n';
     out << "  at " << g.hook << " by ";
     if (g.rule.is_default) out << "default (" << g.rule.text << ")";
     else out << g.rule.id << " (" << g.rule.text << ")  " << g.rule.source;
     if (!g.at.empty()) out << "  [" << g.at << "]";
     out << '\n';
     if (g.first_packet != 0) out << "  first #" << g.first_packet << ": ";
-    else out << "  first (synthesized, at " << fixed(g.example.time_s, 3) << " s): ";
+    else out << "  first (synthesized, at " << net::fixed(g.example.time_s, 3) << " s): ";
     out << g.example.flow;
     if (!g.example.community_id.empty()) out << "  " << g.example.community_id;
     out << '\n';
