@@ -127,6 +127,17 @@ struct Flow {
   Pending pending;
 };
 
+// Each end's initial sequence number, IPv6 flow label and first IPv4 id, drawn in this order
+// (the order is part of what makes a seed reproduce a capture byte for byte).
+void draw_identifiers(Flow& f, Rng& rng) noexcept {
+  f.isn_a = static_cast<std::uint32_t>(rng.next());
+  f.isn_b = static_cast<std::uint32_t>(rng.next());
+  f.label_a = static_cast<std::uint32_t>(rng.next() & 0xfffff);
+  f.label_b = static_cast<std::uint32_t>(rng.next() & 0xfffff);
+  f.ipid_a = static_cast<std::uint16_t>(rng.next());
+  f.ipid_b = static_cast<std::uint16_t>(rng.next());
+}
+
 // Packets a flow writes beyond its keep-alive share; must match step().
 std::uint64_t base_packets(const Flow& f) noexcept {
   if (f.kind == Kind::kUdp) return (f.echo ? 2u : 0u) + 2u * f.segments;
@@ -660,12 +671,7 @@ net::Result<TrafficPlan> plan_traffic(const Scenario& s, const GenOptions& optio
     f.rtt_ns = static_cast<std::uint32_t>(internet ? rng.in(5 * kMs, 120 * kMs) : rng.in(200 * kUs, 2 * kMs));
     f.server_ns = static_cast<std::uint32_t>(rng.in(1 * kMs, 30 * kMs));
     f.think_ns = static_cast<std::uint32_t>(rng.in(5 * kMs, 100 * kMs));
-    f.isn_a = static_cast<std::uint32_t>(rng.next());
-    f.isn_b = static_cast<std::uint32_t>(rng.next());
-    f.label_a = static_cast<std::uint32_t>(rng.next() & 0xfffff);
-    f.label_b = static_cast<std::uint32_t>(rng.next() & 0xfffff);
-    f.ipid_a = static_cast<std::uint16_t>(rng.next());
-    f.ipid_b = static_cast<std::uint16_t>(rng.next());
+    draw_identifiers(f, rng);
     f.ttl_a = static_cast<std::uint8_t>((internet ? (rng.next() % 2 == 0 ? 64 : 128) - rng.in(5, 20) : 64));
     f.ttl_b = 64;
     const std::uint32_t ip_overhead = v6 ? 60 : 40;
@@ -731,12 +737,7 @@ net::Result<TrafficPlan> plan_traffic(const Scenario& s, const GenOptions& optio
             f.rtt_ns = static_cast<std::uint32_t>(rng.in(200 * kUs, 2 * kMs));
             f.server_ns = static_cast<std::uint32_t>(rng.in(500 * kUs, 5 * kMs));
             f.think_ns = static_cast<std::uint32_t>(rng.in(1 * kMs, 5 * kMs));
-            f.isn_a = static_cast<std::uint32_t>(rng.next());
-            f.isn_b = static_cast<std::uint32_t>(rng.next());
-            f.label_a = static_cast<std::uint32_t>(rng.next() & 0xfffff);
-            f.label_b = static_cast<std::uint32_t>(rng.next() & 0xfffff);
-            f.ipid_a = static_cast<std::uint16_t>(rng.next());
-            f.ipid_b = static_cast<std::uint16_t>(rng.next());
+            draw_identifiers(f, rng);
             f.seg_bytes = 1400;
             if (udp) {
               f.kind = Kind::kUdp;
