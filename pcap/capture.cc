@@ -208,6 +208,33 @@ std::uint64_t CaptureReader::records_read() const noexcept { return state_->reco
 
 bool CaptureReader::truncated_tail() const noexcept { return state_->truncated_tail; }
 
+namespace {
+
+// pcap_dispatch()'s callback: appends one record to the batch being filled. libpcap reuses
+// `data` for the next record, so the bytes are copied into the batch's arena.
+struct BatchFill {
+  RecordBatch& batch;
+  std::uint64_t& records_read;
+  std::uint64_t& next_record_offset;
+  std::uint64_t record_header_bytes;
+};
+
+void append_record(u_char* user, const struct pcap_pkthdr* header, const u_char* data) {
+  BatchFill& fill = *reinterpret_cast<BatchFill*>(user);
+  RecordBatch& batch = fill.batch;
+  Record r;
+  r.index = ++fill.records_read;
+  r.ts_ns = timestamp_ns(header->ts);
+  r.caplen = header->caplen;
+  r.len = header->len;
+  r.data_offset = batch.bytes.size();
+  batch.bytes.insert(batch.bytes.end(), data, data + header->caplen);
+  batch.records.push_back(r);
+  fill.next_record_offset += fill.record_header_bytes + header->caplen;
+}
+
+}  // namespace
+
 net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size_t max_records) {
   batch.clear();
   State& s = *state_;
@@ -216,26 +243,20 @@ net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size
 
   const std::size_t limit = std::max<std::size_t>(max_records, 1);
   batch.records.reserve(std::min(limit, kMaxReservedRecords));
+  BatchFill fill{batch, s.records_read, s.next_record_offset, s.record_header_bytes};
+  // pcap_dispatch() rather than pcap_next_ex() per record: for a capture file both run
+  // libpcap's same offline read loop, but pcap_next_ex() enters it once per record (with a
+  // callback of its own that copies the header out); here it runs up to the rest of the batch
+  // in one call. It returns how many records it delivered, 0 at the end of the file, or
+  // PCAP_ERROR after delivering those before the bad one (libpcap's savefile.c).
   while (batch.records.size() < limit) {
-    struct pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(s.handle, &header, &data);
-    if (rc == 1) {
-      Record r;
-      r.index = ++s.records_read;
-      r.ts_ns = timestamp_ns(header->ts);
-      r.caplen = header->caplen;
-      r.len = header->len;
-      r.data_offset = batch.bytes.size();
-      batch.bytes.insert(batch.bytes.end(), data, data + header->caplen);
-      batch.records.push_back(r);
-      s.next_record_offset += s.record_header_bytes + header->caplen;
-      continue;
-    }
+    const std::size_t wanted = std::min<std::size_t>(limit - batch.records.size(), std::numeric_limits<int>::max());
+    const int rc = pcap_dispatch(s.handle, static_cast<int>(wanted), append_record, reinterpret_cast<u_char*>(&fill));
+    if (rc > 0) continue;
     s.ended = true;
-    if (rc == PCAP_ERROR_BREAK) break;  // end of file
+    if (rc == 0 || rc == PCAP_ERROR_BREAK) break;  // end of file
     const std::string message = rc == PCAP_ERROR ? pcap_geterr(s.handle) : "unexpected result " + std::to_string(rc) +
-                                                                               " from pcap_next_ex";
+                                                                               " from pcap_dispatch";
     // libpcap reports a file that ends inside a record as an error ("truncated dump file;
     // tried to read 80 captured bytes, only got 20"); DESIGN.md §6 keeps what came before.
     if (rc == PCAP_ERROR && contains(message, "truncated")) {

@@ -21,16 +21,30 @@
 //
 // Cost: the common packet (Ethernet with up to two VLAN tags, or RAW/IPV4/IPV6, then
 // unfragmented IPv4 or IPv6 straight to TCP or UDP) takes a straight-line path with one bounds
-// check per header, about 145 instructions with the zeroing of the result; every other packet
-// takes the general walk, which gives the same result field for field
-// (pcap/internal/decode_paths.h).
+// check per header, about 135 instructions with the zeroing of the result (and, in
+// decode_batch, the record fields and the loop); every other packet takes the general walk,
+// which gives the same result field for field (pcap/internal/decode_paths.h).
+//
+// decode_batch() decodes a whole RecordBatch (capture.h) into a caller-owned array that is
+// recycled from batch to batch, with the same result per packet as decode_packet() (it is the
+// same decoder), record fields included: the loop every reader of captures writes, done once,
+// with the switch on the link type hoisted out of it and each packet written in place.
 //
 // Pure and thread-safe; no allocation.
+//
+// Example:
+//   std::vector<DecodedPacket> packets;  // kept across batches
+//   while (/* reader.read_batch(batch) delivered records */) {
+//     packets.resize(batch.records.size());
+//     decode_batch(reader.link_type(), batch, records_of_earlier_files, {}, packets);
+//     for (const DecodedPacket& p : packets) use(p, flow_key(p));
+//   }
 #pragma once
 
 #include <cstdint>
 #include <span>
 
+#include "pcap/capture.h"
 #include "pcap/packet.h"
 
 namespace pfsim::pcap {
@@ -42,5 +56,15 @@ struct DecodeOptions {
 // Decodes the header fields of `bytes` captured on `link`. The record fields of the result
 // (index, ts_ns, caplen, len) are left for the caller; link is set.
 DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options) noexcept;
+
+// Decodes every record of `batch` (captured on `link`) into out[i], i its position in
+// batch.records, exactly as decode_packet() would, and sets its record fields: index =
+// index_offset + the record's index (index_offset = the records of earlier files, for a
+// replay of several), ts_ns, caplen, len. Each out[i] is overwritten whole, so what it held
+// (the previous batch) does not matter.
+// Precondition: out.size() >= batch.records.size(); only the first batch.records.size()
+// elements are written.
+void decode_batch(LinkType link, const RecordBatch& batch, std::uint64_t index_offset, const DecodeOptions& options,
+                  std::span<DecodedPacket> out) noexcept;
 
 }  // namespace pfsim::pcap

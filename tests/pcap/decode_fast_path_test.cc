@@ -5,14 +5,19 @@
 // lengths, fragments, odd caplens), with tunnels off and on. decode_packet() must give exactly
 // what decode_packet_general() gives, field for field; and the fast path must really take the
 // common shapes, or the comparison would only ever test the general decoder against itself.
+// decode_batch() must give, packet for packet, what decode_packet() gives plus the record
+// fields, on batches that mix fast-path, general-path and malformed packets, written over an
+// array that still holds other packets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -379,6 +384,115 @@ TEST(DecodeFastPath, SameAsGeneralOnRandomFramesOfEveryShape) {
     EXPECT_EQ(s.find("proto="), std::string::npos) << s;
     for (int ihl = 0; ihl < 5; ++ihl) EXPECT_EQ(s.find("ihl=" + std::to_string(ihl) + " "), std::string::npos) << s;
   }
+}
+
+// --- decode_batch against decode_packet ---
+
+// A packet with every field different from a default one: what a recycled output array holds
+// from its previous batch, so that a field decode_batch() forgets to write shows.
+DecodedPacket stale_packet() {
+  DecodedPacket p;
+  for (const Field& f : kFields) f.change(p);
+  return p;
+}
+
+// A RecordBatch of `frames`, as CaptureReader::read_batch would fill it (indices from
+// `first_index`, made-up times and wire lengths).
+RecordBatch make_batch(const std::vector<Bytes>& frames, std::uint64_t first_index) {
+  RecordBatch batch;
+  for (const Bytes& frame : frames) {
+    Record r;
+    r.index = first_index + batch.records.size();
+    r.ts_ns = 1'700'000'000'000'000'000 + static_cast<std::int64_t>(r.index) * 977;
+    r.caplen = static_cast<std::uint32_t>(frame.size());
+    r.len = r.caplen + static_cast<std::uint32_t>(r.index % 3) * 100;
+    r.data_offset = batch.bytes.size();
+    batch.bytes.insert(batch.bytes.end(), frame.begin(), frame.end());
+    batch.records.push_back(r);
+  }
+  return batch;
+}
+
+// Decodes `frames` as one batch both ways, over a stale array one longer than the batch (the
+// extra element must be left alone), with tunnels off and on. Returns how many of them the
+// fast path reads.
+std::size_t check_batch(LinkType link, const std::vector<Bytes>& frames, const std::string& what) {
+  constexpr std::uint64_t kIndexOffset = 5000;  // records of earlier files
+  const RecordBatch batch = make_batch(frames, 1);
+  const DecodedPacket stale = stale_packet();
+  std::size_t fast = 0;
+  for (bool tunnels : {false, true}) {
+    const DecodeOptions options{.decapsulate_tunnels = tunnels};
+    std::vector<DecodedPacket> out(frames.size() + 1, stale);
+    decode_batch(link, batch, kIndexOffset, options, std::span(out).first(frames.size()));
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      const Record& r = batch.records[i];
+      DecodedPacket expected = decode_packet(link, batch.data(r), options);
+      expected.index = kIndexOffset + r.index;
+      expected.ts_ns = r.ts_ns;
+      expected.caplen = r.caplen;
+      expected.len = r.len;
+      EXPECT_EQ(differences(out[i], expected), "")
+          << what << ", packet " << i << (tunnels ? " (tunnels on)" : "") << ", bytes " << hex(frames[i]);
+      DecodedPacket ignored;
+      if (!tunnels && internal::decode_packet_fast(link, frames[i], options, ignored)) ++fast;
+    }
+    EXPECT_EQ(differences(out.back(), stale), "") << what << ": an element past the batch was written";
+  }
+  return fast;
+}
+
+TEST(DecodeBatch, SameAsDecodePacketOnMixedRandomBatches) {
+  // Batches of each link type, each mixing clean frames (fast path), unusual ones (general
+  // decoder) and truncated or contradictory ones (Malformed).
+  FrameMaker maker(20261124);
+  std::map<LinkType, std::vector<Bytes>> by_link;
+  Bytes frame;
+  std::string shape;
+  for (int i = 0; i < 40000; ++i) {
+    const LinkType link = maker.make(frame, shape);
+    by_link[link].push_back(frame);
+  }
+  ASSERT_EQ(by_link.size(), 4u);
+  for (const auto& [link, frames] : by_link) {
+    for (std::size_t start = 0; start < frames.size(); start += kDefaultBatchRecords) {
+      const std::size_t end = std::min(frames.size(), start + kDefaultBatchRecords);
+      const std::vector<Bytes> part(frames.begin() + static_cast<std::ptrdiff_t>(start),
+                                    frames.begin() + static_cast<std::ptrdiff_t>(end));
+      const std::size_t fast = check_batch(link, part, "link " + std::to_string(static_cast<int>(link)));
+      // Both paths in every batch, or the batch would not be mixed.
+      EXPECT_GT(fast, 0u);
+      EXPECT_LT(fast, part.size());
+      if (testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+TEST(DecodeBatch, SameAsDecodePacketOnTheCorpus) {
+  // Every link type pfsim reads (SLL, SLL2, NULL, ... have no fast path), tunnels, ICMP
+  // errors, fragments; each capture's frames whole and cut short, as one batch per file.
+  std::map<std::string, std::pair<LinkType, std::vector<Bytes>>> by_file;
+  for (const Frame& f : corpus_frames()) {
+    auto& [link, frames] = by_file[f.name.substr(0, f.name.find(" #"))];
+    link = f.link;
+    frames.push_back(f.bytes);
+    frames.push_back(Bytes(f.bytes.begin(), f.bytes.begin() + static_cast<std::ptrdiff_t>(f.bytes.size() / 2)));
+  }
+  ASSERT_GE(by_file.size(), 10u) << "the shared capture corpus is missing";
+  std::set<LinkType> links;
+  for (const auto& [file, batch] : by_file) {
+    check_batch(batch.first, batch.second, file);
+    links.insert(batch.first);
+    if (testing::Test::HasFailure()) return;
+  }
+  EXPECT_GE(links.size(), 3u);
+}
+
+TEST(DecodeBatch, EmptyBatchWritesNothing) {
+  const DecodedPacket stale = stale_packet();
+  std::vector<DecodedPacket> out(1, stale);
+  decode_batch(LinkType::kEthernet, RecordBatch{}, 0, {}, out);
+  EXPECT_EQ(differences(out[0], stale), "");
 }
 
 }  // namespace
