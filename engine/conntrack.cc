@@ -50,10 +50,6 @@ constexpr bool is_echo(std::uint8_t proto, std::uint16_t type) noexcept {
   return false;
 }
 
-constexpr std::uint64_t combine(std::uint64_t h, std::uint64_t word) noexcept {
-  return net::mix64(h ^ (word + net::kGoldenGamma));
-}
-
 // The key ports of a tuple (see the file comment).
 struct KeyPorts {
   std::uint16_t sport = 0;
@@ -90,12 +86,10 @@ ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::Fi
 // The first slot of the key's probe chain. The hash leaves ICMP "ports" out (see above) and is
 // the same for both directions because the key is normalized.
 std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
-  std::uint64_t h = combine(key.domain, (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family));
-  h = combine(h, key.addr_a.hi);
-  h = combine(h, key.addr_a.lo);
-  h = combine(h, key.addr_b.hi);
-  h = combine(h, key.addr_b.lo);
-  if (!is_icmp(key.proto)) h = combine(h, (std::uint64_t{key.port_a} << 16) | key.port_b);
+  const std::uint64_t ports = is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_a} << 16) | key.port_b;
+  const std::uint64_t h =
+      net::hash_words(key.domain, key.addr_a.hi, key.addr_a.lo, key.addr_b.hi, key.addr_b.lo,
+                      (ports << 32) | (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family));
   return static_cast<std::size_t>(h) & (slots_.size() - 1);
 }
 

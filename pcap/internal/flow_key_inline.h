@@ -81,16 +81,11 @@ inline std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept {
 
 inline std::uint64_t symmetric_hash(const FlowKey& key) noexcept {
   // The key is already direction-free, so hashing its fields in a fixed order is symmetric.
-  // Each word is multiplied by its own odd constant (a bijection of the word; the five
-  // products are independent, so they issue in parallel), the products are summed, and one
-  // SplitMix64 finalizer spreads every input bit over the result: a fifth of the work of
-  // mixing word by word, with the same spread over shards (HashSpreadsFlowsOverShards).
+  // net::hash_words: one multiply per word and one finalizer, with the same spread over shards
+  // as mixing word by word (HashSpreadsFlowsOverShards).
   const std::uint64_t rest = (std::uint64_t{key.port_lo} << 32) | (std::uint64_t{key.port_hi} << 16) |
                              (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family);
-  const std::uint64_t sum = key.addr_lo.hi * 0x9e3779b97f4a7c15ull + key.addr_lo.lo * 0xc2b2ae3d27d4eb4full +
-                            key.addr_hi.hi * 0x165667b19e3779f9ull + key.addr_hi.lo * 0xd6e8feb86659fd93ull +
-                            rest * 0xff51afd7ed558ccdull;
-  return net::mix64(internal::kHashSeed ^ sum);
+  return net::hash_words(internal::kHashSeed, key.addr_lo.hi, key.addr_lo.lo, key.addr_hi.hi, key.addr_hi.lo, rest);
 }
 
 }  // namespace pfsim::pcap
