@@ -8,15 +8,14 @@
 // benchmark reads the whole file once per iteration, so the page cache, not the disk, feeds
 // all three the same way after the first pass.
 //
-//   BM_BareLibpcapLoop   pcap_next_ex until the end, touching each record's length: the peer.
-//                        It is the one place outside pcap/ that includes <pcap.h>, because
-//                        libpcap itself is what pfsim is measured against here.
+//   BM_BareLibpcapLoop   pcap_next_ex until the end, touching each record's length: the peer
+//                        (bench/bare_loop.h, shared with replay_bench).
 //   BM_Read              CaptureReader::read_batch: records copied into recycled arenas.
-//   BM_ReadDecode        the same, plus decode_packet, flow_key and symmetric_hash of each.
+//   BM_ReadDecode        the same, plus decode_batch into a recycled array, then flow_key and
+//                        symmetric_hash of each packet (a replay's sharding needs both).
 //
 //   build/release/bench/pcap_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <pcap/pcap.h>
 #include <sys/stat.h>
 
 #include <array>
@@ -24,7 +23,9 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "bare_loop.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
 #include "pcap/flow_key.h"
@@ -33,6 +34,7 @@ namespace {
 
 using pfsim::pcap::CaptureReader;
 using pfsim::pcap::CaptureWriter;
+using pfsim::pcap::DecodedPacket;
 using pfsim::pcap::LinkType;
 using pfsim::pcap::RecordBatch;
 
@@ -109,22 +111,13 @@ void BM_BareLibpcapLoop(benchmark::State& state) {
   if (!prepare(state, path)) return;
   std::uint64_t packets = 0;
   for (auto _ : state) {
-    std::array<char, PCAP_ERRBUF_SIZE> errbuf{};
-    pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf.data());
-    if (handle == nullptr) {
-      state.SkipWithError(errbuf.data());
+    const pfsim::bench::BareLoopResult result = pfsim::bench::bare_libpcap_loop(path);
+    if (!result.error.empty()) {
+      state.SkipWithError(result.error.c_str());
       return;
     }
-    pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    std::uint64_t bytes = 0;
-    packets = 0;
-    while (pcap_next_ex(handle, &header, &data) == 1) {
-      bytes += header->caplen;
-      ++packets;
-    }
-    benchmark::DoNotOptimize(bytes);
-    pcap_close(handle);
+    packets = result.packets;
+    benchmark::DoNotOptimize(result.captured_bytes);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(packets) * state.iterations());
 }
@@ -135,6 +128,7 @@ void read_capture(benchmark::State& state) {
   if (!prepare(state, path)) return;
   std::uint64_t packets = 0;
   RecordBatch batch;
+  std::vector<DecodedPacket> packets_out;  // recycled, as a replay's batches are
   for (auto _ : state) {
     auto reader = CaptureReader::open(path);
     if (!reader) {
@@ -152,9 +146,10 @@ void read_capture(benchmark::State& state) {
       if (*n == 0) break;
       packets += *n;
       if constexpr (kDecode) {
-        for (const auto& record : batch.records) {
-          const auto packet = pfsim::pcap::decode_packet(reader->link_type(), batch.data(record), {});
-          if (auto key = pfsim::pcap::flow_key(packet)) hashes += pfsim::pcap::symmetric_hash(*key);
+        packets_out.resize(*n);
+        pfsim::pcap::decode_batch(reader->link_type(), batch, 0, {}, packets_out);
+        for (const auto& p : packets_out) {
+          if (auto key = pfsim::pcap::flow_key(p)) hashes += pfsim::pcap::symmetric_hash(*key);
         }
       }
     }
