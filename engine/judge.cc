@@ -44,10 +44,21 @@ HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept {
   return hooks;
 }
 
-LegVerdict Judge::judge(const Leg& leg, const Packet& packet, bool record_hops) {
-  LegVerdict verdict;
+LegPlan Judge::plan(const Leg& leg, const net::FiveTuple& tuple) const noexcept {
+  LegPlan plan;
   for (Hook hook : leg_hooks(policies_, leg)) {
-    HookVerdict hv = decide_hook(leg, hook, packet);
+    const CompiledPolicy& policy = *policies_.policy(hook);
+    HookPlan hp{hook, decide(policy, tuple), policy.policy.stateful};
+    hp.untracked = hp.decision.allowed && hp.stateful && untracked(leg, hook, policy, hp.decision.rule, tuple);
+    plan.push_back(hp);
+  }
+  return plan;
+}
+
+LegVerdict Judge::judge(const LegPlan& plan, const Packet& packet, bool record_hops) {
+  LegVerdict verdict;
+  for (const HookPlan& hook : plan) {
+    HookVerdict hv = decide_hook(hook, packet);
     if (record_hops) verdict.hops.push_back(hv);
     verdict.deciding = hv;
     if (!hv.allowed) {
@@ -58,16 +69,16 @@ LegVerdict Judge::judge(const Leg& leg, const Packet& packet, bool record_hops) 
   return verdict;
 }
 
-HookVerdict Judge::decide_hook(const Leg& leg, Hook hook, const Packet& packet) {
-  const CompiledPolicy& policy = *policies_.policy(hook);
-  HookVerdict hv{hook, &policy};
-  const std::uint32_t domain = conntrack_domain(hook);
-  if (policy.policy.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet)) {
+HookVerdict Judge::decide_hook(const HookPlan& plan, const Packet& packet) {
+  const CompiledPolicy& policy = *policies_.policy(plan.hook);
+  HookVerdict hv{plan.hook, &policy};
+  const std::uint32_t domain = conntrack_domain(plan.hook);
+  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet)) {
     hv.how = HookHow::kTracked;
     hv.allowed = true;
     return hv;
   }
-  const Decision d = decide(policy, packet.tuple);
+  const Decision d = plan.decision;
   hv.allowed = d.allowed;
   hv.rule = d.rule;
   hv.how = d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule;
@@ -76,7 +87,7 @@ HookVerdict Judge::decide_hook(const Leg& leg, Hook hook, const Packet& packet) 
     // rule that allows it; failing them, EC2 MTU guide: "security groups are stateful, therefore
     // ICMP responses to outbound requests are allowed to flow in, regardless of security group
     // rules" (switchable: conntrack.icmp_errors: rules).
-    if (!hv.allowed && policy.policy.stateful && scenario_.conntrack.icmp_errors_related &&
+    if (!hv.allowed && plan.stateful && scenario_.conntrack.icmp_errors_related &&
         conntrack_.related(domain, packet)) {
       hv.how = HookHow::kRelated;
       hv.allowed = true;
@@ -84,8 +95,8 @@ HookVerdict Judge::decide_hook(const Leg& leg, Hook hook, const Packet& packet) 
     }
     return hv;
   }
-  if (hv.allowed && policy.policy.stateful) {
-    if (untracked(leg, hook, policy, d.rule, packet)) {
+  if (hv.allowed && plan.stateful) {
+    if (plan.untracked) {
       hv.untracked = true;
     } else {
       conntrack_.track(domain, packet);
@@ -96,16 +107,16 @@ HookVerdict Judge::decide_hook(const Leg& leg, Hook hook, const Packet& packet) 
 }
 
 bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
-                      const Packet& packet) const {
+                      const net::FiveTuple& tuple) const noexcept {
   // Untracked flows are AWS semantics (EC2 guide, "Untracked connections"); Huawei and E2E
   // document no such exception, so their flows are always tracked.
   if (scenario_.provider != Provider::kAws || !is_sg(hook.kind) || leg.always_tracked) return false;
-  const auto proto = packet.tuple.proto;
+  const auto proto = tuple.proto;
   if (proto != net::kProtoTcp && proto != net::kProtoUdp) return false;  // "ICMP is always tracked"
   const HookKind other_kind = hook.kind == HookKind::kSgIngress ? HookKind::kSgEgress : HookKind::kSgIngress;
   const CompiledPolicy* other = policies_.policy(Hook{other_kind, hook.owner});
   if (other == nullptr) return false;
-  const std::size_t family = family_slot(packet.tuple.family);
+  const std::size_t family = family_slot(tuple.family);
   const std::size_t transport = proto == net::kProtoTcp ? 0 : 1;
   // "If a security group rule permits TCP or UDP flows for all traffic (0.0.0.0/0 or ::/0) and
   // there is a corresponding rule in the other direction that permits all response traffic
@@ -118,7 +129,7 @@ bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, c
   // permits all response traffic. Without this, a server's reply to an untracked request would
   // start a tracked flow, and the request side would survive a revoke of its rule.
   if (!policy.policy.all_ports_anywhere[family][transport]) return false;
-  const Decision reverse = decide(*other, net::reversed(packet.tuple));
+  const Decision reverse = decide(*other, net::reversed(tuple));
   return reverse.allowed && reverse.rule != classifier::kNoMatch && other->policy.rule_from_anywhere[reverse.rule];
 }
 

@@ -24,8 +24,14 @@
 // judged by the rules on every packet. "ICMP traffic is always tracked", and so are flows
 // through Network Load Balancers ("Automatically tracked connections"): Leg::always_tracked.
 //
-// Cost: at most four classifier lookups and conntrack probes per packet; no allocation unless
-// the caller asks for the hop list (explain). Not thread-safe (it owns no state, but the
+// Plans: what a hook's verdict needs from the header alone — the policy's decision and, for a
+// flow the rules allow at a stateful hook, whether it is untracked — is a LegPlan, made by
+// Judge::plan(). Replay makes it once per flow direction and epoch and judges each packet with
+// it (engine/internal/replay_engine.h); judge(leg, packet) plans and judges in one call.
+//
+// Cost: at most four classifier lookups (plus one for an untracked check) when planning, and
+// one conntrack probe per stateful hook when judging; no allocation unless the caller asks for
+// the hop list (explain). Not thread-safe (it owns no state, but the
 // ConntrackTable it writes to is single-threaded).
 #pragma once
 
@@ -104,19 +110,47 @@ class HookList {
 // The hooks `leg` crosses, in order (only those with a policy).
 HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept;
 
+// What judging one hook needs that depends on the header alone.
+struct HookPlan {
+  Hook hook;
+  Decision decision;       // the policy's rules on the header
+  bool stateful = false;   // the policy's
+  bool untracked = false;  // allowed at a stateful hook, but an AWS untracked flow
+};
+
+// A leg's hooks in order, with their plans: at most four, held inline.
+class LegPlan {
+ public:
+  void push_back(const HookPlan& hook) noexcept { hooks_[size_++] = hook; }
+  const HookPlan* begin() const noexcept { return hooks_.data(); }
+  const HookPlan* end() const noexcept { return hooks_.data() + size_; }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::array<HookPlan, 4> hooks_{};
+  std::uint8_t size_ = 0;
+};
+
 class Judge {
  public:
   Judge(const Scenario& scenario, const PolicySet& policies, ConntrackTable& conntrack) noexcept
       : scenario_(scenario), policies_(policies), conntrack_(conntrack) {}
 
+  // The plan of `leg` for packets with header `tuple`; reads no connection-tracking state.
+  LegPlan plan(const Leg& leg, const net::FiveTuple& tuple) const noexcept;
+
   // Judges `packet` along `leg`, updating connection tracking; with `record_hops`, every hook's
   // verdict is returned in order.
-  LegVerdict judge(const Leg& leg, const Packet& packet, bool record_hops = false);
+  LegVerdict judge(const Leg& leg, const Packet& packet, bool record_hops = false) {
+    return judge(plan(leg, packet.tuple), packet, record_hops);
+  }
+  // The same with a plan made earlier by plan(leg, packet.tuple) with these policies.
+  LegVerdict judge(const LegPlan& plan, const Packet& packet, bool record_hops = false);
 
  private:
-  HookVerdict decide_hook(const Leg& leg, Hook hook, const Packet& packet);
+  HookVerdict decide_hook(const HookPlan& plan, const Packet& packet);
   bool untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
-                 const Packet& packet) const;
+                 const net::FiveTuple& tuple) const noexcept;
 
   const Scenario& scenario_;
   const PolicySet& policies_;

@@ -372,7 +372,8 @@ net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) 
   // leave the rule, which keeps its place and label.
   const std::vector<PortRange> revoked = normalized_ports(event.rule);
   for (FilterRule& r : rules) {
-    if (revoked.empty() || r.ports.empty()) break;
+    if (revoked.empty()) break;
+    if (r.ports.empty()) continue;  // all ports, or icmp: not a list to take ranges from
     FilterRule same_ports = event.rule;
     same_ports.ports = r.ports;
     if (!same_rule(r, same_ports)) continue;
@@ -416,15 +417,6 @@ Decision decide(const CompiledPolicy& policy, const net::FiveTuple& key) noexcep
   if (policy.classifier) policy.classifier->classify(std::span(&key, 1), std::span(&best, 1));
   if (best == classifier::kNoMatch) return {policy.policy.rules.default_action == Action::kAllow, best};
   return {policy.policy.rules.rules[best].action == Action::kAllow, best};
-}
-
-const CompiledPolicy* PolicySet::policy(Hook hook) const noexcept {
-  const bool sg = hook.kind == HookKind::kSgEgress || hook.kind == HookKind::kSgIngress;
-  const auto& table = sg ? interface_policy_ : subnet_policy_;
-  if (hook.owner >= table.size()) return nullptr;
-  const std::size_t side = hook.kind == HookKind::kSgEgress || hook.kind == HookKind::kNaclOut ? 0 : 1;
-  const std::uint32_t index = table[hook.owner][side];
-  return index < policies_.size() ? policies_[index].get() : nullptr;
 }
 
 net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileOptions& options,

@@ -116,4 +116,14 @@ class PolicySet {
 net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileOptions& options = {},
                                         std::size_t events_applied = 0);
 
+// Inline: judging a packet asks for a hook's policy at every hook it crosses.
+inline const CompiledPolicy* PolicySet::policy(Hook hook) const noexcept {
+  const bool sg = hook.kind == HookKind::kSgEgress || hook.kind == HookKind::kSgIngress;
+  const auto& table = sg ? interface_policy_ : subnet_policy_;
+  if (hook.owner >= table.size()) return nullptr;
+  const std::size_t side = hook.kind == HookKind::kSgEgress || hook.kind == HookKind::kNaclOut ? 0 : 1;
+  const std::uint32_t index = table[hook.owner][side];
+  return index < policies_.size() ? policies_[index].get() : nullptr;
+}
+
 }  // namespace pfsim::engine

@@ -22,7 +22,11 @@ namespace {
 constexpr std::uint16_t kEphemeralFirst = 1024;  // the ELB ephemeral range 1024-65535
 constexpr std::size_t kEphemeralCount = 65536 - kEphemeralFirst;
 constexpr std::int64_t kNsPerS = 1'000'000'000;
-constexpr std::size_t kHumanHoleLimit = std::numeric_limits<std::size_t>::max();
+// The route cache (replay_engine.h): a power-of-two slot count, at most half full, and a bound
+// on the routes it keeps (352 bytes each) so that memory stays bounded on any capture.
+constexpr std::size_t kInitialRouteSlots = 1024;
+constexpr std::size_t kMaxRoutes = std::size_t{1} << 20;
+constexpr std::uint64_t kRouteSeed = 0x726f757465ull;  // "route"
 
 std::uint64_t mix(std::uint64_t x) noexcept { return net::mix64(x + net::kGoldenGamma); }
 
@@ -62,7 +66,7 @@ std::size_t ReplayEngine::FragKeyHash::operator()(const FragKey& k) const noexce
 }
 
 ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options)
-    : s_(scenario), options_(options), conntrack_(scenario.conntrack) {}
+    : s_(scenario), options_(options), conntrack_(scenario.conntrack), route_slots_(kInitialRouteSlots) {}
 
 net::Result<std::unique_ptr<ReplayEngine>> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options) {
   std::unique_ptr<ReplayEngine> e(new ReplayEngine(scenario, options));
@@ -112,6 +116,7 @@ net::Result<std::unique_ptr<ReplayEngine>> ReplayEngine::create(const Scenario& 
       }
     }
   }
+  e->shared_pool_ = net::parse_prefix(kHuaweiSharedPool)->range;
   for (std::size_t k = 0; k < pcap::kMalformedKinds; ++k)
     e->malformed_[k].kind = std::string(pcap::malformed_name(static_cast<pcap::Malformed>(k)));
   return e;
@@ -121,7 +126,7 @@ double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
   return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
 }
 
-bool ReplayEngine::in_shard(pcap::DecodedPacket& d, std::optional<pcap::FlowKey> key) {
+bool ReplayEngine::in_shard(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
   if (d.has_ip && d.fragment.is_fragment) {
     const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
     if (d.fragment.offset_bytes == 0) {
@@ -179,25 +184,38 @@ void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
   auto leg = backend_leg(s_, series.node, series.tg, target, series.listener, std::nullopt, sport, dport, proto);
   if (!leg) return;
   series.ran = true;
-  const pcap::FlowKey flow = flow_of(leg->tuple);
   const bool tcp = proto == net::kProtoTcp;
   const std::size_t drops_before = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped;
-  std::string hook;
   Judge judge(s_, policies(), conntrack_);
-  const Packet syn = make_packet(leg->tuple, ts_ns, tcp ? kTcpSyn : 0);
-  LegVerdict v = judge.judge(leg->leg, syn);
-  count(TrafficClass::kHealthCheck, v.allowed);
-  if (!v.allowed) {
-    record_drop(TrafficClass::kHealthCheck, *v.deciding, syn, flow, false, nullptr);
-    hook = hook_name(s_, v.deciding->hook);
-  } else {
-    const Packet reply = make_packet(reversed(leg->tuple), ts_ns, tcp ? kTcpSyn | kTcpAck : 0);
+  // A request and its reply along the leg; the hook that dropped one of them, or "".
+  const auto exchange = [&](const Packet& request, const Packet& reply) -> std::string {
+    const pcap::FlowKey flow = flow_of(request.tuple);
+    LegVerdict v = judge.judge(leg->leg, request);
+    count(TrafficClass::kHealthCheck, v.allowed);
+    if (!v.allowed) {
+      record_drop(TrafficClass::kHealthCheck, *v.deciding, request, flow, false, nullptr);
+      return hook_name(s_, v.deciding->hook);
+    }
     LegVerdict r = judge.judge(reversed(leg->leg), reply);
     count(TrafficClass::kHealthCheck, r.allowed);
     if (!r.allowed) {
       record_drop(TrafficClass::kHealthCheck, *r.deciding, reply, flow, true, nullptr);
-      hook = hook_name(s_, r.deciding->hook) + " (replies)";
+      return hook_name(s_, r.deciding->hook) + " (replies)";
     }
+    return "";
+  };
+  std::string hook = exchange(make_packet(leg->tuple, ts_ns, tcp ? kTcpSyn : 0),
+                              make_packet(reversed(leg->tuple), ts_ns, tcp ? kTcpSyn | kTcpAck : 0));
+  // Huawei ELB guide: "If you use UDP for health checks, configure inbound rules to allow ICMP
+  // traffic. Otherwise, health checks cannot be performed on the added backend server."
+  if (hook.empty() && group.health_check.protocol == AppProtocol::kUdpConnect) {
+    const net::FiveTuple& u = leg->tuple;
+    const bool v4 = u.family == net::Family::kIpv4;
+    const std::uint8_t icmp = v4 ? net::kProtoIcmp : net::kProtoIcmpv6;
+    Packet echo = make_packet(net::FiveTuple{u.src, u.dst, static_cast<std::uint16_t>(v4 ? 8 : 128), 0, icmp, u.family}, ts_ns);
+    Packet pong = make_packet(net::FiveTuple{u.dst, u.src, static_cast<std::uint16_t>(v4 ? 0 : 129), 0, icmp, u.family}, ts_ns);
+    echo.icmp_id = pong.icmp_id = sport;
+    hook = exchange(echo, pong);
   }
   series.last_ok = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped == drops_before;
   series.last_reason = series.last_ok ? "" : "health checks from " + interface_name(s_, series.node) + " dropped at " + hook;
@@ -348,16 +366,16 @@ void ReplayEngine::record_drop(TrafficClass cls, const HookVerdict& hv, const Pa
   }
 }
 
-bool ReplayEngine::judge_leg(const Leg& leg, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
-                             const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
+bool ReplayEngine::judge_leg(const Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow,
+                             bool reply, const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
   Judge judge(s_, policies(), conntrack_);
-  LegVerdict v = judge.judge(leg, p);
+  LegVerdict v = judge.judge(step.plan, p);
   if (!v.allowed) {
     record_drop(cls, *v.deciding, p, flow, reply, captured);
     current_dropped_ = true;
     return false;
   }
-  pmtu(leg, p, flow, captured, ip_length, df);
+  pmtu(step.leg, p, flow, captured, ip_length, df);
   return true;
 }
 
@@ -404,39 +422,71 @@ TrafficClass ReplayEngine::direct_class(const net::FiveTuple& t, Leg& leg) const
   } else if (to_node != kNone) {
     leg.always_tracked = s_.lbs[s_.interfaces[to_node].lb].type == LbType::kNetwork;
   }
+  // The LB end of the packet: a node, or Huawei's shared pool, which stands for every shared
+  // ELB's nodes (lb_paths.h).
+  const auto in_pool = [&](const net::Ip128& address) {
+    return t.family == net::Family::kIpv4 && shared_pool_.contains(address);
+  };
+  const bool from_lb = from_node != kNone || in_pool(t.src);
+  const bool to_lb = to_node != kNone || in_pool(t.dst);
+  if (from_lb == to_lb) return TrafficClass::kOther;
+  const InterfaceIndex other = from_lb ? leg.to.interface : leg.from.interface;
+  if (other == kNone) return TrafficClass::kOther;
   const bool icmp = t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6;
-  if (icmp || (from_node == kNone && to_node == kNone)) return TrafficClass::kOther;
+  // An echo request or reply is a health check where the target group checks with
+  // UDP_CONNECT (Huawei: UDP health checks need ICMP, as check.cc and gen-traffic model).
+  const bool echo = (t.proto == net::kProtoIcmp && (t.sport == 8 || t.sport == 0)) ||
+                    (t.proto == net::kProtoIcmpv6 && (t.sport == 128 || t.sport == 129));
+  if (icmp && !echo) return TrafficClass::kOther;
   // Node -> target (or the target's reply) on the health-check or the traffic port.
   const InterfaceIndex node = from_node != kNone ? from_node : to_node;
-  const InterfaceIndex other = from_node != kNone ? leg.to.interface : leg.from.interface;
-  const std::uint16_t port = from_node != kNone ? t.dport : t.sport;
-  if (other == kNone) return TrafficClass::kOther;
+  const std::uint16_t port = from_lb ? t.dport : t.sport;
   TrafficClass cls = TrafficClass::kOther;
-  for (const Listener& listener : s_.lbs[s_.interfaces[node].lb].listeners) {
-    if (listener.target_group == kNone) continue;
-    for (const Target& target : s_.target_groups[listener.target_group].targets) {
-      if (target.interface != other) continue;
-      if (health_check_port(s_, listener.target_group, target) == port) return TrafficClass::kHealthCheck;
-      if (target_port(s_, &listener, listener.target_group, target) == port) cls = TrafficClass::kListener;
+  for (LbIndex lb = 0; lb < s_.lbs.size(); ++lb) {
+    if (node != kNone ? lb != s_.interfaces[node].lb : s_.lbs[lb].type != LbType::kHuaweiShared) continue;
+    for (const Listener& listener : s_.lbs[lb].listeners) {
+      if (listener.target_group == kNone) continue;
+      const TargetGroup& group = s_.target_groups[listener.target_group];
+      for (const Target& target : group.targets) {
+        if (target.interface != other) continue;
+        if (echo) {
+          if (group.health_check.protocol == AppProtocol::kUdpConnect) return TrafficClass::kHealthCheck;
+          continue;
+        }
+        const bool health_check = health_check_port(s_, listener.target_group, target) == port;
+        if (!health_check && target_port(s_, &listener, listener.target_group, target) != port) continue;
+        // As on the synthesized legs (lb_paths.h backend_leg): a Huawei L4 listener without IP
+        // as a backend bypasses the target's filters, both ways.
+        if (bypasses_target_filters(s_, lb, listener)) {
+          if (from_lb) leg.skip_to_filters = true;
+          else leg.skip_from_filters = true;
+        }
+        if (health_check) return TrafficClass::kHealthCheck;
+        cls = TrafficClass::kListener;
+      }
     }
   }
   return cls;
 }
 
-bool ReplayEngine::process_direct(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow) {
-  Leg leg;
-  leg.from = endpoint_at(s_, net::IpAddress{p.tuple.family, p.tuple.src});
-  leg.to = endpoint_at(s_, net::IpAddress{p.tuple.family, p.tuple.dst});
-  const TrafficClass cls = direct_class(p.tuple, leg);
-  const bool reply = p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
-  const bool ok = judge_leg(leg, p, cls, flow, reply, &d, d.ip_length, d.dont_fragment || d.family == net::Family::kIpv6);
-  count(cls, ok);
-  return ok;
+void ReplayEngine::make_direct_route(Route& route) const {
+  const net::FiveTuple& t = route.header;
+  Step& step = route.step[0];
+  step.leg.from = endpoint_at(s_, net::IpAddress{t.family, t.src});
+  step.leg.to = endpoint_at(s_, net::IpAddress{t.family, t.dst});
+  step.tuple = t;
+  route.cls = direct_class(t, step.leg);
+  route.direct = true;
+  route.steps = 1;
 }
 
-bool ReplayEngine::process_listener(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow) {
-  const net::FiveTuple& t = p.tuple;
-  const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
+ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
+  Route route;
+  route.header = t;
+  if (options_.mode != ReplayMode::kThroughLb || (t.proto != net::kProtoTcp && t.proto != net::kProtoUdp)) {
+    make_direct_route(route);
+    return route;
+  }
   const auto target_for = [&](const Listener& listener) -> const Target* {
     if (listener.target_group == kNone) return nullptr;
     const TargetGroup& group = s_.target_groups[listener.target_group];
@@ -444,63 +494,87 @@ bool ReplayEngine::process_listener(const pcap::DecodedPacket& d, const Packet& 
     return &group.targets[choose_target(t, group.targets.size())];
   };
   const auto backend_for = [&](InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
-                               std::uint16_t client_port, const Target& target) {
+                               std::uint16_t client_port) -> std::optional<LbLeg> {
+    const Target* target = target_for(listener);
+    if (target == nullptr) return std::nullopt;
     // As explain does: a proxy's own connection from an ephemeral port the flow hash picks.
     const TargetGroupIndex tg = listener.target_group;
     const auto sport = static_cast<std::uint16_t>(kEphemeralFirst + choose_target(t, kEphemeralCount));
-    return backend_leg(s_, node, tg, target, &listener, client,
+    return backend_leg(s_, node, tg, *target, &listener, client,
                        preserves_client_ip(s_, s_.interfaces[node].lb, tg) ? client_port : sport,
-                       target_port(s_, &listener, tg, target), t.proto);
+                       target_port(s_, &listener, tg, *target), t.proto);
   };
-
-  // To a listener: client leg, then the backend leg.
+  route.cls = TrafficClass::kListener;
+  // To a listener: the client leg, then the backend leg.
   if (auto it = listeners_.find(AddrKey{t.dst, t.dport, t.proto, t.family}); it != listeners_.end()) {
     const ListenerAt at = it->second;
     const net::IpAddress client{t.family, t.src};
-    auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto);
-    if (!cl) return process_direct(d, p, flow);
-    Packet first = p;
-    first.tuple = cl->tuple;
-    bool ok = judge_leg(cl->leg, first, TrafficClass::kListener, flow, false, &d, d.ip_length, df);
-    if (ok) {
-      if (const Target* target = target_for(*at.listener)) {
-        if (auto bl = backend_for(at.node, *at.listener, client, t.sport, *target)) {
-          Packet back = p;
-          back.tuple = bl->tuple;
-          ok = judge_leg(bl->leg, back, TrafficClass::kListener, flow, false, &d, d.ip_length, df);
-        }
-      }
+    if (auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto)) {
+      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, {}};
+      if (auto bl = backend_for(at.node, *at.listener, client, t.sport))
+        route.step[route.steps++] = Step{bl->tuple, bl->leg, false, {}};
+      return route;
     }
-    count(TrafficClass::kListener, ok);
-    return ok;
-  }
-  // From a listener to its client: the backend reply, then node -> client.
-  if (auto it = listeners_.find(AddrKey{t.src, t.sport, t.proto, t.family}); it != listeners_.end()) {
-    const ListenerAt at = it->second;
+  } else if (auto from = listeners_.find(AddrKey{t.src, t.sport, t.proto, t.family}); from != listeners_.end()) {
+    // From a listener to its client: the backend reply, then node -> client. A node's own
+    // traffic to another node is judged directly.
+    const ListenerAt at = from->second;
     const net::IpAddress client{t.family, t.dst};
-    if (node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) return process_direct(d, p, flow);
-    auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto);
-    if (!cl) return process_direct(d, p, flow);
-    bool ok = true;
-    if (const Target* target = target_for(*at.listener)) {
-      if (auto bl = backend_for(at.node, *at.listener, client, t.dport, *target)) {
-        Packet back = p;
-        back.tuple = reversed(bl->tuple);
-        ok = judge_leg(reversed(bl->leg), back, TrafficClass::kListener, flow, true, &d, d.ip_length, df);
+    if (!node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) {
+      if (auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto)) {
+        if (auto bl = backend_for(at.node, *at.listener, client, t.dport))
+          route.step[route.steps++] = Step{reversed(bl->tuple), reversed(bl->leg), true, {}};
+        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, {}};
+        return route;
       }
     }
-    if (ok) {
-      Packet reply = p;
-      reply.tuple = reversed(cl->tuple);
-      ok = judge_leg(reversed(cl->leg), reply, TrafficClass::kListener, flow, true, &d, d.ip_length, df);
-    }
-    count(TrafficClass::kListener, ok);
-    return ok;
   }
-  return process_direct(d, p, flow);
+  make_direct_route(route);
+  return route;
 }
 
-bool ReplayEngine::process(const pcap::DecodedPacket& d) {
+void ReplayEngine::plan_route(Route& route) {
+  Judge judge(s_, policies(), conntrack_);
+  for (std::size_t i = 0; i < route.steps; ++i) route.step[i].plan = judge.plan(route.step[i].leg, route.step[i].tuple);
+  route.epoch = static_cast<std::uint32_t>(epoch_);
+}
+
+std::size_t ReplayEngine::route_slot(const net::FiveTuple& h) const noexcept {
+  const std::uint64_t hash =
+      net::hash_words(kRouteSeed, h.src.hi, h.src.lo, h.dst.hi, h.dst.lo,
+                      (std::uint64_t{h.sport} << 32) | (std::uint64_t{h.dport} << 16) | (std::uint64_t{h.proto} << 8) |
+                          static_cast<std::uint64_t>(h.family));
+  const std::size_t mask = route_slots_.size() - 1;
+  std::size_t i = hash & mask;
+  while (route_slots_[i] != 0 && routes_[route_slots_[i] - 1].header != h) i = (i + 1) & mask;
+  return i;
+}
+
+const ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
+  std::size_t i = route_slot(h);
+  if (route_slots_[i] != 0) {
+    Route& route = routes_[route_slots_[i] - 1];
+    if (route.epoch != epoch_) plan_route(route);
+    return route;
+  }
+  if (routes_.size() == kMaxRoutes) {
+    // A cache: starting over costs recomputation, never a different answer.
+    routes_.clear();
+    std::fill(route_slots_.begin(), route_slots_.end(), 0);
+    i = route_slot(h);
+  } else if ((routes_.size() + 1) * 2 > route_slots_.size()) {
+    route_slots_.assign(route_slots_.size() * 2, 0);
+    for (std::size_t r = 0; r < routes_.size(); ++r)
+      route_slots_[route_slot(routes_[r].header)] = static_cast<std::uint32_t>(r + 1);
+    i = route_slot(h);
+  }
+  Route& route = routes_.push_back(make_route(h));
+  plan_route(route);
+  route_slots_[i] = static_cast<std::uint32_t>(routes_.size());
+  return route;
+}
+
+bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key) {
   ++report_.packets_read;
   if (d.malformed != pcap::Malformed::kNone) {
     ++report_.packets_malformed;
@@ -514,29 +588,33 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
   }
   ++report_.packets_evaluated;
   current_dropped_ = false;
+  const pcap::FlowKey& flow = *key;  // every IP packet has one
   Packet p = to_packet(d);
-  const pcap::FlowKey flow = *pcap::flow_key(d);
-  if (options_.mode == ReplayMode::kThroughLb) {
-    // An ICMP error to a node's public address reaches its private one (the translation the
-    // client leg makes), quoting the translated flow.
-    if (p.is_icmp_error) {
-      if (auto it = node_addresses_.find(AddrKey{p.tuple.dst, 0, 0, p.tuple.family}); it != node_addresses_.end()) {
-        const Interface& n = s_.interfaces[it->second];
-        if (n.public_ip && n.public_ip->bits == p.tuple.dst && n.public_ip->family == p.tuple.family)
-          if (auto priv = private_address(n, p.tuple.family)) {
-            if (p.quoted.src == p.tuple.dst) p.quoted.src = priv->bits;
-            p.tuple.dst = priv->bits;
-          }
-      }
-      process_direct(d, p, flow);
-    } else if (p.tuple.proto == net::kProtoTcp || p.tuple.proto == net::kProtoUdp) {
-      process_listener(d, p, flow);
-    } else {
-      process_direct(d, p, flow);
+  // Through the LB, an ICMP error to a node's public address reaches its private one (the
+  // translation the client leg makes), quoting the translated flow.
+  if (options_.mode == ReplayMode::kThroughLb && p.is_icmp_error) {
+    if (auto it = node_addresses_.find(AddrKey{p.tuple.dst, 0, 0, p.tuple.family}); it != node_addresses_.end()) {
+      const Interface& n = s_.interfaces[it->second];
+      if (n.public_ip && n.public_ip->bits == p.tuple.dst && n.public_ip->family == p.tuple.family)
+        if (auto priv = private_address(n, p.tuple.family)) {
+          if (p.quoted.src == p.tuple.dst) p.quoted.src = priv->bits;
+          p.tuple.dst = priv->bits;
+        }
     }
-  } else {
-    process_direct(d, p, flow);
   }
+  const Route& route = route_for(p.tuple);
+  const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
+  // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
+  const bool syn_ack =
+      p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
+  bool ok = true;
+  for (std::size_t i = 0; i < route.steps && ok; ++i) {
+    const Step& step = route.step[i];
+    Packet on_leg = p;
+    on_leg.tuple = step.tuple;
+    ok = judge_leg(step, on_leg, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
+  }
+  count(route.cls, ok);
   return current_dropped_;
 }
 
@@ -580,7 +658,6 @@ ReplayReport ReplayEngine::finish(bool truncated_tail_warning, const std::string
     if (hole.first_packet != 0) text += ", first #" + std::to_string(hole.first_packet);
     w.push_back(std::move(text));
   }
-  (void)kHumanHoleLimit;
   if (truncated_tail_warning) w.push_back(truncated_file + ": the capture ends inside a record (every record before it was replayed)");
   std::sort(w.begin(), w.end());
   w.erase(std::unique(w.begin(), w.end()), w.end());

@@ -123,17 +123,9 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     const std::size_t n = batch->records.records.size();
     batch->decoded.resize(n);
     batch->keys.resize(n);
-    const pcap::LinkType link = readers[batch->file].link_type();
-    for (std::size_t i = 0; i < n; ++i) {
-      const pcap::Record& r = batch->records.records[i];
-      pcap::DecodedPacket& d = batch->decoded[i];
-      d = pcap::decode_packet(link, batch->records.data(r), decode_options);
-      d.index = batch->index_offset + r.index;
-      d.ts_ns = r.ts_ns;
-      d.caplen = r.caplen;
-      d.len = r.len;
-      batch->keys[i] = pcap::flow_key(d);
-    }
+    pcap::decode_batch(readers[batch->file].link_type(), batch->records, batch->index_offset, decode_options,
+                       batch->decoded);
+    for (std::size_t i = 0; i < n; ++i) batch->keys[i] = pcap::flow_key(batch->decoded[i]);
     return batch;
   };
 
@@ -146,7 +138,7 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
       const bool mine = replay.in_shard(d, batch->keys[i]);
       replay.advance(d.ts_ns);
       if (!mine) continue;
-      if (replay.process(d) && dropped) {
+      if (replay.process(d, batch->keys[i]) && dropped) {
         if (auto written = dropped->write(r.ts_ns, r.len, batch->records.data(r)); !written) {
           judge_failure = written.error();
           abort.store(true, std::memory_order_relaxed);

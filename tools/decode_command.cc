@@ -13,6 +13,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "net/address.h"
 #include "net/five_tuple.h"
@@ -319,6 +320,7 @@ int run_decode(const DecodeCommandOptions& options) {
   std::uint64_t remaining = options.limit == 0 ? std::numeric_limits<std::uint64_t>::max() : options.limit;
   Summary summary;
   pcap::RecordBatch batch;
+  std::vector<DecodedPacket> decoded;
   std::string human_text;
   std::string json_text;
   while (remaining > 0) {
@@ -332,12 +334,9 @@ int run_decode(const DecodeCommandOptions& options) {
     remaining -= *count;
     human_text.clear();
     json_text.clear();
-    for (const pcap::Record& record : batch.records) {
-      DecodedPacket p = pcap::decode_packet(link, batch.data(record), decode_options);
-      p.index = record.index;
-      p.ts_ns = record.ts_ns;
-      p.caplen = record.caplen;
-      p.len = record.len;
+    decoded.resize(batch.records.size());
+    pcap::decode_batch(link, batch, 0, decode_options, decoded);
+    for (const DecodedPacket& p : decoded) {
       const std::string id = pcap::community_id(p);
       if (human_out != nullptr) append_human_line(human_text, p, id);
       if (json_out != nullptr) append_json_line(json_text, p, id);

@@ -23,6 +23,7 @@
 #include "engine/policy.h"
 #include "engine/replay.h"
 #include "engine/scenario.h"
+#include "net/chunked_vector.h"
 #include "pcap/flow_key.h"
 #include "pcap/packet.h"
 
@@ -43,14 +44,16 @@ class ReplayEngine {
   // Whether a packet (decoded, record fields set) falls in this replay's shard. Later
   // fragments are resolved to their datagram's ports here, so this must be called for every
   // packet, in order, before process().
-  bool in_shard(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey> key);
+  // `key` is updated when a later fragment gets its datagram's ports.
+  bool in_shard(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
 
   // Notes the time of every packet read (in or out of the shard), in order: applies events
   // and emits the health checks due before it.
   void advance(std::int64_t ts_ns);
 
-  // Judges and accounts one packet of the shard; returns whether any of its legs dropped it.
-  bool process(const pcap::DecodedPacket& packet);
+  // Judges and accounts one packet of the shard (`key`: its flow key, as in_shard left it);
+  // returns whether any of its legs dropped it.
+  bool process(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key);
 
   // Ends the replay: health and warnings; moves the report out.
   ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
@@ -95,10 +98,36 @@ class ReplayEngine {
   // What a drop group is keyed by before its strings are known.
   using GroupCacheKey = std::tuple<int, int, std::uint32_t, const void*, std::uint32_t, int>;
 
+  // A packet's way through the model, for one direction of a flow: up to two steps (through
+  // the LB: the client leg and the backend leg, in the order the packet takes them), each a leg
+  // with the header as it crosses it and its hooks' plan for an epoch. Everything in it is a
+  // function of the packet's header (and of the epoch, for the plans), so it is made once per
+  // flow direction and kept in the route cache; a packet then costs a cache probe and the
+  // conntrack probes of its stateful hooks.
+  struct Step {
+    net::FiveTuple tuple;  // the header on this leg
+    Leg leg;
+    bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
+    LegPlan plan;
+  };
+  struct Route {
+    net::FiveTuple header;    // the captured header (the cache key)
+    std::uint32_t epoch = 0;  // of the plans
+    TrafficClass cls = TrafficClass::kOther;
+    bool direct = false;      // judged between the endpoints its addresses name
+    std::uint8_t steps = 0;
+    std::array<Step, 2> step;
+  };
+
   const PolicySet& policies() const noexcept { return epochs_[epoch_]; }
   Packet to_packet(const pcap::DecodedPacket& d) const noexcept;
   TrafficClass direct_class(const net::FiveTuple& t, Leg& leg) const;
-  bool judge_leg(const Leg& leg, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
+  Route make_route(const net::FiveTuple& header) const;
+  void make_direct_route(Route& route) const;
+  void plan_route(Route& route);
+  std::size_t route_slot(const net::FiveTuple& header) const noexcept;
+  const Route& route_for(const net::FiveTuple& header);
+  bool judge_leg(const Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured,
             std::uint32_t ip_length, bool df);
@@ -108,8 +137,6 @@ class ReplayEngine {
   std::string fix_for(const HookVerdict& hv, const Packet& p, bool reply) const;
   std::string owner_location(Hook hook) const;
   void run_health_check(HealthSeries& series, std::int64_t ts_ns);
-  bool process_listener(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow);
-  bool process_direct(const pcap::DecodedPacket& d, const Packet& p, const pcap::FlowKey& flow);
   double rel_s(std::int64_t ts_ns) const noexcept;
 
   const Scenario& s_;
@@ -119,7 +146,13 @@ class ReplayEngine {
   ConntrackTable conntrack_;
   ReplayReport report_;
 
+  // The route cache: routes_ in insertion order, route_slots_ an open-addressing index into it
+  // (index + 1; 0 = empty) by header hash. Bounded: past kMaxRoutes it starts over empty.
+  net::ChunkedVector<Route> routes_;
+  std::vector<std::uint32_t> route_slots_;
+
   std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
+  net::AddressRange shared_pool_;  // Huawei's shared-ELB source pool (lb_paths.h)
   std::unordered_map<AddrKey, InterfaceIndex, AddrKeyHash> node_addresses_;  // port/proto 0
 
   bool started_ = false;

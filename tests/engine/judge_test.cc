@@ -209,6 +209,32 @@ TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
   EXPECT_FALSE(decide(*in_b, to8080).allowed);
 }
 
+TEST(JudgeEvents, RevokingOnePortOfAListLooksPastRulesWithoutPorts) {
+  // A rule of all ports (or icmp) before the list must not stop the search for the list.
+  const std::string groups = R"(  - id: sg-a
+    inbound: [{protocol: all, source: 0.0.0.0/0}]
+    outbound: [{protocol: all, destination: 0.0.0.0/0}]
+  - id: sg-b
+    inbound:
+      - {protocol: all, source: 192.0.2.0/24}
+      - {protocol: tcp, ports: [80, 8080], source: sg-a}
+    outbound: []
+)";
+  const std::string events = R"(events:
+  - {at_s: 10, revoke: {security_group: sg-b, inbound: {protocol: tcp, ports: 8080, source: sg-a}}}
+)";
+  auto s = parse_scenario(base(groups, "", events), "test.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  auto after = compile_policies(*s, {}, 1);
+  ASSERT_TRUE(after) << after.error().to_string();
+  const CompiledPolicy* in_b = after->policy(Hook{HookKind::kSgIngress, interface_at(*s, ip("10.0.2.10"))});
+  ASSERT_NE(in_b, nullptr);
+  net::FiveTuple to8080{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 8080, net::kProtoTcp, net::Family::kIpv4};
+  EXPECT_FALSE(decide(*in_b, to8080).allowed);
+  to8080.dport = 80;
+  EXPECT_TRUE(decide(*in_b, to8080).allowed);
+}
+
 TEST(JudgeConntrack, TheServersReplyToAnUntrackedFlowStartsNoTrackedFlow) {
   // Untracked: ssh from 0.0.0.0/0 in, all ports to 0.0.0.0/0 out. The server's SYN-ACK passes
   // the all-outbound rule, which on its own would look like a new outbound flow (the inbound
