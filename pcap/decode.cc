@@ -734,11 +734,10 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
   }
 }
 
-// decode_packet() into `out`, whatever `out` held before. The fast path writes into `out` as
-// it goes; when it gives up, the general decoder starts `out` over.
+// Decodes into `out`, which must hold DecodedPacket{}. The fast path writes into `out` as it
+// goes; when it gives up, the general decoder starts `out` over.
 [[gnu::always_inline]] inline void decode_into(LinkType link, std::span<const std::uint8_t> bytes,
                                                const DecodeOptions& options, DecodedPacket& out) noexcept {
-  reset(out);
   if (!fast_decode(link, bytes, options, out)) decode_general(link, bytes, options, out);
 }
 
@@ -750,6 +749,7 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const Record& r = batch.records[i];
     DecodedPacket& p = out[i];
+    reset(p);  // it holds the previous batch's packet
     decode_into(link, batch.data(r), options, p);
     p.index = index_offset + r.index;
     p.ts_ns = r.ts_ns;
@@ -777,7 +777,7 @@ DecodedPacket decode_packet_general(LinkType link, std::span<const std::uint8_t>
 }  // namespace internal
 
 DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options) noexcept {
-  DecodedPacket packet;
+  DecodedPacket packet;  // zero by its initializers
   decode_into(link, bytes, options, packet);
   return packet;
 }
