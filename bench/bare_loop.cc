@@ -27,4 +27,18 @@ BareLoopResult bare_libpcap_loop(const std::string& path) {
   return result;
 }
 
+void bare_loop_benchmark(benchmark::State& state, const std::string& path) {
+  std::uint64_t packets = 0;
+  for (auto _ : state) {
+    const BareLoopResult result = bare_libpcap_loop(path);
+    if (!result.error.empty()) {
+      state.SkipWithError(result.error.c_str());
+      return;
+    }
+    packets = result.packets;
+    benchmark::DoNotOptimize(result.captured_bytes);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(packets) * state.iterations());
+}
+
 }  // namespace pfsim::bench

@@ -12,12 +12,16 @@
 // Errors: a capture libpcap cannot open, or a read error before the end, is returned as text
 // in BareLoopResult::error (the benchmark skips with it).
 //
+// bare_loop_benchmark() is the body of both benchmarks' BM_BareLibpcapLoop: the loop over
+// the file once per iteration, items = packets, skipping with the error if there is one.
+//
 // Example:
-//   const BareLoopResult r = bare_libpcap_loop("/tmp/capture.pcap");
-//   if (!r.error.empty()) state.SkipWithError(r.error.c_str());
+//   void BM_BareLibpcapLoop(benchmark::State& state) { bare_loop_benchmark(state, path); }
 //
 // Thread-safety: reentrant (each call has its own pcap_t).
 #pragma once
+
+#include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <string>
@@ -31,5 +35,7 @@ struct BareLoopResult {
 };
 
 BareLoopResult bare_libpcap_loop(const std::string& path);
+
+void bare_loop_benchmark(benchmark::State& state, const std::string& path);
 
 }  // namespace pfsim::bench

@@ -109,17 +109,7 @@ bool prepare(benchmark::State& state, std::string& path) {
 void BM_BareLibpcapLoop(benchmark::State& state) {
   std::string path;
   if (!prepare(state, path)) return;
-  std::uint64_t packets = 0;
-  for (auto _ : state) {
-    const pfsim::bench::BareLoopResult result = pfsim::bench::bare_libpcap_loop(path);
-    if (!result.error.empty()) {
-      state.SkipWithError(result.error.c_str());
-      return;
-    }
-    packets = result.packets;
-    benchmark::DoNotOptimize(result.captured_bytes);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(packets) * state.iterations());
+  pfsim::bench::bare_loop_benchmark(state, path);
 }
 
 template <bool kDecode>

@@ -407,17 +407,7 @@ std::string check_verdicts(const engine::ReplayReport& report) {
 
 void BM_BareLibpcapLoop(benchmark::State& state) {
   if (!prepare(state)) return;
-  std::uint64_t packets = 0;
-  for (auto _ : state) {
-    const pfsim::bench::BareLoopResult result = pfsim::bench::bare_libpcap_loop(config().capture);
-    if (!result.error.empty()) {
-      state.SkipWithError(result.error.c_str());
-      return;
-    }
-    packets = result.packets;
-    benchmark::DoNotOptimize(result.captured_bytes);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(packets) * state.iterations());
+  pfsim::bench::bare_loop_benchmark(state, config().capture);
 }
 
 void replay(benchmark::State& state, const engine::Scenario& scenario, bool check) {

@@ -181,58 +181,58 @@ TEST(JudgeConntrack, UntrackedFlowsAreCutWhenTheirRuleGoes) {
   EXPECT_TRUE(judge.judge(tracked, tcp("10.0.1.10", 40000, "10.0.2.10", 80, 11, kTcpAck)).allowed);
 }
 
-TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
-  // A scenario rule with a list of ports stands for AWS's one rule per port range
-  // (IpPermission has one FromPort-ToPort), so a revoke may name one of them.
-  const std::string groups = R"(  - id: sg-a
-    inbound: [{protocol: all, source: 0.0.0.0/0}]
-    outbound: [{protocol: all, destination: 0.0.0.0/0}]
-  - id: sg-b
-    inbound: [{protocol: tcp, ports: [80, 8080], source: sg-a}]
-    outbound: []
-)";
-  const std::string events = R"(events:
-  - {at_s: 10, revoke: {security_group: sg-b, inbound: {protocol: tcp, ports: 8080, source: sg-a}}}
-)";
-  auto s = parse_scenario(base(groups, "", events), "test.yaml");
-  ASSERT_TRUE(s) << s.error().to_string();
-  auto after = compile_policies(*s, {}, 1);
-  ASSERT_TRUE(after) << after.error().to_string();
-  const CompiledPolicy* in_b = after->policy(Hook{HookKind::kSgIngress, interface_at(*s, ip("10.0.2.10"))});
-  ASSERT_NE(in_b, nullptr);
-  const net::FiveTuple to80{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 80, net::kProtoTcp, net::Family::kIpv4};
-  net::FiveTuple to8080 = to80;
-  to8080.dport = 8080;
-  const Decision d80 = decide(*in_b, to80);
-  EXPECT_TRUE(d80.allowed);
-  EXPECT_EQ(in_b->policy.origins[in_b->policy.rules.rules[d80.rule].id].label, "inbound rule 1");
-  EXPECT_FALSE(decide(*in_b, to8080).allowed);
-}
-
-TEST(JudgeEvents, RevokingOnePortOfAListLooksPastRulesWithoutPorts) {
-  // A rule of all ports (or icmp) before the list must not stop the search for the list.
+// sg-b with the given inbound rules, after an event revoking "tcp 8080 from sg-a": the
+// decisions of its policy on tcp 10.0.1.10:40000 -> 10.0.2.10 port 80 and port 8080, with the
+// label of the rule deciding port 80; or the error of parsing or compiling.
+struct AfterRevoke {
+  Decision to80;
+  Decision to8080;
+  std::string label80;
+};
+net::Result<AfterRevoke> after_revoking_8080(const std::string& sg_b_inbound) {
   const std::string groups = R"(  - id: sg-a
     inbound: [{protocol: all, source: 0.0.0.0/0}]
     outbound: [{protocol: all, destination: 0.0.0.0/0}]
   - id: sg-b
     inbound:
-      - {protocol: all, source: 192.0.2.0/24}
-      - {protocol: tcp, ports: [80, 8080], source: sg-a}
-    outbound: []
+)" + sg_b_inbound + R"(    outbound: []
 )";
   const std::string events = R"(events:
   - {at_s: 10, revoke: {security_group: sg-b, inbound: {protocol: tcp, ports: 8080, source: sg-a}}}
 )";
   auto s = parse_scenario(base(groups, "", events), "test.yaml");
-  ASSERT_TRUE(s) << s.error().to_string();
+  if (!s) return s.error();
   auto after = compile_policies(*s, {}, 1);
-  ASSERT_TRUE(after) << after.error().to_string();
+  if (!after) return after.error();
   const CompiledPolicy* in_b = after->policy(Hook{HookKind::kSgIngress, interface_at(*s, ip("10.0.2.10"))});
-  ASSERT_NE(in_b, nullptr);
-  net::FiveTuple to8080{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 8080, net::kProtoTcp, net::Family::kIpv4};
-  EXPECT_FALSE(decide(*in_b, to8080).allowed);
-  to8080.dport = 80;
-  EXPECT_TRUE(decide(*in_b, to8080).allowed);
+  if (in_b == nullptr) return net::error_message("sg-b has no inbound policy");
+  net::FiveTuple t{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 80, net::kProtoTcp, net::Family::kIpv4};
+  AfterRevoke r;
+  r.to80 = decide(*in_b, t);
+  if (r.to80.rule != classifier::kNoMatch) r.label80 = in_b->policy.origins[in_b->policy.rules.rules[r.to80.rule].id].label;
+  t.dport = 8080;
+  r.to8080 = decide(*in_b, t);
+  return r;
+}
+
+TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
+  // A scenario rule with a list of ports stands for AWS's one rule per port range
+  // (IpPermission has one FromPort-ToPort), so a revoke may name one of them.
+  auto r = after_revoking_8080("      - {protocol: tcp, ports: [80, 8080], source: sg-a}\n");
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->to80.allowed);
+  EXPECT_EQ(r->label80, "inbound rule 1");
+  EXPECT_FALSE(r->to8080.allowed);
+}
+
+TEST(JudgeEvents, RevokingOnePortOfAListLooksPastRulesWithoutPorts) {
+  // A rule of all ports (or icmp) before the list must not stop the search for the list.
+  auto r = after_revoking_8080("      - {protocol: all, source: 192.0.2.0/24}\n"
+                               "      - {protocol: tcp, ports: [80, 8080], source: sg-a}\n");
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->to80.allowed);
+  EXPECT_EQ(r->label80, "inbound rule 2");
+  EXPECT_FALSE(r->to8080.allowed);
 }
 
 TEST(JudgeConntrack, TheServersReplyToAnUntrackedFlowStartsNoTrackedFlow) {
