@@ -257,12 +257,9 @@ void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg,
       x.forward_ephemeral_sport = true;
       const std::size_t before = report_.findings.size();
       bool ok = exchange(leg->leg, leg->tuple, x, /*warn_wide=*/true);
-      // Huawei ELB guide: "If you use UDP for health checks, configure inbound rules to allow
-      // ICMP traffic. Otherwise, health checks cannot be performed on the added backend server."
+      // UDP health checks need ICMP (lb_paths.h, health_check_echo).
       if (ok && hc.protocol == AppProtocol::kUdpConnect) {
-        const bool v4 = f == net::Family::kIpv4;
-        net::FiveTuple echo{leg->tuple.src, leg->tuple.dst, static_cast<std::uint16_t>(v4 ? 8 : 128), 0,
-                            v4 ? net::kProtoIcmp : net::kProtoIcmpv6, f};
+        const net::FiveTuple echo = health_check_echo(leg->tuple);
         Exchange ping = x;
         ping.path = "health check ICMP " + interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id;
         ping.purpose = " (UDP health checks of " + group.id + " need ICMP)";

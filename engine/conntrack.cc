@@ -44,12 +44,6 @@ constexpr bool is_icmp(std::uint8_t proto) noexcept {
   return proto == net::kProtoIcmp || proto == net::kProtoIcmpv6;
 }
 
-constexpr bool is_echo(std::uint8_t proto, std::uint16_t type) noexcept {
-  if (proto == net::kProtoIcmp) return type == 8 || type == 0;
-  if (proto == net::kProtoIcmpv6) return type == 128 || type == 129;
-  return false;
-}
-
 // The key ports of a tuple (see the file comment).
 struct KeyPorts {
   std::uint16_t sport = 0;
@@ -58,7 +52,7 @@ struct KeyPorts {
 
 constexpr KeyPorts key_ports(const net::FiveTuple& t, std::uint16_t icmp_id) noexcept {
   if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) return {t.sport, t.dport};
-  if (is_echo(t.proto, t.sport)) return {icmp_id, icmp_id};
+  if (is_icmp_echo(t.proto, t.sport)) return {icmp_id, icmp_id};
   return {};
 }
 

@@ -94,18 +94,22 @@ struct LegVerdict {
   std::vector<HookVerdict> hops;        // every hook, when asked for
 };
 
-// The hooks a leg crosses, in order: at most four, held inline (this runs for every packet).
-class HookList {
+// At most four items of a leg's hooks, held inline (this runs for every packet).
+template <typename T>
+class PerHook {
  public:
-  void push_back(Hook hook) noexcept { hooks_[size_++] = hook; }
-  const Hook* begin() const noexcept { return hooks_.data(); }
-  const Hook* end() const noexcept { return hooks_.data() + size_; }
+  void push_back(const T& item) noexcept { items_[size_++] = item; }
+  const T* begin() const noexcept { return items_.data(); }
+  const T* end() const noexcept { return items_.data() + size_; }
   std::size_t size() const noexcept { return size_; }
 
  private:
-  std::array<Hook, 4> hooks_{};
-  std::size_t size_ = 0;
+  std::array<T, 4> items_{};
+  std::uint8_t size_ = 0;
 };
+
+// The hooks a leg crosses, in order.
+using HookList = PerHook<Hook>;
 
 // The hooks `leg` crosses, in order (only those with a policy).
 HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept;
@@ -118,18 +122,8 @@ struct HookPlan {
   bool untracked = false;  // allowed at a stateful hook, but an AWS untracked flow
 };
 
-// A leg's hooks in order, with their plans: at most four, held inline.
-class LegPlan {
- public:
-  void push_back(const HookPlan& hook) noexcept { hooks_[size_++] = hook; }
-  const HookPlan* begin() const noexcept { return hooks_.data(); }
-  const HookPlan* end() const noexcept { return hooks_.data() + size_; }
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  std::array<HookPlan, 4> hooks_{};
-  std::uint8_t size_ = 0;
-};
+// A leg's hooks in order, with their plans.
+using LegPlan = PerHook<HookPlan>;
 
 class Judge {
  public:

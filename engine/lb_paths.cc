@@ -160,6 +160,12 @@ Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_
   return p;
 }
 
+net::FiveTuple health_check_echo(const net::FiveTuple& probe) noexcept {
+  const bool v4 = probe.family == net::Family::kIpv4;
+  return net::FiveTuple{probe.src, probe.dst, static_cast<std::uint16_t>(v4 ? 8 : 128), 0,
+                        v4 ? net::kProtoIcmp : net::kProtoIcmpv6, probe.family};
+}
+
 Packet pmtu_error(const net::FiveTuple& too_big, const net::IpAddress& router, std::int64_t ts_ns) noexcept {
   Packet p;
   const bool v4 = too_big.family == net::Family::kIpv4;

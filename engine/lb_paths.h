@@ -96,6 +96,12 @@ Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_
 // MTU: ICMPv4 type 3 code 4, or ICMPv6 type 2 (EC2 guide, "Path MTU Discovery").
 Packet pmtu_error(const net::FiveTuple& too_big, const net::IpAddress& router, std::int64_t ts_ns) noexcept;
 
+// The ICMP echo request (type 8, or 128 for IPv6) between the endpoints of a UDP health
+// check's `probe`, which Huawei's UDP checks need: "If you use UDP for health checks,
+// configure inbound rules to allow ICMP traffic. Otherwise, health checks cannot be performed
+// on the added backend server" (Huawei ELB guide).
+net::FiveTuple health_check_echo(const net::FiveTuple& probe) noexcept;
+
 // "tcp", "udp", "icmp", "icmpv6", else "protocol N": a protocol as a rule names it in fixes.
 std::string protocol_text(std::uint8_t proto);
 

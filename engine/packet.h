@@ -38,6 +38,14 @@ constexpr bool is_icmp_error_type(std::uint8_t proto, std::uint16_t type) noexce
   return false;
 }
 
+// Whether an ICMP (1) or ICMPv6 (58) message of this type is an echo request or reply (v4 8/0,
+// v6 128/129), whose identifier tells one ping flow from another.
+constexpr bool is_icmp_echo(std::uint8_t proto, std::uint16_t type) noexcept {
+  if (proto == net::kProtoIcmp) return type == 8 || type == 0;
+  if (proto == net::kProtoIcmpv6) return type == 128 || type == 129;
+  return false;
+}
+
 // Whether this is a Path MTU Discovery message: ICMPv4 3/4 "fragmentation needed and DF set"
 // or ICMPv6 2 "packet too big" (EC2 guide, "Path MTU Discovery").
 constexpr bool is_pmtu_message(const net::FiveTuple& t) noexcept {

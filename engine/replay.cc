@@ -206,14 +206,12 @@ void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
   };
   std::string hook = exchange(make_packet(leg->tuple, ts_ns, tcp ? kTcpSyn : 0),
                               make_packet(reversed(leg->tuple), ts_ns, tcp ? kTcpSyn | kTcpAck : 0));
-  // Huawei ELB guide: "If you use UDP for health checks, configure inbound rules to allow ICMP
-  // traffic. Otherwise, health checks cannot be performed on the added backend server."
+  // UDP health checks need ICMP (lb_paths.h, health_check_echo): the echo and its reply.
   if (hook.empty() && group.health_check.protocol == AppProtocol::kUdpConnect) {
-    const net::FiveTuple& u = leg->tuple;
-    const bool v4 = u.family == net::Family::kIpv4;
-    const std::uint8_t icmp = v4 ? net::kProtoIcmp : net::kProtoIcmpv6;
-    Packet echo = make_packet(net::FiveTuple{u.src, u.dst, static_cast<std::uint16_t>(v4 ? 8 : 128), 0, icmp, u.family}, ts_ns);
-    Packet pong = make_packet(net::FiveTuple{u.dst, u.src, static_cast<std::uint16_t>(v4 ? 0 : 129), 0, icmp, u.family}, ts_ns);
+    Packet echo = make_packet(health_check_echo(leg->tuple), ts_ns);
+    net::FiveTuple reply = reversed(echo.tuple);
+    reply.sport = echo.tuple.proto == net::kProtoIcmp ? 0 : 129;  // echo reply
+    Packet pong = make_packet(reply, ts_ns);
     echo.icmp_id = pong.icmp_id = sport;
     hook = exchange(echo, pong);
   }
@@ -435,8 +433,7 @@ TrafficClass ReplayEngine::direct_class(const net::FiveTuple& t, Leg& leg) const
   const bool icmp = t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6;
   // An echo request or reply is a health check where the target group checks with
   // UDP_CONNECT (Huawei: UDP health checks need ICMP, as check.cc and gen-traffic model).
-  const bool echo = (t.proto == net::kProtoIcmp && (t.sport == 8 || t.sport == 0)) ||
-                    (t.proto == net::kProtoIcmpv6 && (t.sport == 128 || t.sport == 129));
+  const bool echo = is_icmp_echo(t.proto, t.sport);
   if (icmp && !echo) return TrafficClass::kOther;
   // Node -> target (or the target's reply) on the health-check or the traffic port.
   const InterfaceIndex node = from_node != kNone ? from_node : to_node;
