@@ -87,18 +87,33 @@ std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
   return static_cast<std::size_t>(h) & (slots_.size() - 1);
 }
 
+// Whether the occupied entry `e` is `key`'s flow.
+bool ConntrackTable::same_flow(const Entry& e, const Entry& key) noexcept {
+  return e.domain == key.domain && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
+         e.addr_b == key.addr_b && e.port_a == key.port_a && e.port_b == key.port_b;
+}
+
 // The slot holding `key`'s flow, or the empty slot where it would go. The table is never full
 // (load factor <= 1/2), so the walk ends.
 std::size_t ConntrackTable::probe(const Entry& key) const noexcept {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = home_slot(key);; i = (i + 1) & mask) {
     const Entry& e = slots_[i];
-    if ((e.flags & kOccupied) == 0) return i;
-    if (e.domain == key.domain && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
-        e.addr_b == key.addr_b && e.port_a == key.port_a && e.port_b == key.port_b) {
-      return i;
-    }
+    if ((e.flags & kOccupied) == 0 || same_flow(e, key)) return i;
   }
+}
+
+// Keys are unique in the table, so a hinted slot holding the key's flow is the slot probe()
+// would find.
+std::size_t ConntrackTable::find(const Entry& key, Slot* hint) const noexcept {
+  if (hint == nullptr) return probe(key);
+  if (*hint < slots_.size()) {
+    const Entry& e = slots_[*hint];
+    if ((e.flags & kOccupied) != 0 && same_flow(e, key)) return *hint;
+  }
+  const std::size_t slot = probe(key);
+  *hint = static_cast<Slot>(slot);
+  return slot;
 }
 
 // The last instant the entry is live: last-seen + its state's idle timeout (EC2 guide, "Idle
@@ -138,12 +153,12 @@ std::int64_t ConntrackTable::expiry_ns(const Entry& entry) const noexcept {
 
 void ConntrackTable::note_time(std::int64_t ts_ns) noexcept { newest_ns_ = std::max(newest_ns_, ts_ns); }
 
-bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet) noexcept {
+bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hint) noexcept {
   note_time(packet.ts_ns);
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
   bool src_is_b = false;
-  Entry& e = slots_[probe(key_of(domain, t, ports.sport, ports.dport, src_is_b))];
+  Entry& e = slots_[find(key_of(domain, t, ports.sport, ports.dport, src_is_b), hint)];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
 
   e.last_ns = std::max(e.last_ns, packet.ts_ns);
@@ -157,7 +172,7 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet) noexcept
   return true;
 }
 
-void ConntrackTable::track(std::uint32_t domain, const Packet& packet) {
+void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hint) {
   note_time(packet.ts_ns);
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
@@ -172,11 +187,12 @@ void ConntrackTable::track(std::uint32_t domain, const Packet& packet) {
     if ((packet.tcp_flags & kTcpFin) != 0) fresh.flags |= kFinInitiator;
   }
 
-  std::size_t slot = probe(fresh);
+  std::size_t slot = find(fresh, hint);
   if ((slots_[slot].flags & kOccupied) == 0) {
     if ((used_ + 1) * 2 > slots_.size()) {
       rehash(false, 0);
       slot = probe(fresh);
+      if (hint != nullptr) *hint = static_cast<Slot>(slot);
     }
     ++used_;
   }

@@ -44,7 +44,11 @@
 //
 // Cost: one open-addressing hash probe per call (linear probing, load factor at most 1/2; the
 // ICMP flows of one address pair share a probe chain), no allocation except when the table
-// grows, and in forget(). Not thread-safe: one table per thread or shard (DESIGN.md §4).
+// grows, and in forget(). A caller that meets the same flow again and again (replay, once per
+// packet and hook) can keep a Slot per flow: lookup() and track() try that slot first and skip
+// the hash and the probe when it still holds the flow. A slot is only a hint, checked against
+// the flow's key on every use, so a stale or wrong one costs one ordinary probe, never a
+// different answer. Not thread-safe: one table per thread or shard (DESIGN.md §4).
 //
 // Example:
 //   ConntrackTable table(scenario.conntrack);
@@ -69,17 +73,21 @@ class ConntrackTable {
   // How far trace time may go backwards between the packets given to one table (see above).
   static constexpr std::int64_t kMaxReorderNs = 60'000'000'000;
 
+  // Where a flow's entry was last found or put (see Cost above); 0 is as good a start as any.
+  using Slot = std::uint32_t;
+
   explicit ConntrackTable(const ConntrackConfig& config);
 
   // Whether `packet` belongs to a live flow of `domain`; if so the entry is refreshed with the
   // packet (its time, its direction, its TCP flags) and true is returned. An absent or expired
-  // flow gives false and is not inserted.
-  bool lookup(std::uint32_t domain, const Packet& packet) noexcept;
+  // flow gives false and is not inserted. With `hint`, the slot tried first, and set to where
+  // the flow's entry is (or would go).
+  bool lookup(std::uint32_t domain, const Packet& packet, Slot* hint = nullptr) noexcept;
 
   // Records `packet` as the first packet of a new tracked flow of `domain` (its src is the
   // initiator). Replaces an expired entry of the same flow (and a live one: the flow starts
-  // over). May allocate when the table grows.
-  void track(std::uint32_t domain, const Packet& packet);
+  // over). May allocate when the table grows. `hint` as for lookup().
+  void track(std::uint32_t domain, const Packet& packet, Slot* hint = nullptr);
 
   // Whether the ICMP error `packet` quotes a live flow of `domain` (either direction), at
   // packet.ts_ns. False when packet.is_icmp_error is false.
@@ -112,8 +120,11 @@ class ConntrackTable {
   // the tuple's src endpoint became side B.
   static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
                       std::uint16_t dport, bool& src_is_b) noexcept;
+  static bool same_flow(const Entry& e, const Entry& key) noexcept;
   std::size_t home_slot(const Entry& key) const noexcept;
   std::size_t probe(const Entry& key) const noexcept;
+  // probe(), trying *hint first when given (and setting it).
+  std::size_t find(const Entry& key, Slot* hint) const noexcept;
   std::int64_t expiry_ns(const Entry& entry) const noexcept;
   // Rebuilds the slots without long-expired entries (and without `domain`'s when drop_domain).
   void rehash(bool drop_domain, std::uint32_t domain);

@@ -48,16 +48,16 @@ LegPlan Judge::plan(const Leg& leg, const net::FiveTuple& tuple) const noexcept 
   LegPlan plan;
   for (Hook hook : leg_hooks(policies_, leg)) {
     const CompiledPolicy& policy = *policies_.policy(hook);
-    HookPlan hp{hook, decide(policy, tuple), policy.policy.stateful};
+    HookPlan hp{hook, &policy, decide(policy, tuple), policy.policy.stateful};
     hp.untracked = hp.decision.allowed && hp.stateful && untracked(leg, hook, policy, hp.decision.rule, tuple);
     plan.push_back(hp);
   }
   return plan;
 }
 
-LegVerdict Judge::judge(const LegPlan& plan, const Packet& packet, bool record_hops) {
+LegVerdict Judge::judge(LegPlan& plan, const Packet& packet, bool record_hops) {
   LegVerdict verdict;
-  for (const HookPlan& hook : plan) {
+  for (HookPlan& hook : plan) {
     HookVerdict hv = decide_hook(hook, packet);
     if (record_hops) verdict.hops.push_back(hv);
     verdict.deciding = hv;
@@ -69,11 +69,10 @@ LegVerdict Judge::judge(const LegPlan& plan, const Packet& packet, bool record_h
   return verdict;
 }
 
-HookVerdict Judge::decide_hook(const HookPlan& plan, const Packet& packet) {
-  const CompiledPolicy& policy = *policies_.policy(plan.hook);
-  HookVerdict hv{plan.hook, &policy};
+HookVerdict Judge::decide_hook(HookPlan& plan, const Packet& packet) {
+  HookVerdict hv{plan.hook, plan.policy};
   const std::uint32_t domain = conntrack_domain(plan.hook);
-  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet)) {
+  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot)) {
     hv.how = HookHow::kTracked;
     hv.allowed = true;
     return hv;
@@ -99,7 +98,7 @@ HookVerdict Judge::decide_hook(const HookPlan& plan, const Packet& packet) {
     if (plan.untracked) {
       hv.untracked = true;
     } else {
-      conntrack_.track(domain, packet);
+      conntrack_.track(domain, packet, &plan.conntrack_slot);
       hv.started_tracking = true;
     }
   }

@@ -30,7 +30,8 @@
 // it (engine/internal/replay_engine.h); judge(leg, packet) plans and judges in one call.
 //
 // Cost: at most four classifier lookups (plus one for an untracked check) when planning, and
-// one conntrack probe per stateful hook when judging; no allocation unless the caller asks for
+// one conntrack probe per stateful hook when judging (none when the plan's slot hint still holds
+// the flow, as it does for the later packets of a flow); no allocation unless the caller asks for
 // the hop list (explain). Not thread-safe (it owns no state, but the
 // ConntrackTable it writes to is single-threaded).
 #pragma once
@@ -101,6 +102,8 @@ class PerHook {
   void push_back(const T& item) noexcept { items_[size_++] = item; }
   const T* begin() const noexcept { return items_.data(); }
   const T* end() const noexcept { return items_.data() + size_; }
+  T* begin() noexcept { return items_.data(); }
+  T* end() noexcept { return items_.data() + size_; }
   std::size_t size() const noexcept { return size_; }
 
  private:
@@ -114,12 +117,15 @@ using HookList = PerHook<Hook>;
 // The hooks `leg` crosses, in order (only those with a policy).
 HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept;
 
-// What judging one hook needs that depends on the header alone.
+// What judging one hook needs that depends on the header alone, and where its flow's
+// connection-tracking entry was last seen (a hint: ConntrackTable::Slot).
 struct HookPlan {
   Hook hook;
+  const CompiledPolicy* policy = nullptr;
   Decision decision;       // the policy's rules on the header
   bool stateful = false;   // the policy's
   bool untracked = false;  // allowed at a stateful hook, but an AWS untracked flow
+  ConntrackTable::Slot conntrack_slot = 0;
 };
 
 // A leg's hooks in order, with their plans.
@@ -136,13 +142,15 @@ class Judge {
   // Judges `packet` along `leg`, updating connection tracking; with `record_hops`, every hook's
   // verdict is returned in order.
   LegVerdict judge(const Leg& leg, const Packet& packet, bool record_hops = false) {
-    return judge(plan(leg, packet.tuple), packet, record_hops);
+    LegPlan p = plan(leg, packet.tuple);
+    return judge(p, packet, record_hops);
   }
-  // The same with a plan made earlier by plan(leg, packet.tuple) with these policies.
-  LegVerdict judge(const LegPlan& plan, const Packet& packet, bool record_hops = false);
+  // The same with a plan made earlier by plan(leg, packet.tuple) with these policies; updates
+  // the plan's conntrack slot hints.
+  LegVerdict judge(LegPlan& plan, const Packet& packet, bool record_hops = false);
 
  private:
-  HookVerdict decide_hook(const HookPlan& plan, const Packet& packet);
+  HookVerdict decide_hook(HookPlan& plan, const Packet& packet);
   bool untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
                  const net::FiveTuple& tuple) const noexcept;
 

@@ -364,7 +364,7 @@ void ReplayEngine::record_drop(TrafficClass cls, const HookVerdict& hv, const Pa
   }
 }
 
-bool ReplayEngine::judge_leg(const Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow,
+bool ReplayEngine::judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow,
                              bool reply, const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
   Judge judge(s_, policies(), conntrack_);
   LegVerdict v = judge.judge(step.plan, p);
@@ -547,7 +547,7 @@ std::size_t ReplayEngine::route_slot(const net::FiveTuple& h) const noexcept {
   return i;
 }
 
-const ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
+ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
   std::size_t i = route_slot(h);
   if (route_slots_[i] != 0) {
     Route& route = routes_[route_slots_[i] - 1];
@@ -599,14 +599,14 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
         }
     }
   }
-  const Route& route = route_for(p.tuple);
+  Route& route = route_for(p.tuple);
   const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
   // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
   const bool syn_ack =
       p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
   bool ok = true;
   for (std::size_t i = 0; i < route.steps && ok; ++i) {
-    const Step& step = route.step[i];
+    Step& step = route.step[i];
     Packet on_leg = p;
     on_leg.tuple = step.tuple;
     ok = judge_leg(step, on_leg, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);

@@ -126,8 +126,8 @@ class ReplayEngine {
   void make_direct_route(Route& route) const;
   void plan_route(Route& route);
   std::size_t route_slot(const net::FiveTuple& header) const noexcept;
-  const Route& route_for(const net::FiveTuple& header);
-  bool judge_leg(const Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
+  Route& route_for(const net::FiveTuple& header);
+  bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured,
             std::uint32_t ip_length, bool df);

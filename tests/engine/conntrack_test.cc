@@ -325,6 +325,37 @@ TEST(ConntrackGrowth, HundredThousandFlowsStayFindable) {
   }
 }
 
+TEST(ConntrackHints, AHintIsOnlyWhereToLookFirst) {
+  ConntrackTable table(ConntrackConfig{});
+  ConntrackTable::Slot web = 0;
+  ConntrackTable::Slot dns = 0;
+  table.track(1, tcp(kClient, 40000, kServer, 80, 0, kTcpSyn), &web);
+  table.track(1, udp(kClient, 5353, kServer, 53, 0), &dns);
+  ASSERT_NE(web, dns);
+  // The flow's own hint finds it, in either direction; another flow's hint does not find it
+  // for the wrong flow, and is reset to the right slot.
+  EXPECT_TRUE(table.lookup(1, tcp(kServer, 80, kClient, 40000, kSec, kTcpSyn | kTcpAck), &web));
+  ConntrackTable::Slot wrong = web;
+  EXPECT_FALSE(table.lookup(1, udp(kClient, 5354, kServer, 53, kSec), &wrong));
+  EXPECT_TRUE(table.lookup(1, udp(kServer, 53, kClient, 5353, kSec), &wrong));
+  EXPECT_EQ(wrong, dns);
+  // Another domain's packet of the same flow is not found through the flow's slot.
+  ConntrackTable::Slot other_domain = web;
+  EXPECT_FALSE(table.lookup(2, tcp(kClient, 40000, kServer, 80, kSec, kTcpAck), &other_domain));
+  // Growth moves entries: an old hint still finds the flow (by probing), and an out-of-range
+  // hint is harmless.
+  for (std::uint32_t i = 0; i < 5'000; ++i)
+    table.track(3, udp(ip4(0x0a000000u + i), 1024, kServer, 53, kSec));
+  EXPECT_TRUE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 2 * kSec, kTcpAck), &web));
+  ConntrackTable::Slot far = 0xffffffffu;
+  EXPECT_TRUE(table.lookup(1, udp(kClient, 5353, kServer, 53, 2 * kSec), &far));
+  EXPECT_NE(far, 0xffffffffu);  // set to the flow's current slot
+  EXPECT_TRUE(table.lookup(1, udp(kClient, 5353, kServer, 53, 2 * kSec), &far));
+  // A forgotten flow is not found through its old slot.
+  table.forget(1);
+  EXPECT_FALSE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 3 * kSec, kTcpAck), &web));
+}
+
 TEST(ConntrackGrowth, LongExpiredEntriesAreReclaimed) {
   ConntrackTable table(ConntrackConfig{});  // udp_s = 30
   std::size_t bytes_after_first_epoch = 0;
@@ -497,6 +528,17 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
     return p;
   };
 
+  // Slot hints (conntrack.h): half the lookups and tracks pass one, from a small pool indexed
+  // by the flow's addresses and ports, so a hint is often the flow's own slot, sometimes another
+  // flow's, and sometimes stale after a rehash. None of that may change an answer.
+  std::array<ConntrackTable::Slot, 32> hints{};
+  const auto hint_for = [&](std::uint32_t domain, const Packet& p) -> ConntrackTable::Slot* {
+    if (pick(2) == 0) return nullptr;
+    const net::FiveTuple& t = p.tuple;
+    const std::uint64_t h = domain + t.proto + t.sport + t.dport + (t.src.lo ^ t.dst.lo) + (t.src.hi ^ t.dst.hi);
+    return &hints[h % hints.size()];
+  };
+
   std::int64_t now = 1'000 * kSec;
   std::size_t hits = 0;
   std::size_t related_hits = 0;
@@ -514,16 +556,16 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
     const std::size_t what = pick(100);
     if (what < 55) {
       const Packet p = random_packet(now);
-      const bool got = table.lookup(domain, p);
+      const bool got = table.lookup(domain, p, hint_for(domain, p));
       ASSERT_EQ(got, model.lookup(domain, p)) << "lookup, op " << op;
       hits += got ? 1 : 0;
       if (!got && pick(2) == 0) {
-        table.track(domain, p);
+        table.track(domain, p, hint_for(domain, p));
         model.track(domain, p);
       }
     } else if (what < 70) {
       const Packet p = random_packet(now);
-      table.track(domain, p);
+      table.track(domain, p, hint_for(domain, p));
       model.track(domain, p);
     } else if (what < 97) {
       const Packet inner = random_packet(now);
