@@ -64,12 +64,13 @@ ConntrackTable::ConntrackTable(const ConntrackConfig& config)
 // Equal endpoints (a host talking to itself on one port) make src side A: every packet then
 // counts as the initiator's.
 ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                                             std::uint16_t dport, bool& src_is_b) noexcept {
+                                             std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_b) noexcept {
   src_is_b = tuple.dst < tuple.src || (tuple.dst == tuple.src && dport < sport);
   Entry key;
   key.addr_a = src_is_b ? tuple.dst : tuple.src;
   key.addr_b = src_is_b ? tuple.src : tuple.dst;
   key.domain = domain;
+  key.lb_connection = lb_connection;
   key.port_a = src_is_b ? dport : sport;
   key.port_b = src_is_b ? sport : dport;
   key.proto = tuple.proto;
@@ -82,14 +83,14 @@ ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::Fi
 std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
   const std::uint64_t ports = is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_a} << 16) | key.port_b;
   const std::uint64_t h =
-      net::hash_words(key.domain, key.addr_a.hi, key.addr_a.lo, key.addr_b.hi, key.addr_b.lo,
+      net::hash_words(key.domain ^ key.lb_connection, key.addr_a.hi, key.addr_a.lo, key.addr_b.hi, key.addr_b.lo,
                       (ports << 32) | (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family));
   return static_cast<std::size_t>(h) & (slots_.size() - 1);
 }
 
 // Whether the occupied entry `e` is `key`'s flow.
 bool ConntrackTable::same_flow(const Entry& e, const Entry& key) noexcept {
-  return e.domain == key.domain && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
+  return e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
          e.addr_b == key.addr_b && e.port_a == key.port_a && e.port_b == key.port_b;
 }
 
@@ -158,7 +159,7 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hi
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
   bool src_is_b = false;
-  Entry& e = slots_[find(key_of(domain, t, ports.sport, ports.dport, src_is_b), hint)];
+  Entry& e = slots_[find(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b), hint)];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
 
   e.last_ns = std::max(e.last_ns, packet.ts_ns);
@@ -177,7 +178,7 @@ void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hin
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
   bool src_is_b = false;
-  Entry fresh = key_of(domain, t, ports.sport, ports.dport, src_is_b);
+  Entry fresh = key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b);
   fresh.last_ns = packet.ts_ns;
   fresh.packets = 1;
   fresh.flags = kOccupied;
@@ -206,18 +207,18 @@ bool ConntrackTable::related(std::uint32_t domain, const Packet& packet) const n
   if (!is_icmp(q.proto)) {
     const bool ports = q.proto == net::kProtoTcp || q.proto == net::kProtoUdp;
     const Entry& e = slots_[probe(key_of(domain, q, ports ? q.sport : std::uint16_t{0},
-                                         ports ? q.dport : std::uint16_t{0}, src_is_b))];
+                                         ports ? q.dport : std::uint16_t{0}, packet.lb_connection, src_is_b))];
     return (e.flags & kOccupied) != 0 && packet.ts_ns <= expiry_ns(e);
   }
   // A quoted ICMP packet: any live ICMP flow of this protocol between the two addresses. All of
   // them lie on this chain, since the hash leaves ICMP ports out.
-  const Entry key = key_of(domain, q, 0, 0, src_is_b);
+  const Entry key = key_of(domain, q, 0, 0, packet.lb_connection, src_is_b);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = home_slot(key);; i = (i + 1) & mask) {
     const Entry& e = slots_[i];
     if ((e.flags & kOccupied) == 0) return false;
-    if (e.domain == key.domain && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
-        e.addr_b == key.addr_b && packet.ts_ns <= expiry_ns(e)) {
+    if (e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto &&
+        e.family == key.family && e.addr_a == key.addr_a && e.addr_b == key.addr_b && packet.ts_ns <= expiry_ns(e)) {
       return true;
     }
   }

@@ -12,7 +12,12 @@
 // Flow identity: protocol, both addresses and both ports for TCP and UDP; ICMP echo by the
 // echo identifier (request and reply pair up); other protocols by addresses and protocol only
 // (EC2 guide: "For protocols other than TCP, UDP, or ICMP, only the IP address and protocol
-// number is tracked").
+// number is tracked"). And the packet's `lb_connection` tag (engine/packet.h): a connection a
+// load balancer opens itself is its own flow even when another flow has the same header. A
+// real proxy never opens a connection with the addresses and ports of a live one; the
+// simulation picks the proxy's ephemeral port by flow hash, which can repeat a live header,
+// and the tag stands for the different port the proxy would have picked. (It also keeps the
+// connections of one captured flow in the flow's own shard: DESIGN.md §4.)
 //
 // Idle timeouts (ConntrackConfig, AWS defaults): an entry lives until `ts + timeout` where the
 // timeout depends on its state — TCP established (a packet seen in both directions, none of
@@ -26,8 +31,8 @@
 // 0.0.0.0/0 or ::/0 whose responses the other direction allows for all ports) never enter the
 // table: deciding to track() is the caller's (DESIGN.md §3); this table only remembers.
 //
-// Related ICMP errors: `related()` says whether an ICMP error's quoted flow (packet.quoted) is a
-// live flow of the domain (EC2 MTU guide: "ICMP responses to outbound requests are allowed to
+// Related ICMP errors: `related()` says whether an ICMP error's quoted flow (packet.quoted, with
+// the error's own lb_connection tag) is a live flow of the domain (EC2 MTU guide: "ICMP responses to outbound requests are allowed to
 // flow in, regardless of security group rules"). It does not refresh the entry. A quoted TCP or
 // UDP flow must match exactly (either orientation). A quoted ICMP or ICMPv6 packet matches any
 // live ICMP flow of the same protocol between the same two addresses, whatever its echo
@@ -107,6 +112,7 @@ class ConntrackTable {
     net::Ip128 addr_a;             // the lower endpoint (address, then port)
     net::Ip128 addr_b;
     std::int64_t last_ns = 0;      // newest packet time seen
+    std::uint64_t lb_connection = 0;
     std::uint32_t domain = 0;
     std::uint16_t port_a = 0;      // TCP/UDP port; ICMP echo identifier; else 0
     std::uint16_t port_b = 0;
@@ -119,7 +125,7 @@ class ConntrackTable {
   // The key of a flow with these key ports (both endpoints ordered); `src_is_b` tells whether
   // the tuple's src endpoint became side B.
   static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                      std::uint16_t dport, bool& src_is_b) noexcept;
+                      std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_b) noexcept;
   static bool same_flow(const Entry& e, const Entry& key) noexcept;
   std::size_t home_slot(const Entry& key) const noexcept;
   std::size_t probe(const Entry& key) const noexcept;

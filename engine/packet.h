@@ -26,6 +26,10 @@ struct Packet {
   std::uint16_t icmp_id = 0;       // echo request/reply identifier
   bool is_icmp_error = false;      // ICMPv4 3, 11, 12; ICMPv6 1-4
   net::FiveTuple quoted;           // for ICMP errors: the quoted flow (ports as quoted)
+  // Nonzero on a connection the load balancer opens itself (a proxy's backend connection for
+  // one client flow, a health check), and on ICMP errors about one: it keeps the connection
+  // apart from every other flow with the same header in connection tracking (conntrack.h).
+  std::uint64_t lb_connection = 0;
 };
 static_assert(std::is_trivially_copyable_v<Packet>);
 

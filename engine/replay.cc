@@ -61,23 +61,44 @@ std::size_t ReplayEngine::AddrKeyHash::operator()(const AddrKey& k) const noexce
                              static_cast<std::uint64_t>(k.family)));
 }
 
-std::size_t ReplayEngine::FragKeyHash::operator()(const FragKey& k) const noexcept {
+std::size_t FragmentPorts::FragKeyHash::operator()(const FragKey& k) const noexcept {
   return mix(k.src.hi ^ mix(k.src.lo ^ mix(k.dst.hi ^ mix(k.dst.lo ^ (std::uint64_t{k.id} << 16) ^ k.proto))));
 }
 
-ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options)
-    : s_(scenario), options_(options), conntrack_(scenario.conntrack), route_slots_(kInitialRouteSlots) {}
-
-net::Result<std::unique_ptr<ReplayEngine>> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options) {
-  std::unique_ptr<ReplayEngine> e(new ReplayEngine(scenario, options));
+net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenario, const ReplayOptions& options) {
+  auto epochs = std::make_shared<Epochs>();
   CompileOptions compile;
   compile.algorithm = options.algorithm;
   // Every epoch up front: switching at an event costs nothing on the packet path.
   for (std::size_t n = 0; n <= scenario.events.size(); ++n) {
     auto p = compile_policies(scenario, compile, n);
     if (!p) return p.error();
-    e->epochs_.push_back(std::move(*p));
+    epochs->push_back(std::move(*p));
   }
+  return std::shared_ptr<const Epochs>(std::move(epochs));
+}
+
+void FragmentPorts::resolve(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
+  if (!d.has_ip || !d.fragment.is_fragment) return;
+  const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
+  if (d.fragment.offset_bytes == 0) {
+    if (d.has_ports && d.fragment.more) ports_[fk] = {d.sport, d.dport};
+  } else if (auto it = ports_.find(fk); it != ports_.end()) {
+    d.has_ports = true;
+    d.sport = it->second.first;
+    d.dport = it->second.second;
+    if (!d.fragment.more) ports_.erase(it);
+    key = pcap::flow_key(d);
+  }
+}
+
+ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options, std::shared_ptr<const Epochs> epochs)
+    : s_(scenario), options_(options), epochs_(std::move(epochs)), conntrack_(scenario.conntrack),
+      route_slots_(kInitialRouteSlots) {}
+
+std::unique_ptr<ReplayEngine> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options,
+                                                   std::shared_ptr<const Epochs> epochs) {
+  std::unique_ptr<ReplayEngine> e(new ReplayEngine(scenario, options, std::move(epochs)));
   const Scenario& s = scenario;
   for (LbIndex lb = 0; lb < s.lbs.size(); ++lb) {
     for (InterfaceIndex node : s.lbs[lb].nodes) {
@@ -126,19 +147,7 @@ double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
   return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
 }
 
-bool ReplayEngine::in_shard(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
-  if (d.has_ip && d.fragment.is_fragment) {
-    const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
-    if (d.fragment.offset_bytes == 0) {
-      if (d.has_ports && d.fragment.more) fragments_[fk] = {d.sport, d.dport};
-    } else if (auto it = fragments_.find(fk); it != fragments_.end()) {
-      d.has_ports = true;
-      d.sport = it->second.first;
-      d.dport = it->second.second;
-      if (!d.fragment.more) fragments_.erase(it);
-      key = pcap::flow_key(d);
-    }
-  }
+bool ReplayEngine::in_shard(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key) const noexcept {
   if (options_.shard_count <= 1) return true;
   if (!key) return d.index % options_.shard_count == options_.shard_index;
   return pcap::symmetric_hash(*key) % options_.shard_count == options_.shard_index;
@@ -187,8 +196,12 @@ void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
   const bool tcp = proto == net::kProtoTcp;
   const std::size_t drops_before = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped;
   Judge judge(s_, policies(), conntrack_);
+  // The checks are the LB's own connections (engine/packet.h), one tag per series.
+  const std::uint64_t lb_connection =
+      mix(mix(mix(series.node) ^ (std::uint64_t{target.interface} << 32)) ^ series.tg) | 1;
   // A request and its reply along the leg; the hook that dropped one of them, or "".
-  const auto exchange = [&](const Packet& request, const Packet& reply) -> std::string {
+  const auto exchange = [&](Packet request, Packet reply) -> std::string {
+    request.lb_connection = reply.lb_connection = lb_connection;
     const pcap::FlowKey flow = flow_of(request.tuple);
     LegVerdict v = judge.judge(leg->leg, request);
     count(TrafficClass::kHealthCheck, v.allowed);
@@ -391,7 +404,8 @@ void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowK
   back.to = leg.from;
   back.skip_to_filters = leg.skip_from_filters;
   const net::IpAddress router{too_big.tuple.family, too_big.tuple.dst};
-  const Packet error = pmtu_error(too_big.tuple, router, too_big.ts_ns);
+  Packet error = pmtu_error(too_big.tuple, router, too_big.ts_ns);
+  error.lb_connection = too_big.lb_connection;
   Judge judge(s_, policies(), conntrack_);
   LegVerdict v = judge.judge(back, error);
   count(TrafficClass::kPmtu, v.allowed);
@@ -490,16 +504,26 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     if (group.targets.empty()) return nullptr;
     return &group.targets[choose_target(t, group.targets.size())];
   };
+  // The backend step, or nothing when the listener has no target. As explain does, a proxy
+  // connects from an ephemeral port the flow hash picks; that connection is tagged as the LB's
+  // own (engine/packet.h), with a tag both directions of the captured flow share.
   const auto backend_for = [&](InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
-                               std::uint16_t client_port) -> std::optional<LbLeg> {
+                               std::uint16_t client_port, bool reply) -> std::optional<Step> {
     const Target* target = target_for(listener);
     if (target == nullptr) return std::nullopt;
-    // As explain does: a proxy's own connection from an ephemeral port the flow hash picks.
     const TargetGroupIndex tg = listener.target_group;
+    const bool keeps_client = preserves_client_ip(s_, s_.interfaces[node].lb, tg);
     const auto sport = static_cast<std::uint16_t>(kEphemeralFirst + choose_target(t, kEphemeralCount));
-    return backend_leg(s_, node, tg, *target, &listener, client,
-                       preserves_client_ip(s_, s_.interfaces[node].lb, tg) ? client_port : sport,
-                       target_port(s_, &listener, tg, *target), t.proto);
+    auto leg = backend_leg(s_, node, tg, *target, &listener, client, keeps_client ? client_port : sport,
+                           target_port(s_, &listener, tg, *target), t.proto);
+    if (!leg) return std::nullopt;
+    Step step{leg->tuple, leg->leg, reply, 0, {}};
+    if (reply) {
+      step.tuple = reversed(step.tuple);
+      step.leg = reversed(step.leg);
+    }
+    if (!keeps_client) step.lb_connection = pcap::symmetric_hash(flow_of(t)) | 1;
+    return step;
   };
   route.cls = TrafficClass::kListener;
   // To a listener: the client leg, then the backend leg.
@@ -507,9 +531,8 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     const ListenerAt at = it->second;
     const net::IpAddress client{t.family, t.src};
     if (auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto)) {
-      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, {}};
-      if (auto bl = backend_for(at.node, *at.listener, client, t.sport))
-        route.step[route.steps++] = Step{bl->tuple, bl->leg, false, {}};
+      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, 0, {}};
+      if (auto bl = backend_for(at.node, *at.listener, client, t.sport, false)) route.step[route.steps++] = *bl;
       return route;
     }
   } else if (auto from = listeners_.find(AddrKey{t.src, t.sport, t.proto, t.family}); from != listeners_.end()) {
@@ -519,9 +542,8 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     const net::IpAddress client{t.family, t.dst};
     if (!node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) {
       if (auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto)) {
-        if (auto bl = backend_for(at.node, *at.listener, client, t.dport))
-          route.step[route.steps++] = Step{reversed(bl->tuple), reversed(bl->leg), true, {}};
-        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, {}};
+        if (auto bl = backend_for(at.node, *at.listener, client, t.dport, true)) route.step[route.steps++] = *bl;
+        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, 0, {}};
         return route;
       }
     }
@@ -609,6 +631,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
     Step& step = route.step[i];
     Packet on_leg = p;
     on_leg.tuple = step.tuple;
+    on_leg.lb_connection = step.lb_connection;
     ok = judge_leg(step, on_leg, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
   }
   count(route.cls, ok);

@@ -9,7 +9,8 @@
 //   through-lb (default)  a packet to a listener (a node's private or public address and a
 //       listener port/protocol) is judged on its client leg and, if allowed, carried to the
 //       target choose_target() picks for its flow on its backend leg (lb_paths.h: proxies from
-//       the node address and an ephemeral port derived from the flow hash, as explain does;
+//       the node address and an ephemeral port derived from the flow hash, as explain does,
+//       tracked as the LB's own connection (Packet::lb_connection, one per captured flow);
 //       NLB keeps or replaces the client address per preserves_client_ip). A reply from the
 //       listener to the client crosses the backend reply (target → node) first, then node →
 //       client. Every other packet is judged as captured.
@@ -23,9 +24,9 @@
 // connection tracking):
 //   health checks  from every node to every target of each target group its LB serves, at
 //       the first packet's time and every interval_s after it while the trace lasts: a SYN
-//       (UDP datagram for UDP_CONNECT) and its reply. A target is unhealthy when the last
-//       check of some node failed; the reason names the node and hook (the lexically
-//       smallest, so that merged shards agree with one run).
+//       (UDP datagram for UDP_CONNECT) and its reply, tracked as the LB's own connections.
+//       A target is unhealthy when the last check of some node failed; the reason names the
+//       node and hook (the lexically smallest, so that merged shards agree with one run).
 //   PMTU errors    where a packet with DF set (every IPv6 packet: IPv6 routers never
 //       fragment) is longer than the next segment's MTU — mtu.internet_bytes when the leg
 //       leaves the VPC for an outside address, mtu.vpc_bytes otherwise — the router at the far
@@ -39,8 +40,10 @@
 // Sharding (--shard I/N): only the packets whose flow (pcap::flow_key, ICMP errors by the
 // quoted flow; later fragments with their datagram) has symmetric_hash % N == I are judged;
 // each health-check series (node, target) belongs to one shard by a fixed hash. Times (first
-// packet, events, health-check schedule) come from every packet read, so N shards merged
-// (tools/merge_command.h) equal one run.
+// packet, events, health-check schedule) come from every packet read, and the LB's own
+// connections are tracked apart from other flows, so N shards merged (merge_report) equal one
+// run — except where two captured flows are one connection on a leg (README, "Splitting the
+// work"), which one run tracks together and shards may not.
 //
 // Output is a pure function of the inputs: identical for any thread count (timing aside).
 // Memory is bounded by the flows (connection tracking, drop-group flow sets, fragment map),
@@ -146,5 +149,14 @@ bool replay_flagged(const ReplayReport& report) noexcept;
 
 net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector<std::string>& captures,
                                      const ReplayOptions& options);
+
+// Adds the report of one shard into `into` (run_replay's flow shards, `pfsim merge`): counts
+// add up; drop groups of the same class, hook and rule add up and keep the earliest example
+// (captured first, by index; then time; then text) with its fix; a target keeps its worst
+// health (among unhealthy ones, the lexically smallest reason, as one run picks it); malformed
+// samples keep the first few; warnings are united. Exact when the shards split the flows of
+// the same captures. finish_merge() sorts the merged report as one run's is sorted.
+void merge_report(ReplayReport& into, ReplayReport part);
+void finish_merge(ReplayReport& merged);
 
 }  // namespace pfsim::engine

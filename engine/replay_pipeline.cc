@@ -3,13 +3,17 @@
 //
 //   read     serial in order: up to batch_records records into a recycled batch arena
 //   decode   parallel: decode, record fields, flow key (ICMP errors by the quoted flow)
-//   judge    serial in order: fragments to their datagram, shard filter, events and health
-//            checks due, connection tracking and verdicts, accounting, --dropped-pcap
+//   judge    serial in order across batches: fragments to their datagram; then, parallel
+//            across flow shards (one engine each, owning its conntrack table and route cache),
+//            events and health checks due, connection tracking and verdicts, accounting; then
+//            --dropped-pcap in capture order
 // Batches live in a ring of `tokens` slots: parallel_pipeline never has more than `tokens`
 // items in flight, and items leave the last (serial in-order) stage in order, so slot
 // k % tokens is free again when item k is read. Everything that decides an output runs in the
-// serial stages in capture order, so the report is the same for any thread count.
+// serial stages in capture order or in flow shards whose reports merge exactly, so the report
+// is the same for any thread count.
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -31,6 +35,7 @@ struct Batch {
   pcap::RecordBatch records;
   std::vector<pcap::DecodedPacket> decoded;
   std::vector<std::optional<pcap::FlowKey>> keys;
+  std::vector<std::uint8_t> dropped;  // per packet: some leg dropped it (for --dropped-pcap)
   std::uint64_t index_offset = 0;  // packets of the earlier captures
   std::size_t file = 0;
   bool last_of_file = false;
@@ -46,9 +51,21 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   if (options.shard_count == 0 || options.shard_index >= options.shard_count)
     return net::error_message("shard " + std::to_string(options.shard_index) + "/" +
                               std::to_string(options.shard_count) + " is out of range");
-  auto engine = internal::ReplayEngine::create(scenario, options);
-  if (!engine) return engine.error();
-  internal::ReplayEngine& replay = **engine;
+  auto epochs = internal::compile_epochs(scenario, options);
+  if (!epochs) return epochs.error();
+  const std::uint32_t threads = std::max<std::uint32_t>(1, options.threads);
+  // The judge stage's flow shards: one engine per thread, engine k judging sub-shard k of this
+  // replay's shard (shard I of N splits into I + N*k of N*threads), each with its own
+  // connection tracking and route cache, so they run in parallel without locks; their reports
+  // merge exactly, as `pfsim merge` merges --shard runs.
+  std::vector<std::unique_ptr<internal::ReplayEngine>> engines;
+  for (std::uint32_t k = 0; k < threads; ++k) {
+    ReplayOptions sub = options;
+    sub.shard_count = options.shard_count * threads;
+    sub.shard_index = options.shard_index + options.shard_count * k;
+    engines.push_back(internal::ReplayEngine::create(scenario, sub, *epochs));
+  }
+  internal::FragmentPorts fragments;
 
   // Open every capture first: a bad header anywhere is an error before any work.
   std::vector<pcap::CaptureReader> readers;
@@ -72,7 +89,6 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     dropped.emplace(std::move(*writer));
   }
 
-  const std::uint32_t threads = std::max<std::uint32_t>(1, options.threads);
   const std::size_t tokens = 2 * static_cast<std::size_t>(threads);
   std::vector<Batch> ring(tokens);
   std::size_t next_slot = 0;
@@ -131,19 +147,27 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
 
   auto judge = [&](Batch* batch) {
     if (judge_failure) return;
-    for (std::size_t i = 0; i < batch->decoded.size(); ++i) {
-      pcap::DecodedPacket& d = batch->decoded[i];
+    const std::size_t n = batch->decoded.size();
+    for (std::size_t i = 0; i < n; ++i) fragments.resolve(batch->decoded[i], batch->keys[i]);
+    batch->dropped.assign(n, 0);
+    const auto judge_shard = [&](std::size_t k) {
+      internal::ReplayEngine& replay = *engines[k];
+      for (std::size_t i = 0; i < n; ++i) {
+        const pcap::DecodedPacket& d = batch->decoded[i];
+        replay.advance(d.ts_ns);
+        if (replay.in_shard(d, batch->keys[i]) && replay.process(d, batch->keys[i])) batch->dropped[i] = 1;
+      }
+    };
+    if (engines.size() == 1) judge_shard(0);
+    else oneapi::tbb::parallel_for(std::size_t{0}, engines.size(), judge_shard);
+    for (std::size_t i = 0; i < n; ++i) {
       const pcap::Record& r = batch->records.records[i];
       done_bytes += kRecordHeaderBytes + r.caplen;
-      const bool mine = replay.in_shard(d, batch->keys[i]);
-      replay.advance(d.ts_ns);
-      if (!mine) continue;
-      if (replay.process(d, batch->keys[i]) && dropped) {
-        if (auto written = dropped->write(r.ts_ns, r.len, batch->records.data(r)); !written) {
-          judge_failure = written.error();
-          abort.store(true, std::memory_order_relaxed);
-          return;
-        }
+      if (batch->dropped[i] == 0 || !dropped) continue;
+      if (auto written = dropped->write(r.ts_ns, r.len, batch->records.data(r)); !written) {
+        judge_failure = written.error();
+        abort.store(true, std::memory_order_relaxed);
+        return;
       }
     }
     if (options.progress) options.progress(done_bytes, total_bytes);
@@ -163,7 +187,11 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   if (dropped) {
     if (auto closed = dropped->close(); !closed) return closed.error();
   }
-  ReplayReport report = replay.finish(truncated, truncated_file);
+  ReplayReport report = engines.front()->finish(truncated, truncated_file);
+  if (engines.size() > 1) {
+    for (std::size_t k = 1; k < engines.size(); ++k) merge_report(report, engines[k]->finish(truncated, truncated_file));
+    finish_merge(report);
+  }
   report.threads = threads;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <iostream>
-#include <limits>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -24,43 +22,22 @@ std::optional<TrafficClass> class_of(const std::string& name) {
   return std::nullopt;
 }
 
-int health_rank(const std::string& h) {
-  if (h == "unhealthy") return 3;
-  if (h == "healthy") return 2;
-  if (h == "unknown") return 1;
-  return 0;
-}
-
-// The example order of engine/replay.h: captured first (by index), then time, then text.
-std::tuple<std::uint64_t, double, std::string> example_key(const engine::DropGroup& g) {
-  return {g.first_packet == 0 ? std::numeric_limits<std::uint64_t>::max() : g.first_packet, g.example.time_s,
-          g.example.flow};
-}
-
-// Adds one parsed report into `into`; throws nlohmann's exceptions on a wrong shape.
-void add_report(const Json& doc, engine::ReplayReport& into, std::map<std::tuple<int, std::string, std::string>, std::size_t>& drops,
-                std::map<std::pair<std::string, std::string>, std::size_t>& targets) {
+// One report of `pfsim replay --json`; throws nlohmann's exceptions on a wrong shape.
+engine::ReplayReport parse_report(const Json& doc) {
+  engine::ReplayReport r;
   const Json& packets = doc.at("packets");
-  into.packets_read += packets.at("read").get<std::uint64_t>();
-  into.packets_evaluated += packets.at("evaluated").get<std::uint64_t>();
-  into.packets_malformed += packets.at("malformed").get<std::uint64_t>();
+  r.packets_read = packets.at("read").get<std::uint64_t>();
+  r.packets_evaluated = packets.at("evaluated").get<std::uint64_t>();
+  r.packets_malformed = packets.at("malformed").get<std::uint64_t>();
   if (packets.contains("malformed_kinds")) {
-    for (const auto& [kind, value] : packets.at("malformed_kinds").items()) {
-      auto it = std::find_if(into.malformed.begin(), into.malformed.end(), [&](const auto& m) { return m.kind == kind; });
-      if (it == into.malformed.end()) {
-        into.malformed.push_back({kind, 0, {}});
-        it = into.malformed.end() - 1;
-      }
-      it->count += value.at("count").get<std::uint64_t>();
-      for (const Json& i : value.at("first")) it->first.push_back(i.get<std::uint64_t>());
-      std::sort(it->first.begin(), it->first.end());
-      if (it->first.size() > engine::kMalformedSamples) it->first.resize(engine::kMalformedSamples);
-    }
+    for (const auto& [kind, value] : packets.at("malformed_kinds").items())
+      r.malformed.push_back({kind, value.at("count").get<std::uint64_t>(),
+                             value.at("first").get<std::vector<std::uint64_t>>()});
   }
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c) {
     const Json& counts = doc.at("classes").at(std::string(engine::class_name(static_cast<TrafficClass>(c))));
-    into.classes[c].allowed += counts.at("allowed").get<std::uint64_t>();
-    into.classes[c].dropped += counts.at("dropped").get<std::uint64_t>();
+    r.classes[c].allowed = counts.at("allowed").get<std::uint64_t>();
+    r.classes[c].dropped = counts.at("dropped").get<std::uint64_t>();
   }
   for (const Json& d : doc.at("drops")) {
     engine::DropGroup g;
@@ -80,36 +57,16 @@ void add_report(const Json& doc, engine::ReplayReport& into, std::map<std::tuple
     g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
     const Json& ex = d.at("example");
     g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(), ex.at("time_s").get<double>()};
-    auto [it, inserted] = drops.try_emplace({static_cast<int>(g.cls), g.hook, g.rule.id}, into.drops.size());
-    if (inserted) {
-      into.drops.push_back(std::move(g));
-      continue;
-    }
-    engine::DropGroup& m = into.drops[it->second];
-    m.packets += g.packets;
-    m.flows += g.flows;
-    if (example_key(g) < example_key(m)) {
-      m.example = g.example;
-      m.first_packet = g.first_packet;
-    }
+    r.drops.push_back(std::move(g));
   }
-  for (const Json& t : doc.at("targets")) {
-    engine::ReplayTarget target{t.at("target_group").get<std::string>(), t.at("target").get<std::string>(),
-                                t.at("health").get<std::string>(), t.at("reason").get<std::string>()};
-    auto [it, inserted] = targets.try_emplace({target.target_group, target.target}, into.targets.size());
-    if (inserted) {
-      into.targets.push_back(std::move(target));
-      continue;
-    }
-    engine::ReplayTarget& m = into.targets[it->second];
-    const int a = health_rank(target.health);
-    const int b = health_rank(m.health);
-    if (a > b || (a == b && a == 3 && target.reason < m.reason)) m = std::move(target);
-  }
-  for (const Json& w : doc.at("warnings")) into.warnings.push_back(w.get<std::string>());
+  for (const Json& t : doc.at("targets"))
+    r.targets.push_back({t.at("target_group").get<std::string>(), t.at("target").get<std::string>(),
+                         t.at("health").get<std::string>(), t.at("reason").get<std::string>()});
+  for (const Json& w : doc.at("warnings")) r.warnings.push_back(w.get<std::string>());
   const Json& timing = doc.at("timing");
-  into.seconds += timing.at("seconds").get<double>();
-  into.threads = std::max(into.threads, timing.at("threads").get<std::uint32_t>());
+  r.seconds = timing.at("seconds").get<double>();
+  r.threads = timing.at("threads").get<std::uint32_t>();
+  return r;
 }
 
 }  // namespace
@@ -123,26 +80,18 @@ void define_merge_options(CLI::App& command, MergeCommandOptions& options) {
 int run_merge_command(const MergeCommandOptions& options) {
   engine::ReplayReport merged;
   merged.threads = 0;
-  std::map<std::tuple<int, std::string, std::string>, std::size_t> drops;
-  std::map<std::pair<std::string, std::string>, std::size_t> targets;
   for (const std::string& path : options.reports) {
     auto text = read_file(path);
     if (!text) return report_error(text.error());
     try {
-      add_report(Json::parse(*text), merged, drops, targets);
+      engine::merge_report(merged, parse_report(Json::parse(*text)));
     } catch (const std::exception& e) {
       net::Error error = net::error_message(std::string("not a replay report: ") + e.what());
       error.file = path;
       return report_error(error);
     }
   }
-  std::sort(merged.drops.begin(), merged.drops.end(), [](const engine::DropGroup& a, const engine::DropGroup& b) {
-    return std::tie(a.cls, a.hook, a.rule.id) < std::tie(b.cls, b.hook, b.rule.id);
-  });
-  // Default rules carry their words only in the human report of replay; keep the JSON shape.
-  std::sort(merged.warnings.begin(), merged.warnings.end());
-  merged.warnings.erase(std::unique(merged.warnings.begin(), merged.warnings.end()), merged.warnings.end());
-  std::sort(merged.malformed.begin(), merged.malformed.end(), [](const auto& a, const auto& b) { return a.kind < b.kind; });
+  engine::finish_merge(merged);
   const bool json_to_stdout = options.json_path == "-";
   print_replay_human(json_to_stdout ? std::cerr : std::cout, merged);
   if (!options.json_path.empty()) {

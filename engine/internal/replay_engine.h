@@ -36,16 +36,41 @@ struct FlowKeyHash {
 // The normalized flow of a header (both directions equal), as pcap::flow_key() would key it.
 pcap::FlowKey flow_of(const net::FiveTuple& t) noexcept;
 
+// Later fragments carry no ports: each gets its datagram's, from the first fragment with the
+// same (family, addresses, protocol, IP id), so that it is judged, and sharded, with its flow.
+// Fed every packet in capture order. Not thread-safe.
+class FragmentPorts {
+ public:
+  // Gives a later fragment its first fragment's ports, and `key` the flow they make.
+  void resolve(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
+
+ private:
+  struct FragKey {
+    net::Ip128 src, dst;
+    std::uint32_t id = 0;
+    std::uint8_t proto = 0;
+    net::Family family = net::Family::kIpv4;
+    friend bool operator==(const FragKey&, const FragKey&) = default;
+  };
+  struct FragKeyHash {
+    std::size_t operator()(const FragKey& k) const noexcept;
+  };
+  std::unordered_map<FragKey, std::pair<std::uint16_t, std::uint16_t>, FragKeyHash> ports_;
+};
+
+// The policies of every event epoch (the first n events applied for epoch n), compiled once
+// and shared, read-only, by the replay's engines.
+using Epochs = std::vector<PolicySet>;
+net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenario, const ReplayOptions& options);
+
 class ReplayEngine {
  public:
-  // Compiles the policies of every event epoch; errors from compile_policies().
-  static net::Result<std::unique_ptr<ReplayEngine>> create(const Scenario& scenario, const ReplayOptions& options);
+  static std::unique_ptr<ReplayEngine> create(const Scenario& scenario, const ReplayOptions& options,
+                                              std::shared_ptr<const Epochs> epochs);
 
-  // Whether a packet (decoded, record fields set) falls in this replay's shard. Later
-  // fragments are resolved to their datagram's ports here, so this must be called for every
-  // packet, in order, before process().
-  // `key` is updated when a later fragment gets its datagram's ports.
-  bool in_shard(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
+  // Whether a packet (decoded, record fields set, fragments resolved) falls in this engine's
+  // shard (options.shard_index of options.shard_count).
+  bool in_shard(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key) const noexcept;
 
   // Notes the time of every packet read (in or out of the shard), in order: applies events
   // and emits the health checks due before it.
@@ -59,7 +84,7 @@ class ReplayEngine {
   ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
 
  private:
-  ReplayEngine(const Scenario& scenario, const ReplayOptions& options);
+  ReplayEngine(const Scenario& scenario, const ReplayOptions& options, std::shared_ptr<const Epochs> epochs);
 
   struct ListenerAt {
     InterfaceIndex node = kNone;
@@ -108,6 +133,7 @@ class ReplayEngine {
     net::FiveTuple tuple;  // the header on this leg
     Leg leg;
     bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
+    std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/packet.h)
     LegPlan plan;
   };
   struct Route {
@@ -119,7 +145,7 @@ class ReplayEngine {
     std::array<Step, 2> step;
   };
 
-  const PolicySet& policies() const noexcept { return epochs_[epoch_]; }
+  const PolicySet& policies() const noexcept { return (*epochs_)[epoch_]; }
   Packet to_packet(const pcap::DecodedPacket& d) const noexcept;
   TrafficClass direct_class(const net::FiveTuple& t, Leg& leg) const;
   Route make_route(const net::FiveTuple& header) const;
@@ -141,7 +167,7 @@ class ReplayEngine {
 
   const Scenario& s_;
   ReplayOptions options_;
-  std::vector<PolicySet> epochs_;
+  std::shared_ptr<const Epochs> epochs_;
   std::size_t epoch_ = 0;
   ConntrackTable conntrack_;
   ReplayReport report_;
@@ -161,19 +187,6 @@ class ReplayEngine {
   std::vector<std::int64_t> event_ns_;
   std::vector<HealthSeries> series_;
   std::int64_t next_check_ns_ = 0;
-
-  // Fragments: (family, src, dst, proto, id) -> the first fragment's ports.
-  struct FragKey {
-    net::Ip128 src, dst;
-    std::uint32_t id = 0;
-    std::uint8_t proto = 0;
-    net::Family family = net::Family::kIpv4;
-    friend bool operator==(const FragKey&, const FragKey&) = default;
-  };
-  struct FragKeyHash {
-    std::size_t operator()(const FragKey& k) const noexcept;
-  };
-  std::unordered_map<FragKey, std::pair<std::uint16_t, std::uint16_t>, FragKeyHash> fragments_;
 
   std::map<GroupCacheKey, std::size_t> group_cache_;
   std::map<std::tuple<int, std::string, std::string>, std::size_t> group_index_;

@@ -110,6 +110,27 @@ TEST(ConntrackBasics, DomainsAreSeparate) {
   EXPECT_EQ(table.live_flows(kSec), 2u);
 }
 
+TEST(ConntrackBasics, LoadBalancerConnectionsAreTheirOwnFlows) {
+  ConntrackTable table(ConntrackConfig{});
+  // A proxy's backend connection (tagged) with the same header as a flow of someone else.
+  Packet proxied = tcp(kClient, 40000, kServer, 80, 0, kTcpSyn);
+  proxied.lb_connection = 0x51;
+  table.track(1, proxied);
+  EXPECT_FALSE(table.lookup(1, tcp(kServer, 80, kClient, 40000, kSec, kTcpSyn | kTcpAck)));
+  Packet reply = tcp(kServer, 80, kClient, 40000, kSec, kTcpSyn | kTcpAck);
+  reply.lb_connection = 0x53;  // another client flow's backend connection
+  EXPECT_FALSE(table.lookup(1, reply));
+  reply.lb_connection = 0x51;
+  EXPECT_TRUE(table.lookup(1, reply));
+  // An ICMP error about it carries its tag.
+  Packet error = icmp_error(kOther, kClient, quoted_tcp(kClient, 40000, kServer, 80), kSec);
+  EXPECT_FALSE(table.related(1, error));
+  error.lb_connection = 0x51;
+  EXPECT_TRUE(table.related(1, error));
+  table.track(1, tcp(kClient, 40000, kServer, 80, kSec, kTcpSyn));
+  EXPECT_EQ(table.live_flows(kSec), 2u);
+}
+
 TEST(ConntrackTimeouts, TcpNotEstablishedExpiresAfterTcpOther) {
   ConntrackConfig config;  // tcp_other_s = 120
   ConntrackTable table(config);
@@ -379,7 +400,7 @@ class Model {
   explicit Model(const ConntrackConfig& config) : config_(config) {}
 
   bool lookup(std::uint32_t domain, const Packet& p) {
-    const auto [key, src_first] = key_of(domain, p.tuple, p.icmp_id);
+    const auto [key, src_first] = key_of(domain, p.tuple, p.icmp_id, p.lb_connection);
     auto it = flows_.find(key);
     if (it == flows_.end() || expiry(it->second) < p.ts_ns) return false;
     State& s = it->second;
@@ -393,7 +414,7 @@ class Model {
   }
 
   void track(std::uint32_t domain, const Packet& p) {
-    const auto [key, src_first] = key_of(domain, p.tuple, p.icmp_id);
+    const auto [key, src_first] = key_of(domain, p.tuple, p.icmp_id, p.lb_connection);
     State s;
     s.last = p.ts_ns;
     s.proto = p.tuple.proto;
@@ -410,11 +431,11 @@ class Model {
       // Any ICMP flow of this protocol between the two addresses, whatever its "ports".
       const Ip128 a = std::min(q.src, q.dst);
       const Ip128 b = std::max(q.src, q.dst);
-      const auto first = flows_.lower_bound(Key{domain, q.family, q.proto, a, b, 0, 0});
-      const auto last = flows_.upper_bound(Key{domain, q.family, q.proto, a, b, 0xffff, 0xffff});
+      const auto first = flows_.lower_bound(Key{domain, p.lb_connection, q.family, q.proto, a, b, 0, 0});
+      const auto last = flows_.upper_bound(Key{domain, p.lb_connection, q.family, q.proto, a, b, 0xffff, 0xffff});
       return std::any_of(first, last, [&](const auto& kv) { return p.ts_ns <= expiry(kv.second); });
     }
-    const auto it = flows_.find(key_of(domain, q, 0).first);
+    const auto it = flows_.find(key_of(domain, q, 0, p.lb_connection).first);
     return it != flows_.end() && p.ts_ns <= expiry(it->second);
   }
 
@@ -431,7 +452,7 @@ class Model {
   }
 
  private:
-  using Key = std::tuple<std::uint32_t, Family, std::uint8_t, Ip128, Ip128, std::uint16_t, std::uint16_t>;
+  using Key = std::tuple<std::uint32_t, std::uint64_t, Family, std::uint8_t, Ip128, Ip128, std::uint16_t, std::uint16_t>;
   struct State {
     std::int64_t last = 0;
     std::uint8_t proto = 0;
@@ -443,7 +464,8 @@ class Model {
     int packets = 1;
   };
 
-  static std::pair<Key, bool> key_of(std::uint32_t domain, const net::FiveTuple& t, std::uint16_t id) {
+  static std::pair<Key, bool> key_of(std::uint32_t domain, const net::FiveTuple& t, std::uint16_t id,
+                                     std::uint64_t lb_connection) {
     std::uint16_t sp = 0;
     std::uint16_t dp = 0;
     if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) {
@@ -455,8 +477,8 @@ class Model {
       dp = id;
     }
     const bool src_first = std::tie(t.src, sp) <= std::tie(t.dst, dp);
-    if (src_first) return {Key{domain, t.family, t.proto, t.src, t.dst, sp, dp}, true};
-    return {Key{domain, t.family, t.proto, t.dst, t.src, dp, sp}, false};
+    if (src_first) return {Key{domain, lb_connection, t.family, t.proto, t.src, t.dst, sp, dp}, true};
+    return {Key{domain, lb_connection, t.family, t.proto, t.dst, t.src, dp, sp}, false};
   }
 
   std::int64_t expiry(const State& s) const {
@@ -525,6 +547,7 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
       p.tuple.dport = static_cast<std::uint16_t>(1024 + pick(400));
     }
     if (p.tuple.proto == net::kProtoTcp) p.tcp_flags = tcp_flags[pick(tcp_flags.size())];
+    if (pick(8) == 0) p.lb_connection = 1 + pick(2);  // a load balancer's own connection
     return p;
   };
 
@@ -572,6 +595,7 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
       Packet error = make(net::kProtoIcmp, v4[pick(v4.size())], 3, v4[pick(v4.size())], 4, now);
       error.is_icmp_error = pick(10) != 0;
       error.quoted = inner.tuple;
+      error.lb_connection = inner.lb_connection;
       if ((inner.tuple.proto == net::kProtoIcmp || inner.tuple.proto == net::kProtoIcmpv6) && pick(2) == 0) {
         error.quoted.sport = inner.icmp_id;  // pcap's convention for a quoted echo
         error.quoted.dport = inner.icmp_id;

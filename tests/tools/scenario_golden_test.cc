@@ -16,7 +16,7 @@
 //                     that report, "timing" left out (CAPTURE: <name>.pcap, else the case's
 //                     traffic.pcap; ARGS: the lines of <name>.replay-args); and --threads 1 and
 //                     2 print the same report.
-//   ReplayShards      for a few replay goldens: --shard 0/2 and 1/2 merged by `pfsim merge`
+//   ReplayShards      for every replay golden: --shard 0/2 and 1/2 merged by `pfsim merge`
 //                     equal the single run.
 //
 // The reports name the scenario file as given on the command line ("see", rule "source"), so
@@ -438,11 +438,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioVerdict, ::testing::ValuesIn(scenari
 INSTANTIATE_TEST_SUITE_P(Scenarios, ExplainGolden, ::testing::ValuesIn(explain_goldens()), test_name);
 INSTANTIATE_TEST_SUITE_P(Scenarios, ReplayGolden, ::testing::ValuesIn(replay_targets()), replay_test_name);
 // Shards: a listener-drop case with health checks and a PMTU case with black holes.
-INSTANTIATE_TEST_SUITE_P(Scenarios, ReplayShards,
-                         ::testing::Values("scenarios/aws-clb-vpc/broken-ephemeral.replay.json",
-                                           "scenarios/aws-clb-vpc/broken-pmtu.replay.json",
-                                           "scenarios/aws-alb-internal/broken-lb-outbound.replay.json"),
-                         replay_test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ReplayShards, ::testing::ValuesIn(replay_goldens()), replay_test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioGolden);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ReplayGolden);
 
