@@ -10,9 +10,13 @@
 //
 //   BM_BareLibpcapLoop   pcap_next_ex until the end, touching each record's length: the peer
 //                        (bench/bare_loop.h, shared with replay_bench).
-//   BM_Read              CaptureReader::read_batch: records copied into recycled arenas.
-//   BM_ReadDecode        the same, plus decode_batch into a recycled array, then flow_key and
+//   BM_Read              CaptureReader::read_batch (ReadMode::kAuto: the file is mapped and
+//                        the records point into it, nothing is copied).
+//   BM_ReadLibpcap       the same through libpcap (ReadMode::kLibpcap): records copied into
+//                        recycled arenas, the path pcapng files and standard input take.
+//   BM_ReadDecode        BM_Read plus decode_batch into a recycled array, then flow_key and
 //                        symmetric_hash of each packet (a replay's sharding needs both).
+//   BM_ReadDecodeLibpcap the same through libpcap.
 //
 //   build/release/bench/pcap_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -36,6 +40,7 @@ using pfsim::pcap::CaptureReader;
 using pfsim::pcap::CaptureWriter;
 using pfsim::pcap::DecodedPacket;
 using pfsim::pcap::LinkType;
+using pfsim::pcap::ReadMode;
 using pfsim::pcap::RecordBatch;
 
 constexpr std::uint64_t kDefaultPackets = 10'000'000;
@@ -112,7 +117,7 @@ void BM_BareLibpcapLoop(benchmark::State& state) {
   pfsim::bench::bare_loop_benchmark(state, path);
 }
 
-template <bool kDecode>
+template <bool kDecode, ReadMode kMode>
 void read_capture(benchmark::State& state) {
   std::string path;
   if (!prepare(state, path)) return;
@@ -120,9 +125,13 @@ void read_capture(benchmark::State& state) {
   RecordBatch batch;
   std::vector<DecodedPacket> packets_out;  // recycled, as a replay's batches are
   for (auto _ : state) {
-    auto reader = CaptureReader::open(path);
+    auto reader = CaptureReader::open(path, kMode);
     if (!reader) {
       state.SkipWithError(reader.error().to_string().c_str());
+      return;
+    }
+    if (reader->mapped() != (kMode == ReadMode::kAuto)) {
+      state.SkipWithError("the capture is not read the way this benchmark measures");
       return;
     }
     std::uint64_t hashes = 0;
@@ -148,12 +157,16 @@ void read_capture(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(packets) * state.iterations());
 }
 
-void BM_Read(benchmark::State& state) { read_capture<false>(state); }
-void BM_ReadDecode(benchmark::State& state) { read_capture<true>(state); }
+void BM_Read(benchmark::State& state) { read_capture<false, ReadMode::kAuto>(state); }
+void BM_ReadLibpcap(benchmark::State& state) { read_capture<false, ReadMode::kLibpcap>(state); }
+void BM_ReadDecode(benchmark::State& state) { read_capture<true, ReadMode::kAuto>(state); }
+void BM_ReadDecodeLibpcap(benchmark::State& state) { read_capture<true, ReadMode::kLibpcap>(state); }
 
 BENCHMARK(BM_BareLibpcapLoop)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Read)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_ReadLibpcap)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_ReadDecode)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_ReadDecodeLibpcap)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 

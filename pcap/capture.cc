@@ -1,6 +1,7 @@
 #include "pcap/capture.h"
 
 #include <pcap.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,9 +20,11 @@ namespace {
 // 1 MiB of stdio buffer: a few large read() calls instead of many 4 KiB ones.
 constexpr std::size_t kReadBufferBytes = std::size_t{1} << 20;
 
-// The largest caplen libpcap accepts for the link types pfsim reads (its MAXIMUM_SNAPLEN);
-// a larger record would make the written file unreadable.
-constexpr int kWriteSnaplen = 262144;
+// The largest caplen libpcap accepts for the link types pfsim reads (its MAXIMUM_SNAPLEN, what
+// max_snaplen_for_dlt() gives every link type but DBUS, EBHSCR and USBPCAP): a larger record
+// is an error when read, and would make a written file unreadable.
+constexpr std::uint32_t kMaximumSnaplen = 262144;
+constexpr int kWriteSnaplen = static_cast<int>(kMaximumSnaplen);
 
 // DLT_RAW is 12 on Linux, 14 on OpenBSD; LINKTYPE_RAW (101) is what files should store, but
 // libpcap hands some of these values through unmapped, so all three mean bare IP.
@@ -40,6 +43,11 @@ constexpr std::uint32_t kPcapMagicModified = 0xa1b2cd34;  // Kuznetzov's patched
 constexpr std::uint64_t kFileHeaderBytes = 24;
 constexpr std::uint64_t kRecordHeaderBytes = 16;
 constexpr std::uint64_t kModifiedRecordHeaderBytes = 24;  // adds ifindex, protocol, pkt_type
+
+// The mapped path asks the kernel to read ahead this far past the batch being read (in whole
+// chunks, on top of MADV_SEQUENTIAL's readahead on faults), so that a file that is not in the
+// page cache streams in while the pipeline works on earlier batches.
+constexpr std::size_t kWillNeedChunkBytes = std::size_t{8} << 20;
 
 std::optional<LinkType> link_type_from_dlt(int dlt) noexcept {
   switch (dlt) {
@@ -120,6 +128,22 @@ std::int64_t timestamp_ns(const struct timeval& ts) noexcept {
   return ns;
 }
 
+// How libpcap orders a record's caplen and len fields, from the file's version (sf-pcap.c
+// pcap_check_header, "We interchanged the caplen and len fields at version 2.3"): before 2.3,
+// and in DG/UX's 543.0, len comes first; 2.3 files were written both ways, so libpcap swaps
+// them back only where caplen > len.
+enum class LengthOrder { kAsStored, kSwapped, kMaybeSwapped };
+
+LengthOrder length_order(std::uint16_t version_major, std::uint16_t version_minor) noexcept {
+  if (version_major == 2) {
+    if (version_minor < 3) return LengthOrder::kSwapped;
+    if (version_minor == 3) return LengthOrder::kMaybeSwapped;
+    return LengthOrder::kAsStored;
+  }
+  if (version_major == 543) return LengthOrder::kSwapped;
+  return LengthOrder::kAsStored;
+}
+
 }  // namespace
 
 struct CaptureReader::State {
@@ -127,23 +151,40 @@ struct CaptureReader::State {
   // Owned here because stdio keeps using it until pcap_close() fcloses the FILE; declared
   // before `handle` so that it is destroyed after it.
   std::vector<char> read_buffer;
-  pcap_t* handle = nullptr;
+  pcap_t* handle = nullptr;  // null once the file is mapped
   LinkType link = LinkType::kEthernet;
-  // Classic pcap in a regular file: record offsets are known, counted rather than asked of
-  // ftell() per record (which costs more than the rest of the read).
+  // Classic pcap in a regular file: record offsets are known (the libpcap path asks ftell()
+  // where a bad record is; the mapped path knows).
   std::uint64_t record_header_bytes = 0;  // 0 = offsets unknown
-  std::uint64_t next_record_offset = kFileHeaderBytes;
   std::uint64_t records_read = 0;
   bool ended = false;
   bool truncated_tail = false;
   std::optional<net::Error> pending_error;  // reported by the next read_batch, and every one after
+
+  // The mapped path: the whole file, and what libpcap's pcap_next_packet() would do with its
+  // records (taken from the file header and from libpcap's handle before it is closed).
+  const std::uint8_t* map = nullptr;  // null = the libpcap path
+  std::size_t map_bytes = 0;
+  std::size_t next_record = kFileHeaderBytes;  // offset of the next record header
+  std::size_t will_need_until = 0;             // MADV_WILLNEED has been asked up to here
+  std::uint32_t snapshot = 0;                  // pcap_snapshot(): already adjusted by libpcap
+  bool swapped = false;                        // header fields in the other byte order
+  bool nanosecond = false;                     // 0xa1b23c4d; else microseconds, scaled
+  LengthOrder lengths = LengthOrder::kAsStored;
 
   State() = default;
   State(const State&) = delete;
   State& operator=(const State&) = delete;
   ~State() {
     if (handle != nullptr) pcap_close(handle);
+    if (map != nullptr) munmap(const_cast<std::uint8_t*>(map), map_bytes);
   }
+
+  // Maps the classic pcap file behind `file` (open in `handle`, its header read and checked
+  // by libpcap) and closes the handle; false (nothing changed) if the file cannot be mapped.
+  bool map_file(std::FILE* file);
+  std::size_t read_mapped(RecordBatch& batch, std::size_t limit);
+  void will_need(std::size_t up_to) noexcept;
 };
 
 CaptureReader::CaptureReader(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
@@ -151,7 +192,196 @@ CaptureReader::CaptureReader(CaptureReader&&) noexcept = default;
 CaptureReader& CaptureReader::operator=(CaptureReader&&) noexcept = default;
 CaptureReader::~CaptureReader() = default;
 
-net::Result<CaptureReader> CaptureReader::open(const std::string& path) {
+bool CaptureReader::State::map_file(std::FILE* file) {
+  // Only what pcap_next_packet() reads with 16-byte record headers (not Kuznetzov's format),
+  // and not where it rewrites the packet bytes: swap_pseudo_headers() byte-swaps the CAN ID
+  // of SocketCAN packets in byte-swapped LINUX_SLL (and, in some versions, SLL2) files.
+  if (record_header_bytes != kRecordHeaderBytes) return false;
+  const bool file_swapped = pcap_is_swapped(handle) != 0;
+  if (file_swapped && (link == LinkType::kLinuxSll || link == LinkType::kLinuxSll2)) return false;
+  const int snapshot_bytes = pcap_snapshot(handle);
+  if (snapshot_bytes <= 0) return false;
+
+  const int fd = fileno(file);
+  struct stat info {};
+  if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return false;
+  if (static_cast<std::uint64_t>(info.st_size) < kFileHeaderBytes ||
+      static_cast<std::uint64_t>(info.st_size) > std::numeric_limits<std::size_t>::max())
+    return false;
+  const auto size = static_cast<std::size_t>(info.st_size);
+  void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (mapped == MAP_FAILED) return false;
+  const auto* bytes = static_cast<const std::uint8_t*>(mapped);
+
+  // The header again, from the mapping: libpcap has checked it, but the file could have
+  // changed since it was read.
+  std::uint32_t magic = 0;
+  std::uint16_t version[2] = {};
+  std::memcpy(&magic, bytes, sizeof magic);
+  std::memcpy(version, bytes + 4, sizeof version);
+  if (file_swapped) {
+    magic = __builtin_bswap32(magic);
+    version[0] = __builtin_bswap16(version[0]);
+    version[1] = __builtin_bswap16(version[1]);
+  }
+  if (magic != kPcapMagicMicro && magic != kPcapMagicNano) {
+    munmap(mapped, size);
+    return false;
+  }
+  // Reading is sequential; the rest of the readahead is asked for batch by batch.
+  madvise(mapped, size, MADV_SEQUENTIAL);
+
+  map = bytes;
+  map_bytes = size;
+  swapped = file_swapped;
+  nanosecond = magic == kPcapMagicNano;
+  lengths = length_order(version[0], version[1]);
+  snapshot = static_cast<std::uint32_t>(snapshot_bytes);
+  // libpcap is done: pcap_close() fcloses the FILE (the mapping outlives the descriptor).
+  pcap_close(handle);
+  handle = nullptr;
+  read_buffer = {};
+  return true;
+}
+
+void CaptureReader::State::will_need(std::size_t up_to) noexcept {
+  if (up_to <= will_need_until || will_need_until >= map_bytes) return;
+  // Whole chunks from a chunk boundary, so that the address stays page-aligned.
+  std::size_t start = will_need_until;
+  std::size_t end = std::min(map_bytes, (up_to / kWillNeedChunkBytes + 1) * kWillNeedChunkBytes);
+  madvise(const_cast<std::uint8_t*>(map) + start, end - start, MADV_WILLNEED);
+  will_need_until = end;
+}
+
+namespace {
+
+// What the walk over a mapped file knows, copied into locals so that the compiler keeps them
+// in registers (stores to the Records could otherwise alias the reader's fields).
+struct MappedWalk {
+  const std::uint8_t* file;
+  std::size_t end;          // the file's size
+  std::uint32_t snapshot;   // pcap_snapshot(): already adjusted by libpcap
+  bool nanosecond;
+  LengthOrder lengths;
+};
+
+// Why a walk stopped before filling its records.
+enum class WalkStop { kFull, kEnd, kTruncated, kCaplenTooLarge };
+
+// libpcap 1.10.3's pcap_next_packet() (sf-pcap.c) on the mapping, record by record: the same
+// fields, the same decisions. Fills up to `max` records from `at` (the offset of a record
+// header), numbering them after `index`; `at` and `index` are left after the last one, and
+// `bad_caplen` is set when it stops at a caplen above the maximum. Returns how many.
+template <bool kSwapped>
+std::size_t walk_records(const MappedWalk& w, std::size_t& at, std::uint64_t& index, Record* out, std::size_t max,
+                         WalkStop& stop, std::uint32_t& bad_caplen) noexcept {
+  std::size_t n = 0;
+  std::size_t pos = at;
+  const std::uint64_t first_index = index + 1;  // locals, not references: kept in registers
+  stop = WalkStop::kFull;
+  for (; n < max; ++n) {
+    const std::size_t left = w.end - pos;
+    if (left < kRecordHeaderBytes) {
+      // No header left: the end of the file, or libpcap's "truncated dump file; tried to read
+      // 16 header bytes, only got N".
+      stop = left == 0 ? WalkStop::kEnd : WalkStop::kTruncated;
+      break;
+    }
+    std::uint32_t field[4];  // ts_sec, ts_frac, caplen, len
+    std::memcpy(field, w.file + pos, sizeof field);
+    // Native-order times are bpf_int32 in libpcap's struct pcap_timeval, so they widen with
+    // their sign; SWAPLONG() yields an unsigned int, so swapped ones widen without it.
+    std::int64_t sec = 0;
+    std::int64_t frac = 0;
+    if constexpr (kSwapped) {
+      for (std::uint32_t& f : field) f = __builtin_bswap32(f);
+      sec = field[0];
+      frac = field[1];
+    } else {
+      sec = static_cast<std::int32_t>(field[0]);
+      frac = static_cast<std::int32_t>(field[1]);
+    }
+    if (!w.nanosecond) frac *= 1000;  // SCALE_UP: the reader asked for nanoseconds
+    std::uint32_t caplen = field[2];
+    std::uint32_t len = field[3];
+    if (w.lengths != LengthOrder::kAsStored && (w.lengths == LengthOrder::kSwapped || caplen > len))
+      std::swap(caplen, len);
+    // "Is the packet bigger than we consider sane?": an error (worded by the caller).
+    if (caplen > kMaximumSnaplen) [[unlikely]] {
+      stop = WalkStop::kCaplenTooLarge;
+      bad_caplen = caplen;
+      break;
+    }
+    const std::size_t data_at = pos + kRecordHeaderBytes;
+    if (w.end - data_at < caplen) [[unlikely]] {
+      // libpcap: "truncated dump file; tried to read N captured bytes, only got M", also when
+      // the cut falls in the part beyond the snapshot length that it reads to discard.
+      stop = WalkStop::kTruncated;
+      break;
+    }
+    Record& r = out[n];
+    r.index = first_index + n;
+    // |sec| < 2^32 and |frac| < 2^42: no overflow, so no saturation as in timestamp_ns().
+    r.ts_ns = sec * kNsPerSecond + frac;
+    // Above the file's snapshot length (but not the maximum) libpcap delivers the first
+    // snapshot bytes, skips the rest and reports caplen = snapshot.
+    r.caplen = std::min(caplen, w.snapshot);
+    r.len = len;
+    r.data_offset = data_at;
+    pos = data_at + caplen;
+  }
+  at = pos;
+  index += n;
+  return n;
+}
+
+}  // namespace
+
+std::size_t CaptureReader::State::read_mapped(RecordBatch& batch, std::size_t limit) {
+  batch.base = map;
+  will_need(next_record + kWillNeedChunkBytes);
+  const MappedWalk walk{map, map_bytes, snapshot, nanosecond, lengths};
+  std::vector<Record>& out = batch.records;
+  WalkStop stop = WalkStop::kFull;
+  std::uint32_t bad_caplen = 0;
+  // Records are written in place into a vector resized a chunk at a time (no per-record
+  // capacity check; a chunk bounds what a huge max_records allocates), then cut to size.
+  while (out.size() < limit && stop == WalkStop::kFull) {
+    const std::size_t filled = out.size();
+    const std::size_t chunk = std::min(limit - filled, kMaxReservedRecords);
+    out.resize(filled + chunk);
+    const std::size_t n = swapped ? walk_records<true>(walk, next_record, records_read, out.data() + filled, chunk,
+                                                       stop, bad_caplen)
+                                  : walk_records<false>(walk, next_record, records_read, out.data() + filled, chunk,
+                                                        stop, bad_caplen);
+    out.resize(filled + n);
+  }
+  switch (stop) {
+    case WalkStop::kFull: break;
+    case WalkStop::kEnd: ended = true; break;
+    case WalkStop::kTruncated:
+      ended = true;
+      truncated_tail = true;
+      break;
+    case WalkStop::kCaplenTooLarge: {
+      // pcap_next_packet()'s two messages: the snaplen is named when the caplen exceeds it too.
+      const std::string message = bad_caplen > snapshot
+                                      ? "invalid packet capture length " + std::to_string(bad_caplen) +
+                                            ", bigger than snaplen of " + std::to_string(snapshot)
+                                      : "invalid packet capture length " + std::to_string(bad_caplen) +
+                                            ", bigger than maximum of " + std::to_string(kMaximumSnaplen);
+      net::Error error = file_error(path, message);
+      error.packet_index = records_read + 1;
+      error.byte_offset = next_record;
+      pending_error = std::move(error);
+      ended = true;
+      break;
+    }
+  }
+  return out.size();
+}
+
+net::Result<CaptureReader> CaptureReader::open(const std::string& path, ReadMode mode) {
   auto state = std::make_unique<State>();
   state->path = path;
 
@@ -197,6 +427,7 @@ net::Result<CaptureReader> CaptureReader::open(const std::string& path) {
                                 "IPV6, NULL, LOOP");
   }
   state->link = *link;
+  if (mode == ReadMode::kAuto && !is_stdin) state->map_file(file);
   return CaptureReader(std::move(state));
 }
 
@@ -208,6 +439,8 @@ std::uint64_t CaptureReader::records_read() const noexcept { return state_->reco
 
 bool CaptureReader::truncated_tail() const noexcept { return state_->truncated_tail; }
 
+bool CaptureReader::mapped() const noexcept { return state_->map != nullptr; }
+
 namespace {
 
 // pcap_dispatch()'s callback: appends one record to the batch being filled. libpcap reuses
@@ -215,8 +448,6 @@ namespace {
 struct BatchFill {
   RecordBatch& batch;
   std::uint64_t& records_read;
-  std::uint64_t& next_record_offset;
-  std::uint64_t record_header_bytes;
 };
 
 void append_record(u_char* user, const struct pcap_pkthdr* header, const u_char* data) {
@@ -230,7 +461,6 @@ void append_record(u_char* user, const struct pcap_pkthdr* header, const u_char*
   r.data_offset = batch.bytes.size();
   batch.bytes.insert(batch.bytes.end(), data, data + header->caplen);
   batch.records.push_back(r);
-  fill.next_record_offset += fill.record_header_bytes + header->caplen;
 }
 
 }  // namespace
@@ -243,7 +473,13 @@ net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size
 
   const std::size_t limit = std::max<std::size_t>(max_records, 1);
   batch.records.reserve(std::min(limit, kMaxReservedRecords));
-  BatchFill fill{batch, s.records_read, s.next_record_offset, s.record_header_bytes};
+  if (s.map != nullptr) {
+    const std::size_t n = s.read_mapped(batch, limit);
+    // The records before a bad one are delivered first; the error comes with the next call.
+    if (n == 0 && s.pending_error) return *s.pending_error;
+    return n;
+  }
+  BatchFill fill{batch, s.records_read};
   // pcap_dispatch() rather than pcap_next_ex() per record: for a capture file both run
   // libpcap's same offline read loop, but pcap_next_ex() enters it once per record (with a
   // callback of its own that copies the header out); here it runs up to the rest of the batch
@@ -265,7 +501,15 @@ net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size
     }
     net::Error error = file_error(s.path, message);
     error.packet_index = s.records_read + 1;
-    if (s.record_header_bytes != 0) error.byte_offset = s.next_record_offset;
+    // The bad record's header is the last thing libpcap read when it rejects a record (so
+    // the offset is exact for those errors; for a read error it is where reading stopped).
+    // Asked of the stream here, once: a count of the records' sizes would be wrong after a
+    // record libpcap cut to the snapshot length, as it reports the cut caplen.
+    if (s.record_header_bytes != 0) {
+      const off_t position = ftello(pcap_file(s.handle));
+      if (position >= static_cast<off_t>(kFileHeaderBytes + s.record_header_bytes))
+        error.byte_offset = static_cast<std::uint64_t>(position) - s.record_header_bytes;
+    }
     // The records before the bad one are delivered first; the error comes with the next call.
     s.pending_error = std::move(error);
     if (batch.records.empty()) return *s.pending_error;

@@ -3,8 +3,32 @@
 // CaptureReader reads a file (or standard input, "-") record by record into RecordBatch
 // arenas that the caller recycles: one allocation per batch size, none per packet. Times are
 // nanoseconds whatever the file's precision (libpcap is asked for nanosecond precision, so
-// microsecond files are scaled). The read buffer is large and explicit (glibc ignores
-// setvbuf's size when its buffer pointer is NULL), which keeps stdio out of the profile.
+// microsecond files are scaled).
+//
+// Two ways to the records, with the same results (tests/pcap/capture_test.cc compares them
+// on every shared capture and on crafted corner cases):
+//   - mapped (ReadMode::kAuto on a classic pcap file, 0xa1b2c3d4 or 0xa1b23c4d in either byte
+//     order, that is a regular file): libpcap opens the file and checks its header as always,
+//     then the file is mapped read-only and read_batch() only walks the record headers; each
+//     Record points into the mapping (RecordBatch::base), nothing is copied. It follows
+//     libpcap 1.10.3's record rules exactly (sf-pcap.c pcap_next_packet: byte order, the
+//     version 2.3 length swap, caplen above the maximum, caplen above the snapshot length).
+//     A byte-swapped LINUX_SLL/SLL2 file is left to libpcap, which rewrites CAN headers in it.
+//   - copied (pcapng, standard input, Kuznetzov's modified pcap, a file that cannot be mapped,
+//     or ReadMode::kLibpcap): libpcap reads the records (pcap_dispatch, through a large
+//     explicit stdio buffer, which keeps stdio out of the profile) and each record's bytes
+//     are copied into RecordBatch::bytes.
+//
+// How long bytes stay valid: copied bytes live in the batch until its next read_batch() or
+// clear(). Mapped bytes live in the reader's mapping: they stay valid while the reader that
+// produced them lives, across later read_batch() calls into other batches, and across moves
+// of the reader (the mapping belongs to the reader's heap state, which a move hands over);
+// destroying the reader, or move-assigning another reader onto it, unmaps them. Code that
+// keeps records past their reader copies the bytes out. A mapped file is read as it was at
+// open(): records appended later are not seen, and a file truncated by another process while
+// it is mapped makes the next access to the lost pages fault (SIGBUS), which the libpcap path
+// would have reported as a truncated tail; read files still being written with
+// ReadMode::kLibpcap or through standard input.
 //
 // Errors, located (DESIGN.md §6):
 //   - open(): the file cannot be opened, its header is not pcap/pcapng or is corrupt, or its
@@ -46,35 +70,50 @@
 
 namespace pfsim::pcap {
 
-// One record of a capture; its bytes live in the RecordBatch that holds it.
+// One record of a capture; RecordBatch::data() finds its bytes.
 struct Record {
   std::uint64_t index = 0;  // 1-based position in the capture
   std::int64_t ts_ns = 0;
   std::uint32_t caplen = 0;
   std::uint32_t len = 0;
-  std::size_t data_offset = 0;  // where the bytes start in RecordBatch::bytes
+  // Where the bytes start: from RecordBatch::base when it is set (in a mapped file: the
+  // offset in the file), else in RecordBatch::bytes.
+  std::size_t data_offset = 0;
 };
 
+// A batch of records and where their bytes are. A batch filled by hand leaves `base` null and
+// appends the bytes to `bytes`; copying or moving a batch keeps data() right in both cases.
 struct RecordBatch {
   std::vector<Record> records;
-  std::vector<std::uint8_t> bytes;  // the records' bytes, back to back
+  std::vector<std::uint8_t> bytes;  // the records' bytes, back to back, when `base` is null
+  // Set by a mapped CaptureReader: the start of its mapping; `bytes` is then unused. The
+  // bytes stay valid as long as that reader lives (see the file comment).
+  const std::uint8_t* base = nullptr;
 
   std::span<const std::uint8_t> data(const Record& r) const noexcept {
-    return {bytes.data() + r.data_offset, r.caplen};
+    return {(base != nullptr ? base : bytes.data()) + r.data_offset, r.caplen};
   }
   void clear() noexcept {
     records.clear();
     bytes.clear();
+    base = nullptr;
   }
 };
 
 inline constexpr std::size_t kDefaultBatchRecords = 1024;
 
+// How CaptureReader::open() reads the records (see the file comment).
+enum class ReadMode {
+  kAuto,     // mapped when the input allows it, copied through libpcap otherwise
+  kLibpcap,  // always copied through libpcap: the reference the mapped path is tested against
+};
+
 class CaptureReader {
  public:
   // Opens `path` ("-" = standard input, read through a duplicate of descriptor 0 so that the
-  // process's own stdin stream is left alone). The error names the file and says what is wrong.
-  static net::Result<CaptureReader> open(const std::string& path);
+  // process's own stdin stream is left alone). The error names the file and says what is wrong;
+  // it is the same in both modes (libpcap checks the file header in both).
+  static net::Result<CaptureReader> open(const std::string& path, ReadMode mode = ReadMode::kAuto);
 
   CaptureReader(CaptureReader&&) noexcept;
   CaptureReader& operator=(CaptureReader&&) noexcept;
@@ -94,6 +133,8 @@ class CaptureReader {
   std::uint64_t records_read() const noexcept;
   // Whether the capture ended inside a record (everything before it was delivered).
   bool truncated_tail() const noexcept;
+  // Whether the records come from a mapping of the file (no copy) rather than from libpcap.
+  bool mapped() const noexcept;
 
  private:
   struct State;

@@ -2,7 +2,10 @@
 // sizes, truncated and corrupt files, and the writer's round trip.
 //
 // The oracle for record contents is a small pcap parser written here from the file format
-// (independent of libpcap): each record's time, lengths and bytes must match it.
+// (independent of libpcap): each record's time, lengths and bytes must match it. The mapped
+// path (ReadMode::kAuto on classic pcap files) has a second oracle, libpcap itself: every
+// input is read both ways (CaptureMapped tests) and must give the same records, errors and
+// truncated tail.
 #include "pcap/capture.h"
 
 #include <fcntl.h>
@@ -317,18 +320,24 @@ TEST(CaptureBatches, ReadingAfterTheEndKeepsReturningZero) {
 }
 
 TEST(CaptureBatches, SteadyStateBatchesDoNotReallocate) {
-  auto reader = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"));
-  ASSERT_TRUE(reader);
-  RecordBatch batch;
-  ASSERT_TRUE(reader->read_batch(batch, 179));
-  const auto* records = batch.records.data();
-  const auto* bytes = batch.bytes.data();
-  // Re-reading the same file into the same batch: capacity kept by clear() is enough.
-  auto again = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"));
-  ASSERT_TRUE(again);
-  ASSERT_TRUE(again->read_batch(batch, 179));
-  EXPECT_EQ(batch.records.data(), records);
-  EXPECT_EQ(batch.bytes.data(), bytes);
+  for (ReadMode mode : {ReadMode::kLibpcap, ReadMode::kAuto}) {
+    SCOPED_TRACE(mode == ReadMode::kAuto ? "mapped" : "libpcap");
+    auto reader = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"), mode);
+    ASSERT_TRUE(reader);
+    EXPECT_EQ(reader->mapped(), mode == ReadMode::kAuto);
+    RecordBatch batch;
+    ASSERT_TRUE(reader->read_batch(batch, 179));
+    const auto* records = batch.records.data();
+    const auto* bytes = batch.bytes.data();
+    // Mapped records leave the byte arena alone; copied ones fill it.
+    EXPECT_EQ(batch.bytes.empty(), mode == ReadMode::kAuto);
+    // Re-reading the same file into the same batch: capacity kept by clear() is enough.
+    auto again = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"), mode);
+    ASSERT_TRUE(again);
+    ASSERT_TRUE(again->read_batch(batch, 179));
+    EXPECT_EQ(batch.records.data(), records);
+    EXPECT_EQ(batch.bytes.data(), bytes);
+  }
 }
 
 // Cuts `cut` bytes off the end of a copy of a shared capture.
@@ -566,10 +575,539 @@ TEST(CaptureRobustness, DamagedCapturesGiveRecordsOrLocatedErrors) {
       if (*n == 0) break;
       for (const Record& r : batch.records) {
         EXPECT_EQ(r.index, ++delivered);
-        EXPECT_LE(r.data_offset + r.caplen, batch.bytes.size());
+        // Mapped bytes are in the file (after its header), copied ones in the arena.
+        if (reader->mapped()) {
+          EXPECT_GE(r.data_offset, 24u + 16u);
+          EXPECT_LE(r.data_offset + r.caplen, file.size());
+        } else {
+          EXPECT_LE(r.data_offset + r.caplen, batch.bytes.size());
+        }
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mapped path against libpcap: every input is read with ReadMode::kLibpcap (copied, the
+// reference) and ReadMode::kAuto (mapped where possible) with batches of 1, 7 and 1024
+// records, and both must give the same open error, link type, records (index, time, lengths,
+// bytes), read error (with its location) and truncated tail.
+
+// What a whole read of a capture gives.
+struct Outcome {
+  std::string open_error;  // "" = opened
+  LinkType link = LinkType::kNull;
+  bool mapped = false;
+  std::vector<ReadRecord> records;
+  std::string read_error;  // to_string() of read_batch's error, "" = none
+  bool truncated_tail = false;
+  std::uint64_t records_read = 0;
+};
+
+Outcome read_outcome(const std::string& path, ReadMode mode, std::size_t max_records) {
+  Outcome o;
+  auto reader = CaptureReader::open(path, mode);
+  if (!reader) {
+    o.open_error = reader.error().to_string();
+    return o;
+  }
+  o.link = reader->link_type();
+  o.mapped = reader->mapped();
+  RecordBatch batch;
+  while (true) {
+    auto n = reader->read_batch(batch, max_records);
+    if (!n) {
+      o.read_error = n.error().to_string();
+      EXPECT_TRUE(batch.records.empty());
+      auto again = reader->read_batch(batch, max_records);  // the error stays
+      EXPECT_FALSE(again);
+      if (!again) {
+        EXPECT_EQ(again.error().to_string(), o.read_error);
+      }
+      break;
+    }
+    EXPECT_EQ(*n, batch.records.size());
+    EXPECT_LE(*n, std::max<std::size_t>(max_records, 1));
+    if (*n == 0) break;
+    for (const Record& r : batch.records) {
+      auto data = batch.data(r);
+      o.records.push_back({r.index, r.ts_ns, r.caplen, r.len, Bytes(data.begin(), data.end())});
+    }
+  }
+  o.truncated_tail = reader->truncated_tail();
+  o.records_read = reader->records_read();
+  return o;
+}
+
+// "" when the two record lists are the same, else the first difference, readably.
+std::string record_difference(const std::vector<ReadRecord>& expected, const std::vector<ReadRecord>& got) {
+  for (std::size_t i = 0; i < std::min(expected.size(), got.size()); ++i) {
+    const ReadRecord& e = expected[i];
+    const ReadRecord& g = got[i];
+    if (e == g) continue;
+    return "record " + std::to_string(i) + ": index " + std::to_string(e.index) + "/" + std::to_string(g.index) +
+           ", ts_ns " + std::to_string(e.ts_ns) + "/" + std::to_string(g.ts_ns) + ", caplen " +
+           std::to_string(e.caplen) + "/" + std::to_string(g.caplen) + ", len " + std::to_string(e.len) + "/" +
+           std::to_string(g.len) + (e.bytes != g.bytes ? ", bytes differ" : "");
+  }
+  if (expected.size() != got.size())
+    return std::to_string(expected.size()) + " records expected, " + std::to_string(got.size()) + " read";
+  return "";
+}
+
+// Reads `path` both ways with each batch size and checks that they agree. Returns the
+// reference (libpcap) outcome, with `mapped` from the kAuto reader.
+Outcome expect_same_both_ways(const std::string& path) {
+  Outcome reference;
+  for (std::size_t batch : {std::size_t{1}, std::size_t{7}, kDefaultBatchRecords}) {
+    SCOPED_TRACE("batches of " + std::to_string(batch));
+    const Outcome copied = read_outcome(path, ReadMode::kLibpcap, batch);
+    const Outcome mapped = read_outcome(path, ReadMode::kAuto, batch);
+    EXPECT_FALSE(copied.mapped);
+    EXPECT_EQ(mapped.open_error, copied.open_error);
+    EXPECT_EQ(mapped.link, copied.link);
+    EXPECT_EQ(record_difference(copied.records, mapped.records), "");
+    EXPECT_EQ(mapped.read_error, copied.read_error);
+    EXPECT_EQ(mapped.truncated_tail, copied.truncated_tail);
+    EXPECT_EQ(mapped.records_read, copied.records_read);
+    reference = copied;
+    reference.mapped = mapped.mapped;
+  }
+  return reference;
+}
+
+// A classic pcap file built field by field, in either byte order.
+class CraftedPcap {
+ public:
+  CraftedPcap(bool big_endian, std::uint32_t magic, std::uint32_t linktype, std::uint32_t snaplen = 65535,
+              std::uint16_t version_major = 2, std::uint16_t version_minor = 4)
+      : big_endian_(big_endian) {
+    put32(magic);
+    put16(version_major);
+    put16(version_minor);
+    put32(0);  // thiszone
+    put32(0);  // sigfigs
+    put32(snaplen);
+    put32(linktype);
+  }
+
+  // A record whose header says `caplen` and `len`, followed by `data` (which a corrupt
+  // record's caplen need not match).
+  CraftedPcap& record(std::uint32_t sec, std::uint32_t frac, std::uint32_t caplen, std::uint32_t len,
+                      const Bytes& data) {
+    record_offsets_.push_back(bytes_.size());
+    put32(sec);
+    put32(frac);
+    put32(caplen);
+    put32(len);
+    bytes_.insert(bytes_.end(), data.begin(), data.end());
+    return *this;
+  }
+  // A whole record of `size` patterned bytes, at one second past the previous one.
+  CraftedPcap& packet(std::size_t size) {
+    const auto n = static_cast<std::uint32_t>(size);
+    return record(1'700'000'000 + static_cast<std::uint32_t>(record_offsets_.size()), 250'000, n, n,
+                  pattern(size, static_cast<std::uint8_t>(record_offsets_.size())));
+  }
+  CraftedPcap& cut(std::size_t bytes) {
+    bytes_.resize(bytes_.size() - bytes);
+    return *this;
+  }
+
+  static Bytes pattern(std::size_t size, std::uint8_t seed) {
+    Bytes b(size);
+    for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<std::uint8_t>(i * 13 + seed * 7 + 1);
+    return b;
+  }
+  std::size_t record_offset(std::size_t i) const { return record_offsets_.at(i); }
+  const Bytes& bytes() const { return bytes_; }
+
+  std::string write(const std::string& name) const {
+    const std::string path = temp_path("crafted-" + name);
+    write_bytes(path, bytes_);
+    return path;
+  }
+
+ private:
+  void put16(std::uint16_t v) {
+    for (int i = 0; i < 2; ++i) bytes_.push_back(static_cast<std::uint8_t>(v >> (8 * (big_endian_ ? 1 - i : i))));
+  }
+  void put32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes_.push_back(static_cast<std::uint8_t>(v >> (8 * (big_endian_ ? 3 - i : i))));
+  }
+
+  bool big_endian_;
+  Bytes bytes_;
+  std::vector<std::size_t> record_offsets_;
+};
+
+constexpr std::uint32_t kMicro = 0xa1b2c3d4;
+constexpr std::uint32_t kNano = 0xa1b23c4d;
+constexpr std::uint32_t kEthernet = 1;
+constexpr std::int64_t kNs = 1'000'000'000;
+
+TEST(CaptureMapped, EverySharedCaptureReadsTheSameBothWays) {
+  std::size_t mapped = 0;
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_SHARED_DIR) + "/pcaps")) {
+    const std::string ext = entry.path().extension().string();
+    if (ext != ".pcap" && ext != ".pcapng") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    const Outcome o = expect_same_both_ways(entry.path().string());
+    EXPECT_EQ(o.open_error, "");
+    EXPECT_EQ(o.read_error, "");
+    // Every shared .pcap is a little-endian classic pcap file: all of them are mapped.
+    EXPECT_EQ(o.mapped, ext == ".pcap");
+    mapped += o.mapped ? 1u : 0u;
+    ++files;
+  }
+  EXPECT_EQ(files, std::size(kSharedCaptures));
+  EXPECT_GE(mapped, files - 1);
+}
+
+TEST(CaptureMapped, CorpusFilesAndEveryPrefixReadTheSameBothWays) {
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_CORPUS_DIR) + "/pcap")) {
+    if (entry.path().extension() != ".pcap") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    expect_same_both_ways(entry.path().string());
+  }
+  // Every cut of two captures (microsecond and nanosecond): inside the file header, a record
+  // header or a record's bytes, and between records.
+  for (const char* name : {"sll-tcp-handshake-nano.pcap", "vlan-http.pcap"}) {
+    const Bytes file = read_bytes(shared_pcap(name));
+    const std::string path = temp_path("mapped-prefix.pcap");
+    std::size_t truncated = 0;
+    for (std::size_t size = 0; size <= file.size(); ++size) {
+      SCOPED_TRACE(std::string(name) + " cut to " + std::to_string(size));
+      write_bytes(path, Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(size)));
+      const Outcome o = expect_same_both_ways(path);
+      EXPECT_EQ(o.mapped, size >= 24);
+      truncated += o.truncated_tail ? 1u : 0u;
+      if (testing::Test::HasFailure()) return;
+    }
+    EXPECT_GT(truncated, file.size() / 2);  // the cuts did fall inside records
+  }
+}
+
+TEST(CaptureMapped, RandomlyDamagedCapturesReadTheSameBothWays) {
+  // Damage anywhere but the magic number: versions, snaplen and link type in the file header,
+  // times, lengths and bytes in the records. Opening, errors and records must all agree.
+  const Bytes original = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const std::string path = temp_path("mapped-damaged.pcap");
+  std::mt19937 random(20261123);
+  std::uniform_int_distribution<std::size_t> anywhere(4, original.size() - 1);
+  std::uniform_int_distribution<std::size_t> lengths(0, 5);  // one of the records' caplen/len
+  std::uniform_int_distribution<int> value(0, 255);
+  const auto layout = parse_pcap(original);
+  std::size_t read_errors = 0;
+  std::size_t truncated = 0;
+  for (int round = 0; round < 400; ++round) {
+    SCOPED_TRACE(round);
+    Bytes file = original;
+    for (int k = 0; k < 1 + round % 3; ++k) {
+      // Half of the damage goes to the length fields, where libpcap's decisions are.
+      std::size_t at = anywhere(random);
+      if (round % 2 == 0) at = layout[lengths(random)].header_offset + 8 + static_cast<std::size_t>(value(random) % 8);
+      file[at] = static_cast<std::uint8_t>(value(random));
+    }
+    write_bytes(path, file);
+    const Outcome o = expect_same_both_ways(path);
+    read_errors += o.read_error.empty() ? 0u : 1u;
+    truncated += o.truncated_tail ? 1u : 0u;
+    if (testing::Test::HasFailure()) return;
+  }
+  // The damage did reach libpcap's error and truncation paths.
+  EXPECT_GT(read_errors, 20u);
+  EXPECT_GT(truncated, 20u);
+}
+
+TEST(CaptureMapped, ByteSwappedMicrosecondFile) {
+  // libpcap widens swapped times without their sign (SWAPLONG yields an unsigned int).
+  CraftedPcap f(true, kMicro, kEthernet);
+  f.record(0x80000001u, 0xfffffff0u, 4, 4, Bytes{1, 2, 3, 4}).packet(60).packet(1514);
+  const Outcome o = expect_same_both_ways(f.write("swapped-micro.pcap"));
+  EXPECT_TRUE(o.mapped);
+  EXPECT_EQ(o.link, LinkType::kEthernet);
+  ASSERT_EQ(o.records.size(), 3u);
+  EXPECT_EQ(o.records[0].ts_ns, std::int64_t{0x80000001} * kNs + std::int64_t{0xfffffff0} * 1000);
+  EXPECT_EQ(o.records[0].bytes, (Bytes{1, 2, 3, 4}));
+  EXPECT_EQ(o.records[1].ts_ns, std::int64_t{1'700'000'001} * kNs + 250'000'000);
+  EXPECT_EQ(o.records[2].caplen, 1514u);
+  EXPECT_EQ(o.records[2].bytes, CraftedPcap::pattern(1514, 2));
+}
+
+TEST(CaptureMapped, NativeOrderTimesWidenWithTheirSign) {
+  // In the file's own byte order the times are bpf_int32 in libpcap's pcap_timeval.
+  CraftedPcap f(false, kMicro, kEthernet);
+  f.record(0x80000001u, 0xfffffff0u, 4, 4, Bytes{1, 2, 3, 4}).packet(60);
+  const Outcome o = expect_same_both_ways(f.write("signed-times.pcap"));
+  EXPECT_TRUE(o.mapped);
+  ASSERT_EQ(o.records.size(), 2u);
+  EXPECT_EQ(o.records[0].ts_ns, std::int64_t{-0x7fffffff} * kNs - 16 * 1000);
+}
+
+TEST(CaptureMapped, NanosecondFileInBothByteOrders) {
+  for (bool big_endian : {false, true}) {
+    SCOPED_TRACE(big_endian ? "big-endian" : "little-endian");
+    CraftedPcap f(big_endian, kNano, kEthernet);
+    f.record(1'700'000'000, 123'456'789, 60, 60, CraftedPcap::pattern(60, 9)).packet(42);
+    const Outcome o = expect_same_both_ways(f.write("nano.pcap"));
+    EXPECT_TRUE(o.mapped);
+    ASSERT_EQ(o.records.size(), 2u);
+    EXPECT_EQ(o.records[0].ts_ns, std::int64_t{1'700'000'000} * kNs + 123'456'789);
+    EXPECT_EQ(o.records[1].ts_ns, std::int64_t{1'700'000'001} * kNs + 250'000);  // not scaled
+  }
+}
+
+TEST(CaptureMapped, MicrosecondFileIsScaled) {
+  CraftedPcap f(false, kMicro, kEthernet);
+  f.record(1'700'000'000, 999'999, 60, 1514, CraftedPcap::pattern(60, 3));
+  const Outcome o = expect_same_both_ways(f.write("micro.pcap"));
+  EXPECT_TRUE(o.mapped);
+  ASSERT_EQ(o.records.size(), 1u);
+  EXPECT_EQ(o.records[0].ts_ns, std::int64_t{1'700'000'000} * kNs + 999'999'000);
+  EXPECT_EQ(o.records[0].caplen, 60u);
+  EXPECT_EQ(o.records[0].len, 1514u);
+}
+
+TEST(CaptureMapped, TruncatedRecordHeaderEndsAfterTheRecordsBefore) {
+  for (std::size_t keep : {1u, 8u, 15u}) {
+    SCOPED_TRACE(keep);
+    CraftedPcap f(false, kMicro, kEthernet);
+    f.packet(60).packet(70).packet(80).cut(16 + 80 - keep);
+    const Outcome o = expect_same_both_ways(f.write("cut-header.pcap"));
+    EXPECT_TRUE(o.mapped);
+    EXPECT_EQ(o.records.size(), 2u);
+    EXPECT_TRUE(o.truncated_tail);
+    EXPECT_EQ(o.read_error, "");
+  }
+}
+
+TEST(CaptureMapped, TruncatedRecordDataEndsAfterTheRecordsBefore) {
+  for (std::size_t cut : {1u, 40u, 80u}) {
+    SCOPED_TRACE(cut);
+    CraftedPcap f(true, kNano, kEthernet);
+    f.packet(60).packet(70).packet(80).cut(cut);
+    const Outcome o = expect_same_both_ways(f.write("cut-data.pcap"));
+    EXPECT_TRUE(o.mapped);
+    EXPECT_EQ(o.records.size(), 2u);
+    EXPECT_TRUE(o.truncated_tail);
+  }
+}
+
+TEST(CaptureMapped, CaplenAboveTheSnaplenIsCutToIt) {
+  // libpcap delivers the first snaplen bytes, reports caplen = snaplen and skips the rest.
+  CraftedPcap f(false, kMicro, kEthernet, 100);
+  f.record(1'700'000'000, 0, 300, 1000, CraftedPcap::pattern(300, 1)).packet(60).packet(100);
+  const Outcome o = expect_same_both_ways(f.write("caplen-over-snaplen.pcap"));
+  EXPECT_TRUE(o.mapped);
+  ASSERT_EQ(o.records.size(), 3u);
+  EXPECT_EQ(o.records[0].caplen, 100u);
+  EXPECT_EQ(o.records[0].len, 1000u);
+  const Bytes first = CraftedPcap::pattern(300, 1);
+  EXPECT_EQ(o.records[0].bytes, Bytes(first.begin(), first.begin() + 100));
+  EXPECT_EQ(o.records[1].bytes, CraftedPcap::pattern(60, 1));
+  EXPECT_EQ(o.records[2].caplen, 100u);
+  EXPECT_FALSE(o.truncated_tail);
+}
+
+TEST(CaptureMapped, CaplenAboveTheSnaplenCutInTheSkippedPartIsATruncatedTail) {
+  for (std::size_t cut : {100u, 250u}) {  // inside the skipped part, then inside the kept part
+    SCOPED_TRACE(cut);
+    CraftedPcap f(false, kMicro, kEthernet, 100);
+    f.packet(60).record(1'700'000'001, 0, 300, 300, CraftedPcap::pattern(300, 1)).cut(cut);
+    const Outcome o = expect_same_both_ways(f.write("caplen-over-snaplen-cut.pcap"));
+    EXPECT_EQ(o.records.size(), 1u);
+    EXPECT_TRUE(o.truncated_tail);
+  }
+}
+
+TEST(CaptureMapped, CaplenAboveTheMaximumIsALocatedErrorAfterTheRecordsBefore) {
+  CraftedPcap f(false, kMicro, kEthernet);
+  f.packet(60).packet(70).record(1'700'000'002, 0, 300000, 300000, Bytes(64, 0)).packet(60);
+  const std::string path = f.write("caplen-over-maximum.pcap");
+  const Outcome o = expect_same_both_ways(path);
+  EXPECT_TRUE(o.mapped);
+  EXPECT_EQ(o.records.size(), 2u);
+  char located[160];
+  std::snprintf(located, sizeof located,
+                ": packet 3 (offset 0x%zx): error: invalid packet capture length 300000, bigger than snaplen of 65535",
+                f.record_offset(2));
+  EXPECT_EQ(o.read_error, path + located);
+  EXPECT_FALSE(o.truncated_tail);
+}
+
+TEST(CaptureMapped, ErrorOffsetCountsTheBytesSkippedBeyondTheSnaplen) {
+  // The libpcap path reports the cut caplen (100), yet the next header is 300 bytes on.
+  CraftedPcap f(true, kMicro, kEthernet, 100);
+  f.record(1'700'000'000, 0, 300, 300, CraftedPcap::pattern(300, 1)).record(1'700'000'001, 0, 0x7fffffff, 60,
+                                                                           Bytes(60, 0));
+  const std::string path = f.write("error-after-cut.pcap");
+  const Outcome o = expect_same_both_ways(path);
+  EXPECT_TRUE(o.mapped);
+  EXPECT_EQ(o.records.size(), 1u);
+  char located[160];
+  std::snprintf(located, sizeof located,
+                ": packet 2 (offset 0x%zx): error: invalid packet capture length 2147483647, bigger than snaplen of 100",
+                f.record_offset(1));
+  EXPECT_EQ(o.read_error, path + located);
+  EXPECT_EQ(f.record_offset(1), 24u + 16u + 300u);
+}
+
+TEST(CaptureMapped, FileEndingAfterItsHeaderHasNoRecords) {
+  for (bool big_endian : {false, true}) {
+    CraftedPcap f(big_endian, kNano, kEthernet);
+    const Outcome o = expect_same_both_ways(f.write("header-only.pcap"));
+    EXPECT_TRUE(o.mapped);
+    EXPECT_EQ(o.open_error, "");
+    EXPECT_TRUE(o.records.empty());
+    EXPECT_FALSE(o.truncated_tail);
+    EXPECT_EQ(o.read_error, "");
+  }
+}
+
+TEST(CaptureMapped, LinkTypeWithFcsBitsIsTheLinkType) {
+  // The upper 6 bits of the link-type field (LT_LINKTYPE_EXT: an FCS length of 4 and the
+  // "FCS length present" bit) are not part of the link type.
+  for (bool big_endian : {false, true}) {
+    CraftedPcap f(big_endian, kMicro, kEthernet | 0x04000000u | 0x40000000u);
+    f.packet(64).packet(68);
+    const Outcome o = expect_same_both_ways(f.write("fcs-bits.pcap"));
+    EXPECT_EQ(o.open_error, "");
+    EXPECT_TRUE(o.mapped);
+    EXPECT_EQ(o.link, LinkType::kEthernet);
+    EXPECT_EQ(o.records.size(), 2u);
+  }
+}
+
+TEST(CaptureMapped, SnaplenZeroOrNegativeMeansTheMaximumAndALargeOneIsKept) {
+  // libpcap 1.10.3's pcap_check_header(): a snaplen that is 0 or negative as an int becomes
+  // 262144; a larger positive one is kept (later releases clamp it too). Records up to 262144
+  // bytes are whole; a 262145-byte one is an error worded by whether it exceeds the snaplen.
+  struct Case {
+    std::uint32_t snaplen;
+    const char* message;
+  };
+  for (const Case& c : {Case{0, "bigger than snaplen of 262144"}, Case{0xffffffffu, "bigger than snaplen of 262144"},
+                        Case{0x7fffffffu, "bigger than maximum of 262144"}}) {
+    SCOPED_TRACE(c.snaplen);
+    CraftedPcap f(false, kMicro, kEthernet, c.snaplen);
+    f.packet(200000).record(1'700'000'001, 0, 262145, 262145, Bytes(262145, 7));
+    const std::string path = f.write("snaplen-adjusted.pcap");
+    const Outcome o = expect_same_both_ways(path);
+    EXPECT_TRUE(o.mapped);
+    ASSERT_EQ(o.records.size(), 1u);
+    EXPECT_EQ(o.records[0].caplen, 200000u);
+    EXPECT_NE(o.read_error.find(std::string("invalid packet capture length 262145, ") + c.message), std::string::npos)
+        << o.read_error;
+  }
+}
+
+TEST(CaptureMapped, OldVersionsHaveTheirLengthFieldsSwapped) {
+  // Before 2.3 (and in DG/UX's 543.0) len comes before caplen; in 2.3 only where caplen > len.
+  struct Case {
+    std::uint16_t major, minor;
+    std::uint32_t first_caplen;   // of a record stored as (caplen 200, len 60)
+    std::uint32_t second_caplen;  // of a record stored as (caplen 60, len 200)
+  };
+  for (const Case& c : {Case{2, 2, 60, 200}, Case{2, 0, 60, 200}, Case{543, 0, 60, 200}, Case{2, 3, 60, 60},
+                        Case{2, 4, 200, 60}}) {
+    SCOPED_TRACE(std::to_string(c.major) + "." + std::to_string(c.minor));
+    CraftedPcap f(c.major == 543, kMicro, kEthernet, 65535, c.major, c.minor);
+    f.record(1'700'000'000, 0, 200, 60, CraftedPcap::pattern(c.first_caplen, 1));
+    f.record(1'700'000'001, 0, 60, 200, CraftedPcap::pattern(c.second_caplen, 2));
+    const Outcome o = expect_same_both_ways(f.write("old-version.pcap"));
+    EXPECT_EQ(o.open_error, "");
+    EXPECT_TRUE(o.mapped);
+    ASSERT_EQ(o.records.size(), 2u);
+    EXPECT_EQ(o.records[0].caplen, c.first_caplen);
+    EXPECT_EQ(o.records[1].caplen, c.second_caplen);
+    EXPECT_FALSE(o.truncated_tail);
+  }
+}
+
+TEST(CaptureMapped, ByteSwappedLinuxSllIsLeftToLibpcap) {
+  // libpcap rewrites the CAN ID of a SocketCAN packet in a byte-swapped SLL file (so its bytes
+  // are not the file's); the mapped path leaves such files to it. The native order is mapped.
+  Bytes sll(16 + 8, 0);
+  sll[14] = 0x00;
+  sll[15] = 0x0c;  // protocol LINUX_SLL_P_CAN
+  sll[16] = 0x11;  // CAN ID, in the writer's byte order
+  sll[19] = 0x44;
+  for (bool big_endian : {false, true}) {
+    SCOPED_TRACE(big_endian ? "big-endian" : "little-endian");
+    CraftedPcap f(big_endian, kMicro, 113);
+    f.record(1'700'000'000, 0, 24, 24, sll).packet(40);
+    const Outcome o = expect_same_both_ways(f.write("sll-can.pcap"));
+    EXPECT_EQ(o.mapped, !big_endian);
+    ASSERT_EQ(o.records.size(), 2u);
+    EXPECT_EQ(o.records[0].bytes[16], big_endian ? 0x44 : 0x11);
+  }
+}
+
+TEST(CaptureMapped, OnlyClassicPcapRegularFilesAreMapped) {
+  // Kuznetzov's modified format (24-byte record headers) stays with libpcap.
+  Bytes modified;
+  append_le32(modified, 0xa1b2cd34);
+  append_le32(modified, 0x00040002);
+  append_le32(modified, 0);
+  append_le32(modified, 0);
+  append_le32(modified, 65535);
+  append_le32(modified, 1);
+  for (std::uint32_t v : {1'700'000'000u, 0u, 4u, 4u, 0u, 0u}) append_le32(modified, v);
+  append_le32(modified, 0x04030201);
+  const std::string kuznetzov = temp_path("kuznetzov.pcap");
+  write_bytes(kuznetzov, modified);
+  const Outcome o = expect_same_both_ways(kuznetzov);
+  EXPECT_FALSE(o.mapped);
+  ASSERT_EQ(o.records.size(), 1u);
+  EXPECT_EQ(o.records[0].bytes, (Bytes{1, 2, 3, 4}));
+
+  EXPECT_FALSE(expect_same_both_ways(shared_pcap("empty.pcapng")).mapped);
+  {
+    StdinFrom redirect(shared_pcap("vlan-http.pcap"));
+    auto reader = CaptureReader::open("-");
+    ASSERT_TRUE(reader);
+    EXPECT_FALSE(reader->mapped());
+  }
+  auto forced = CaptureReader::open(shared_pcap("vlan-http.pcap"), ReadMode::kLibpcap);
+  ASSERT_TRUE(forced);
+  EXPECT_FALSE(forced->mapped());
+  auto automatic = CaptureReader::open(shared_pcap("vlan-http.pcap"));
+  ASSERT_TRUE(automatic);
+  EXPECT_TRUE(automatic->mapped());
+}
+
+TEST(CaptureMapped, BytesStayValidAcrossLaterBatchesAndMovesOfTheReader) {
+  const std::string path = shared_pcap("tcpreplay-mixed.pcap");
+  const auto expected = parse_pcap(read_bytes(path));
+  ASSERT_EQ(expected.size(), 179u);
+  auto opened = CaptureReader::open(path);
+  ASSERT_TRUE(opened);
+  ASSERT_TRUE(opened->mapped());
+  std::vector<CaptureReader> readers;
+  readers.push_back(std::move(*opened));
+  RecordBatch first;
+  ASSERT_TRUE(readers[0].read_batch(first, 50));
+  // Moves of the reader (the vector grows) and later batches into other batches.
+  for (int i = 0; i < 8; ++i) readers.push_back(std::move(readers.back()));
+  RecordBatch second;
+  ASSERT_TRUE(readers.back().read_batch(second, 50));
+  CaptureReader moved = std::move(readers.back());
+  RecordBatch rest;
+  ASSERT_TRUE(moved.read_batch(rest));
+  ASSERT_EQ(first.records.size(), 50u);
+  ASSERT_EQ(second.records.size(), 50u);
+  ASSERT_EQ(rest.records.size(), 79u);
+  for (const RecordBatch* batch : {&first, &second, &rest}) {
+    for (const Record& r : batch->records) {
+      auto data = batch->data(r);
+      EXPECT_EQ(Bytes(data.begin(), data.end()), expected[r.index - 1].bytes) << "record " << r.index;
+    }
+  }
+  // A copy of a batch finds the same bytes.
+  const RecordBatch copy = first;
+  EXPECT_EQ(copy.data(copy.records[7]).data(), first.data(first.records[7]).data());
 }
 
 TEST(CaptureWriter, RoundTripKeepsBytesTimesLengthsAndLinkType) {
