@@ -154,12 +154,40 @@ std::int64_t ConntrackTable::expiry_ns(const Entry& entry) const noexcept {
 
 void ConntrackTable::note_time(std::int64_t ts_ns) noexcept { newest_ns_ = std::max(newest_ns_, ts_ns); }
 
+// Whether the entry `e` is the flow of a packet with this header and key ports, compared in
+// both orientations without building the normalized key; `src_is_b` as key_of() sets it.
+bool ConntrackTable::holds(const Entry& e, std::uint32_t domain, const Packet& packet, std::uint16_t sport,
+                           std::uint16_t dport, bool& src_is_b) noexcept {
+  const net::FiveTuple& t = packet.tuple;
+  if ((e.flags & kOccupied) == 0 || e.domain != domain || e.lb_connection != packet.lb_connection ||
+      e.proto != t.proto || e.family != t.family)
+    return false;
+  // key_of() puts src on side A unless it is the greater endpoint, so when both orientations
+  // match (a host talking to itself on one port) src is side A.
+  if (e.addr_a == t.src && e.addr_b == t.dst && e.port_a == sport && e.port_b == dport) {
+    src_is_b = false;
+    return true;
+  }
+  if (e.addr_a == t.dst && e.addr_b == t.src && e.port_a == dport && e.port_b == sport) {
+    src_is_b = true;
+    return true;
+  }
+  return false;
+}
+
 bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hint) noexcept {
   note_time(packet.ts_ns);
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
   bool src_is_b = false;
-  Entry& e = slots_[find(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b), hint)];
+  // The hinted slot is compared with the header directly: the common case, a later packet of
+  // a flow, then costs no key building, hashing or probing.
+  Entry* found = nullptr;
+  if (hint != nullptr && *hint < slots_.size() && holds(slots_[*hint], domain, packet, ports.sport, ports.dport, src_is_b))
+    found = &slots_[*hint];
+  else
+    found = &slots_[find(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b), hint)];
+  Entry& e = *found;
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
 
   e.last_ns = std::max(e.last_ns, packet.ts_ns);

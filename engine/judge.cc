@@ -57,52 +57,54 @@ LegPlan Judge::plan(const Leg& leg, const net::FiveTuple& tuple) const noexcept 
 
 LegVerdict Judge::judge(LegPlan& plan, const Packet& packet, bool record_hops) {
   LegVerdict verdict;
-  for (HookPlan& hook : plan) {
-    HookVerdict hv = decide_hook(hook, packet);
-    if (record_hops) verdict.hops.push_back(hv);
-    verdict.deciding = hv;
-    if (!hv.allowed) {
-      verdict.allowed = false;
+  const std::size_t hooks = plan.size();
+  for (std::size_t i = 0; i < hooks; ++i) {
+    HookPlan& hook = plan.begin()[i];
+    const Outcome o = decide_hook(hook, packet);
+    // A verdict is built only where one is asked for: every hop, or the deciding hook (the one
+    // that dropped the packet, else the last).
+    if (record_hops) verdict.hops.push_back(verdict_of(hook, o));
+    if (!o.allowed || i + 1 == hooks) {
+      verdict.allowed = o.allowed;
+      verdict.deciding = verdict_of(hook, o);
       break;
     }
   }
   return verdict;
 }
 
-HookVerdict Judge::decide_hook(HookPlan& plan, const Packet& packet) {
-  HookVerdict hv{plan.hook, plan.policy};
+HookVerdict Judge::verdict_of(const HookPlan& plan, const Outcome& o) noexcept {
+  HookVerdict hv{plan.hook, plan.policy, o.how, o.allowed};
+  if (o.how == HookHow::kRule) hv.rule = plan.decision.rule;
+  hv.started_tracking = o.started_tracking;
+  hv.untracked = o.untracked;
+  return hv;
+}
+
+Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
   const std::uint32_t domain = conntrack_domain(plan.hook);
-  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot)) {
-    hv.how = HookHow::kTracked;
-    hv.allowed = true;
-    return hv;
-  }
+  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot))
+    return Outcome{HookHow::kTracked, true};
   const Decision d = plan.decision;
-  hv.allowed = d.allowed;
-  hv.rule = d.rule;
-  hv.how = d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule;
+  Outcome o{d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule, d.allowed};
   if (packet.is_icmp_error) {
     // An ICMP error starts no flow of its own. The rules come first so that a report names the
     // rule that allows it; failing them, EC2 MTU guide: "security groups are stateful, therefore
     // ICMP responses to outbound requests are allowed to flow in, regardless of security group
     // rules" (switchable: conntrack.icmp_errors: rules).
-    if (!hv.allowed && plan.stateful && scenario_.conntrack.icmp_errors_related &&
-        conntrack_.related(domain, packet)) {
-      hv.how = HookHow::kRelated;
-      hv.allowed = true;
-      hv.rule = classifier::kNoMatch;
-    }
-    return hv;
+    if (!o.allowed && plan.stateful && scenario_.conntrack.icmp_errors_related && conntrack_.related(domain, packet))
+      o = Outcome{HookHow::kRelated, true};
+    return o;
   }
-  if (hv.allowed && plan.stateful) {
+  if (o.allowed && plan.stateful) {
     if (plan.untracked) {
-      hv.untracked = true;
+      o.untracked = true;
     } else {
       conntrack_.track(domain, packet, &plan.conntrack_slot);
-      hv.started_tracking = true;
+      o.started_tracking = true;
     }
   }
-  return hv;
+  return o;
 }
 
 bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,

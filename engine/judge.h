@@ -150,7 +150,15 @@ class Judge {
   LegVerdict judge(LegPlan& plan, const Packet& packet, bool record_hops = false);
 
  private:
-  HookVerdict decide_hook(HookPlan& plan, const Packet& packet);
+  // A hook's verdict without what its plan holds.
+  struct Outcome {
+    HookHow how = HookHow::kDefault;
+    bool allowed = false;
+    bool started_tracking = false;
+    bool untracked = false;
+  };
+  Outcome decide_hook(HookPlan& plan, const Packet& packet);
+  static HookVerdict verdict_of(const HookPlan& plan, const Outcome& outcome) noexcept;
   bool untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, classifier::RuleIndex rule,
                  const net::FiveTuple& tuple) const noexcept;
 

@@ -386,18 +386,19 @@ bool ReplayEngine::judge_leg(Step& step, const Packet& p, TrafficClass cls, cons
     current_dropped_ = true;
     return false;
   }
-  pmtu(step.leg, p, flow, captured, ip_length, df);
+  if (df && ip_length > step.mtu && !p.is_icmp_error) pmtu(step.leg, p, flow, captured);
   return true;
 }
 
-void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow,
-                        const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df) {
-  if (!df || too_big.is_icmp_error) return;
-  // The next segment: out of the VPC to an outside address crosses the internet MTU.
+std::uint32_t ReplayEngine::next_mtu(const Leg& leg) const noexcept {
+  // Out of the VPC to an outside address crosses the internet MTU.
   const bool leaves_vpc = leg.to.interface == kNone && leg.to.subnet == kNone &&
                           (leg.from.interface != kNone || leg.from.subnet != kNone);
-  const std::uint32_t mtu = leaves_vpc ? s_.mtu.internet_bytes : s_.mtu.vpc_bytes;
-  if (ip_length <= mtu) return;
+  return leaves_vpc ? s_.mtu.internet_bytes : s_.mtu.vpc_bytes;
+}
+
+void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow,
+                        const pcap::DecodedPacket* captured) {
   // The router's error enters the sender's subnet and reaches the sender (check.cc, check_pmtu).
   Leg back;
   back.from = Endpoint{kNone, kNone};
@@ -517,7 +518,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     auto leg = backend_leg(s_, node, tg, *target, &listener, client, keeps_client ? client_port : sport,
                            target_port(s_, &listener, tg, *target), t.proto);
     if (!leg) return std::nullopt;
-    Step step{leg->tuple, leg->leg, reply, 0, {}};
+    Step step{leg->tuple, leg->leg, reply, 0, 0, {}};
     if (reply) {
       step.tuple = reversed(step.tuple);
       step.leg = reversed(step.leg);
@@ -531,7 +532,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     const ListenerAt at = it->second;
     const net::IpAddress client{t.family, t.src};
     if (auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto)) {
-      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, 0, {}};
+      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, 0, 0, {}};
       if (auto bl = backend_for(at.node, *at.listener, client, t.sport, false)) route.step[route.steps++] = *bl;
       return route;
     }
@@ -543,7 +544,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     if (!node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) {
       if (auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto)) {
         if (auto bl = backend_for(at.node, *at.listener, client, t.dport, true)) route.step[route.steps++] = *bl;
-        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, 0, {}};
+        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, 0, 0, {}};
         return route;
       }
     }
@@ -588,6 +589,7 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     i = route_slot(h);
   }
   Route& route = routes_.push_back(make_route(h));
+  for (std::size_t k = 0; k < route.steps; ++k) route.step[k].mtu = next_mtu(route.step[k].leg);
   plan_route(route);
   route_slots_[i] = static_cast<std::uint32_t>(routes_.size());
   return route;
@@ -629,10 +631,9 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
   bool ok = true;
   for (std::size_t i = 0; i < route.steps && ok; ++i) {
     Step& step = route.step[i];
-    Packet on_leg = p;
-    on_leg.tuple = step.tuple;
-    on_leg.lb_connection = step.lb_connection;
-    ok = judge_leg(step, on_leg, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
+    p.tuple = step.tuple;  // the header on this leg
+    p.lb_connection = step.lb_connection;
+    ok = judge_leg(step, p, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
   }
   count(route.cls, ok);
   return current_dropped_;

@@ -134,6 +134,7 @@ class ReplayEngine {
     Leg leg;
     bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
     std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/packet.h)
+    std::uint32_t mtu = 0;            // of the segment the leg crosses (next_mtu)
     LegPlan plan;
   };
   struct Route {
@@ -155,8 +156,10 @@ class ReplayEngine {
   Route& route_for(const net::FiveTuple& header);
   bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
-  void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured,
-            std::uint32_t ip_length, bool df);
+  // The MTU of the next segment a packet crossing `leg` meets.
+  std::uint32_t next_mtu(const Leg& leg) const noexcept;
+  // `too_big` (DF set, longer than its leg's MTU) makes the router send an ICMP error back.
+  void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured);
   void count(TrafficClass cls, bool allowed);
   void record_drop(TrafficClass cls, const HookVerdict& hv, const Packet& p, const pcap::FlowKey& flow, bool reply,
                    const pcap::DecodedPacket* captured);
