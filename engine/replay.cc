@@ -147,10 +147,10 @@ double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
   return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
 }
 
-bool ReplayEngine::in_shard(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key) const noexcept {
-  if (options_.shard_count <= 1) return true;
-  if (!key) return d.index % options_.shard_count == options_.shard_index;
-  return pcap::symmetric_hash(*key) % options_.shard_count == options_.shard_index;
+std::uint64_t shard_of(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key,
+                       std::uint64_t shard_count) noexcept {
+  if (shard_count <= 1) return 0;
+  return (key ? pcap::symmetric_hash(*key) : d.index) % shard_count;
 }
 
 void ReplayEngine::advance(std::int64_t ts_ns) {

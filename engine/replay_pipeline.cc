@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <system_error>
 
@@ -36,12 +37,15 @@ struct Batch {
   std::vector<pcap::DecodedPacket> decoded;
   std::vector<std::optional<pcap::FlowKey>> keys;
   std::vector<std::uint8_t> dropped;  // per packet: some leg dropped it (for --dropped-pcap)
+  std::vector<std::uint32_t> engine;  // per packet: the engine that judges it, or kNoEngine
+  std::vector<std::int64_t> upto_ns;  // per packet: the largest time read up to it
   std::uint64_t index_offset = 0;  // packets of the earlier captures
   std::size_t file = 0;
   bool last_of_file = false;
 };
 
 constexpr std::uint64_t kRecordHeaderBytes = 16;
+constexpr std::uint32_t kNoEngine = 0xffffffffu;
 
 }  // namespace
 
@@ -66,6 +70,7 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     engines.push_back(internal::ReplayEngine::create(scenario, sub, *epochs));
   }
   internal::FragmentPorts fragments;
+  std::int64_t latest_ns = std::numeric_limits<std::int64_t>::min();  // written by the judge stage only
 
   // Open every capture first: a bad header anywhere is an error before any work.
   std::vector<pcap::CaptureReader> readers;
@@ -148,15 +153,33 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   auto judge = [&](Batch* batch) {
     if (judge_failure) return;
     const std::size_t n = batch->decoded.size();
-    for (std::size_t i = 0; i < n; ++i) fragments.resolve(batch->decoded[i], batch->keys[i]);
+    if (n == 0) return;
+    // In order: fragments get their datagram's ports, each packet its engine (kNoEngine outside
+    // this replay's shard: sub-shard I + N*k of N*threads is engine k's), and the running
+    // maximum of the times read, which each engine's advance() is given before its packets.
+    batch->engine.resize(n);
+    batch->upto_ns.resize(n);
+    const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      pcap::DecodedPacket& d = batch->decoded[i];
+      fragments.resolve(d, batch->keys[i]);
+      const std::uint64_t sub = internal::shard_of(d, batch->keys[i], sub_shards);
+      batch->engine[i] = sub % options.shard_count == options.shard_index
+                             ? static_cast<std::uint32_t>(sub / options.shard_count)
+                             : kNoEngine;
+      latest_ns = std::max(latest_ns, d.ts_ns);
+      batch->upto_ns[i] = latest_ns;
+    }
     batch->dropped.assign(n, 0);
     const auto judge_shard = [&](std::size_t k) {
       internal::ReplayEngine& replay = *engines[k];
+      replay.advance(batch->decoded[0].ts_ns);  // the first time read starts the trace
       for (std::size_t i = 0; i < n; ++i) {
-        const pcap::DecodedPacket& d = batch->decoded[i];
-        replay.advance(d.ts_ns);
-        if (replay.in_shard(d, batch->keys[i]) && replay.process(d, batch->keys[i])) batch->dropped[i] = 1;
+        if (batch->engine[i] != k) continue;
+        replay.advance(batch->upto_ns[i]);
+        if (replay.process(batch->decoded[i], batch->keys[i])) batch->dropped[i] = 1;
       }
+      replay.advance(batch->upto_ns[n - 1]);
     };
     if (engines.size() == 1) judge_shard(0);
     else oneapi::tbb::parallel_for(std::size_t{0}, engines.size(), judge_shard);
@@ -170,6 +193,9 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
         return;
       }
     }
+    // Done with the batch (the dropped packets are written): a mapped capture's pages go back
+    // to the kernel, so that memory is bounded by the batches in flight.
+    readers[batch->file].release(batch->records);
     if (options.progress) options.progress(done_bytes, total_bytes);
   };
 

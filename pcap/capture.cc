@@ -167,6 +167,7 @@ struct CaptureReader::State {
   std::size_t map_bytes = 0;
   std::size_t next_record = kFileHeaderBytes;  // offset of the next record header
   std::size_t will_need_until = 0;             // MADV_WILLNEED has been asked up to here
+  std::size_t released_until = 0;              // release() has dropped the pages up to here
   std::uint32_t snapshot = 0;                  // pcap_snapshot(): already adjusted by libpcap
   bool swapped = false;                        // header fields in the other byte order
   bool nanosecond = false;                     // 0xa1b23c4d; else microseconds, scaled
@@ -440,6 +441,19 @@ std::uint64_t CaptureReader::records_read() const noexcept { return state_->reco
 bool CaptureReader::truncated_tail() const noexcept { return state_->truncated_tail; }
 
 bool CaptureReader::mapped() const noexcept { return state_->map != nullptr; }
+
+void CaptureReader::release(const RecordBatch& batch) noexcept {
+  State& s = *state_;
+  if (s.map == nullptr || batch.base != s.map || batch.records.empty()) return;
+  const Record& last = batch.records.back();
+  // Whole pages only: the page holding the batch's end may hold the next batch's records. The
+  // mapping starts on a page boundary, so offsets and addresses round alike.
+  static const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t end = (last.data_offset + last.caplen) / page * page;
+  if (end <= s.released_until) return;
+  madvise(const_cast<std::uint8_t*>(s.map) + s.released_until, end - s.released_until, MADV_DONTNEED);
+  s.released_until = end;
+}
 
 namespace {
 

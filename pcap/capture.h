@@ -28,7 +28,8 @@
 // open(): records appended later are not seen, and a file truncated by another process while
 // it is mapped makes the next access to the lost pages fault (SIGBUS), which the libpcap path
 // would have reported as a truncated tail; read files still being written with
-// ReadMode::kLibpcap or through standard input.
+// ReadMode::kLibpcap or through standard input. release() hands the pages of batches the
+// caller is done with back to the kernel, so that resident memory stays bounded.
 //
 // Errors, located (DESIGN.md §6):
 //   - open(): the file cannot be opened, its header is not pcap/pcapng or is corrupt, or its
@@ -135,6 +136,14 @@ class CaptureReader {
   bool truncated_tail() const noexcept;
   // Whether the records come from a mapping of the file (no copy) rather than from libpcap.
   bool mapped() const noexcept;
+
+  // The caller is done with `batch` (read from this reader) and with every batch read before
+  // it. In a mapped file, the pages wholly before the end of its last record leave the
+  // process's memory (the kernel's page cache may keep them), so that resident memory is
+  // bounded by the batches in flight, not by the file's size. Only a hint: bytes read again
+  // after it are still right (they fault back in from the file). Nothing in copy mode. May be
+  // called from another thread than read_batch(), one call at a time.
+  void release(const RecordBatch& batch) noexcept;
 
  private:
   struct State;

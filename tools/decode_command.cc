@@ -342,6 +342,7 @@ int run_decode(const DecodeCommandOptions& options) {
       if (json_out != nullptr) append_json_line(json_text, p, id);
       summary.add(p);
     }
+    reader->release(batch);  // resident memory stays bounded by one batch
     if (human_out != nullptr) *human_out << human_text;
     if (json_out != nullptr && !(*json_out << json_text)) return report_error(io_error("write", options.json_path, errno));
   }

@@ -58,6 +58,12 @@ class FragmentPorts {
   std::unordered_map<FragKey, std::pair<std::uint16_t, std::uint16_t>, FragKeyHash> ports_;
 };
 
+// The shard (of `shard_count`) a packet (decoded, record fields set, fragments resolved) falls
+// in: its flow's symmetric hash (pcap::flow_key: ICMP errors by the quoted flow), or its index
+// for a packet without a flow (not IP, malformed), modulo shard_count.
+std::uint64_t shard_of(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key,
+                       std::uint64_t shard_count) noexcept;
+
 // The policies of every event epoch (the first n events applied for epoch n), compiled once
 // and shared, read-only, by the replay's engines.
 using Epochs = std::vector<PolicySet>;
@@ -68,16 +74,15 @@ class ReplayEngine {
   static std::unique_ptr<ReplayEngine> create(const Scenario& scenario, const ReplayOptions& options,
                                               std::shared_ptr<const Epochs> epochs);
 
-  // Whether a packet (decoded, record fields set, fragments resolved) falls in this engine's
-  // shard (options.shard_index of options.shard_count).
-  bool in_shard(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key) const noexcept;
-
-  // Notes the time of every packet read (in or out of the shard), in order: applies events
-  // and emits the health checks due before it.
+  // Notes the time of the packets read (in or out of the shard), in order: applies events and
+  // emits the health checks due up to `ts_ns`. Calling it with the running maximum of the
+  // times read so far before each packet of the shard (and with the last one at the end) is
+  // the same as calling it for every packet read, since it only ever looks at the largest time
+  // it was given.
   void advance(std::int64_t ts_ns);
 
-  // Judges and accounts one packet of the shard (`key`: its flow key, as in_shard left it);
-  // returns whether any of its legs dropped it.
+  // Judges and accounts one packet of the shard (`key`: its flow key; shard_of() tells which
+  // packets are) and returns whether any of its legs dropped it.
   bool process(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key);
 
   // Ends the replay: health and warnings; moves the report out.
