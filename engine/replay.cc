@@ -639,6 +639,19 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
   return current_dropped_;
 }
 
+void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded,
+                               std::span<const std::optional<pcap::FlowKey>> keys, std::span<const std::int64_t> upto_ns,
+                               std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped) {
+  if (decoded.empty()) return;
+  advance(decoded.front().ts_ns);  // the first time read starts the trace
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    if (engine[i] != me) continue;
+    advance(upto_ns[i]);
+    if (process(decoded[i], keys[i])) dropped[i] = 1;
+  }
+  advance(upto_ns.back());
+}
+
 ReplayReport ReplayEngine::finish(bool truncated_tail_warning, const std::string& truncated_file) {
   for (const MalformedCount& m : malformed_)
     if (m.count > 0) report_.malformed.push_back(m);

@@ -172,14 +172,8 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     }
     batch->dropped.assign(n, 0);
     const auto judge_shard = [&](std::size_t k) {
-      internal::ReplayEngine& replay = *engines[k];
-      replay.advance(batch->decoded[0].ts_ns);  // the first time read starts the trace
-      for (std::size_t i = 0; i < n; ++i) {
-        if (batch->engine[i] != k) continue;
-        replay.advance(batch->upto_ns[i]);
-        if (replay.process(batch->decoded[i], batch->keys[i])) batch->dropped[i] = 1;
-      }
-      replay.advance(batch->upto_ns[n - 1]);
+      engines[k]->judge_batch(batch->decoded, batch->keys, batch->upto_ns, batch->engine, static_cast<std::uint32_t>(k),
+                              batch->dropped);
     };
     if (engines.size() == 1) judge_shard(0);
     else oneapi::tbb::parallel_for(std::size_t{0}, engines.size(), judge_shard);

@@ -85,6 +85,15 @@ class ReplayEngine {
   // packets are) and returns whether any of its legs dropped it.
   bool process(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key);
 
+  // A batch of the pipeline: advance() and process() for the packets i with engine[i] == me,
+  // in order, with upto_ns[i] the running maximum of the times read; dropped[i] set to 1 for
+  // those some leg dropped. (Prefetching the route slot, the route and the conntrack entries
+  // a few packets ahead, as DESIGN.md §4 suggests, was measured here and gained nothing
+  // measurable: bench/RESULTS.md.)
+  void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::optional<pcap::FlowKey>> keys,
+                   std::span<const std::int64_t> upto_ns, std::span<const std::uint32_t> engine, std::uint32_t me,
+                   std::span<std::uint8_t> dropped);
+
   // Ends the replay: health and warnings; moves the report out.
   ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
 
