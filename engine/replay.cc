@@ -643,7 +643,7 @@ void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded,
                                std::span<const std::optional<pcap::FlowKey>> keys, std::span<const std::int64_t> upto_ns,
                                std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped) {
   if (decoded.empty()) return;
-  advance(decoded.front().ts_ns);  // the first time read starts the trace
+  advance(upto_ns.front());  // in the first batch, the first time read: it starts the trace
   for (std::size_t i = 0; i < decoded.size(); ++i) {
     if (engine[i] != me) continue;
     advance(upto_ns[i]);

@@ -37,6 +37,14 @@ std::string shared_pcap(const std::string& name) { return std::string(PFSIM_SHAR
 
 std::string temp_path(const std::string& name) { return ::testing::TempDir() + "capture_test_" + name; }
 
+// What a read error says after the file name: ": packet 3 (offset 0x1c2): error: ".
+std::string located(std::uint64_t packet, std::size_t offset) {
+  char text[64];
+  std::snprintf(text, sizeof text, ": packet %llu (offset 0x%zx): error: ", static_cast<unsigned long long>(packet),
+                offset);
+  return text;
+}
+
 Bytes read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -455,9 +463,7 @@ TEST(CaptureCorrupt, OversizedCaplenIsLocatedByPacketAndOffset) {
     EXPECT_EQ(e.packet_index, std::optional<std::uint64_t>(3));
     EXPECT_EQ(e.byte_offset, std::optional<std::uint64_t>(bad_header));
     EXPECT_NE(e.message.find("300000"), std::string::npos) << e.message;
-    char located[64];
-    std::snprintf(located, sizeof located, ": packet 3 (offset 0x%zx): error: ", bad_header);
-    EXPECT_NE(e.to_string().find(path + located), std::string::npos) << e.to_string();
+    EXPECT_NE(e.to_string().find(path + located(3, bad_header)), std::string::npos) << e.to_string();
   }
   EXPECT_FALSE(reader->truncated_tail());
 }
@@ -929,11 +935,8 @@ TEST(CaptureMapped, CaplenAboveTheMaximumIsALocatedErrorAfterTheRecordsBefore) {
   const Outcome o = expect_same_both_ways(path);
   EXPECT_TRUE(o.mapped);
   EXPECT_EQ(o.records.size(), 2u);
-  char located[160];
-  std::snprintf(located, sizeof located,
-                ": packet 3 (offset 0x%zx): error: invalid packet capture length 300000, bigger than snaplen of 65535",
-                f.record_offset(2));
-  EXPECT_EQ(o.read_error, path + located);
+  EXPECT_EQ(o.read_error, path + located(3, f.record_offset(2)) +
+                              "invalid packet capture length 300000, bigger than snaplen of 65535");
   EXPECT_FALSE(o.truncated_tail);
 }
 
@@ -946,11 +949,8 @@ TEST(CaptureMapped, ErrorOffsetCountsTheBytesSkippedBeyondTheSnaplen) {
   const Outcome o = expect_same_both_ways(path);
   EXPECT_TRUE(o.mapped);
   EXPECT_EQ(o.records.size(), 1u);
-  char located[160];
-  std::snprintf(located, sizeof located,
-                ": packet 2 (offset 0x%zx): error: invalid packet capture length 2147483647, bigger than snaplen of 100",
-                f.record_offset(1));
-  EXPECT_EQ(o.read_error, path + located);
+  EXPECT_EQ(o.read_error, path + located(2, f.record_offset(1)) +
+                              "invalid packet capture length 2147483647, bigger than snaplen of 100");
   EXPECT_EQ(f.record_offset(1), 24u + 16u + 300u);
 }
 
