@@ -3,17 +3,18 @@
 //
 //   read     serial in order: up to batch_records records into a recycled batch arena
 //   decode   parallel: decode, record fields, flow key (ICMP errors by the quoted flow)
-//   judge    serial in order across batches: fragments to their datagram; then, parallel
-//            across flow shards (one engine each, owning its conntrack table and route cache),
-//            events and health checks due, connection tracking and verdicts, accounting; then
-//            --dropped-pcap in capture order
+//   prepare  serial in order: fragments to their datagram, each packet's flow shard, the
+//            running maximum of the times read
+//   engine k serial in order, one stage per flow shard (engine k owns its conntrack table and
+//            route cache): events and health checks due, connection tracking and verdicts,
+//            accounting, for its packets of each batch
+//   account  serial in order: --dropped-pcap, the batch's pages, progress
 // Batches live in a ring of `tokens` slots: parallel_pipeline never has more than `tokens`
 // items in flight, and items leave the last (serial in-order) stage in order, so slot
 // k % tokens is free again when item k is read. Everything that decides an output runs in the
 // serial stages in capture order or in flow shards whose reports merge exactly, so the report
 // is the same for any thread count.
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -94,14 +95,15 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     dropped.emplace(std::move(*writer));
   }
 
-  const std::size_t tokens = 2 * static_cast<std::size_t>(threads);
+  // Enough batches in flight for every stage: read, decode, prepare, one per engine, account.
+  const std::size_t tokens = 4 * static_cast<std::size_t>(threads);
   std::vector<Batch> ring(tokens);
   std::size_t next_slot = 0;
   std::size_t file = 0;
   std::uint64_t index_offset = 0;
   std::uint64_t done_bytes = 0;
   std::optional<net::Error> read_failure;   // written by the read stage only
-  std::optional<net::Error> judge_failure;  // by the judge stage only
+  std::optional<net::Error> judge_failure;  // by the account stage only
   std::atomic<bool> abort{false};
   bool truncated = false;
   std::string truncated_file;
@@ -150,16 +152,15 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     return batch;
   };
 
-  auto judge = [&](Batch* batch) {
-    if (judge_failure) return;
+  // In order, before the engines: later fragments get their datagram's ports, each packet its
+  // engine (kNoEngine outside this replay's shard: sub-shard I + N*k of N*threads is engine
+  // k's), and the running maximum of the times read, which each engine's advance() is given
+  // before its packets.
+  const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
+  auto prepare = [&](Batch* batch) -> Batch* {
     const std::size_t n = batch->decoded.size();
-    if (n == 0) return;
-    // In order: fragments get their datagram's ports, each packet its engine (kNoEngine outside
-    // this replay's shard: sub-shard I + N*k of N*threads is engine k's), and the running
-    // maximum of the times read, which each engine's advance() is given before its packets.
     batch->engine.resize(n);
     batch->upto_ns.resize(n);
-    const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
     for (std::size_t i = 0; i < n; ++i) {
       pcap::DecodedPacket& d = batch->decoded[i];
       fragments.resolve(d, batch->keys[i]);
@@ -171,13 +172,25 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
       batch->upto_ns[i] = latest_ns;
     }
     batch->dropped.assign(n, 0);
-    const auto judge_shard = [&](std::size_t k) {
-      engines[k]->judge_batch(batch->decoded, batch->keys, batch->upto_ns, batch->engine, static_cast<std::uint32_t>(k),
-                              batch->dropped);
+    return batch;
+  };
+
+  // Engine k's stage: its packets of each batch, batches in order. The engines are stages of
+  // their own rather than a parallel loop inside one stage, so that engine 0 can judge batch
+  // j + 1 while engine 1 is still on batch j: no thread waits for the slowest shard of a batch.
+  const auto engine_stage = [&](std::size_t k) {
+    return [&, k](Batch* batch) -> Batch* {
+      if (!abort.load(std::memory_order_relaxed))
+        engines[k]->judge_batch(batch->decoded, batch->keys, batch->upto_ns, batch->engine,
+                                static_cast<std::uint32_t>(k), batch->dropped);
+      return batch;
     };
-    if (engines.size() == 1) judge_shard(0);
-    else oneapi::tbb::parallel_for(std::size_t{0}, engines.size(), judge_shard);
-    for (std::size_t i = 0; i < n; ++i) {
+  };
+
+  // In order, after the engines: --dropped-pcap, the batch's pages, progress.
+  auto account = [&](Batch* batch) {
+    if (judge_failure) return;
+    for (std::size_t i = 0; i < batch->decoded.size(); ++i) {
       const pcap::Record& r = batch->records.records[i];
       done_bytes += kRecordHeaderBytes + r.caplen;
       if (batch->dropped[i] == 0 || !dropped) continue;
@@ -197,10 +210,14 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   oneapi::tbb::global_control parallelism(oneapi::tbb::global_control::max_allowed_parallelism, threads);
   oneapi::tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
-    oneapi::tbb::parallel_pipeline(
-        tokens, oneapi::tbb::make_filter<void, Batch*>(oneapi::tbb::filter_mode::serial_in_order, read) &
-                    oneapi::tbb::make_filter<Batch*, Batch*>(oneapi::tbb::filter_mode::parallel, decode) &
-                    oneapi::tbb::make_filter<Batch*, void>(oneapi::tbb::filter_mode::serial_in_order, judge));
+    using oneapi::tbb::filter_mode;
+    using oneapi::tbb::make_filter;
+    oneapi::tbb::filter<void, Batch*> stages = make_filter<void, Batch*>(filter_mode::serial_in_order, read) &
+                                               make_filter<Batch*, Batch*>(filter_mode::parallel, decode) &
+                                               make_filter<Batch*, Batch*>(filter_mode::serial_in_order, prepare);
+    for (std::size_t k = 0; k < engines.size(); ++k)
+      stages = stages & make_filter<Batch*, Batch*>(filter_mode::serial_in_order, engine_stage(k));
+    oneapi::tbb::parallel_pipeline(tokens, stages & make_filter<Batch*, void>(filter_mode::serial_in_order, account));
   });
   if (read_failure) return *read_failure;
   if (judge_failure) return *judge_failure;
