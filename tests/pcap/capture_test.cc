@@ -114,6 +114,14 @@ struct ReadRecord {
   bool operator==(const ReadRecord&) const = default;
 };
 
+// Appends a batch's records, with copies of their bytes.
+void copy_records(const RecordBatch& batch, std::vector<ReadRecord>& out) {
+  for (const Record& r : batch.records) {
+    auto data = batch.data(r);
+    out.push_back({r.index, r.ts_ns, r.caplen, r.len, Bytes(data.begin(), data.end())});
+  }
+}
+
 // Reads the whole capture; the batches' sizes are checked against `max_records`.
 std::vector<ReadRecord> read_all(CaptureReader& reader, std::size_t max_records = kDefaultBatchRecords) {
   std::vector<ReadRecord> out;
@@ -127,10 +135,7 @@ std::vector<ReadRecord> read_all(CaptureReader& reader, std::size_t max_records 
     EXPECT_EQ(*n, batch.records.size());
     EXPECT_LE(*n, std::max<std::size_t>(max_records, 1));
     if (*n == 0) break;
-    for (const Record& r : batch.records) {
-      auto data = batch.data(r);
-      out.push_back({r.index, r.ts_ns, r.caplen, r.len, Bytes(data.begin(), data.end())});
-    }
+    copy_records(batch, out);
   }
   return out;
 }
@@ -635,10 +640,7 @@ Outcome read_outcome(const std::string& path, ReadMode mode, std::size_t max_rec
     EXPECT_EQ(*n, batch.records.size());
     EXPECT_LE(*n, std::max<std::size_t>(max_records, 1));
     if (*n == 0) break;
-    for (const Record& r : batch.records) {
-      auto data = batch.data(r);
-      o.records.push_back({r.index, r.ts_ns, r.caplen, r.len, Bytes(data.begin(), data.end())});
-    }
+    copy_records(batch, o.records);
   }
   o.truncated_tail = reader->truncated_tail();
   o.records_read = reader->records_read();
