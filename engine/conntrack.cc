@@ -88,10 +88,16 @@ std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
   return static_cast<std::size_t>(h) & (slots_.size() - 1);
 }
 
+// Whether the occupied entry `e` joins the same endpoint addresses as `key`, in the same
+// domain, protocol and connection (related() matches quoted ICMP flows by this alone).
+bool ConntrackTable::same_addresses(const Entry& e, const Entry& key) noexcept {
+  return e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto &&
+         e.family == key.family && e.addr_a == key.addr_a && e.addr_b == key.addr_b;
+}
+
 // Whether the occupied entry `e` is `key`'s flow.
 bool ConntrackTable::same_flow(const Entry& e, const Entry& key) noexcept {
-  return e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto && e.family == key.family && e.addr_a == key.addr_a &&
-         e.addr_b == key.addr_b && e.port_a == key.port_a && e.port_b == key.port_b;
+  return same_addresses(e, key) && e.port_a == key.port_a && e.port_b == key.port_b;
 }
 
 // The slot holding `key`'s flow, or the empty slot where it would go. The table is never full
@@ -182,12 +188,15 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hi
   bool src_is_b = false;
   // The hinted slot is compared with the header directly: the common case, a later packet of
   // a flow, then costs no key building, hashing or probing.
-  Entry* found = nullptr;
-  if (hint != nullptr && *hint < slots_.size() && holds(slots_[*hint], domain, packet, ports.sport, ports.dport, src_is_b))
-    found = &slots_[*hint];
-  else
-    found = &slots_[find(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b), hint)];
-  Entry& e = *found;
+  std::size_t slot = 0;
+  if (hint != nullptr && *hint < slots_.size() &&
+      holds(slots_[*hint], domain, packet, ports.sport, ports.dport, src_is_b)) {
+    slot = *hint;
+  } else {
+    slot = probe(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b));
+    if (hint != nullptr) *hint = static_cast<Slot>(slot);
+  }
+  Entry& e = slots_[slot];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
 
   e.last_ns = std::max(e.last_ns, packet.ts_ns);
@@ -245,8 +254,7 @@ bool ConntrackTable::related(std::uint32_t domain, const Packet& packet) const n
   for (std::size_t i = home_slot(key);; i = (i + 1) & mask) {
     const Entry& e = slots_[i];
     if ((e.flags & kOccupied) == 0) return false;
-    if (e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto &&
-        e.family == key.family && e.addr_a == key.addr_a && e.addr_b == key.addr_b && packet.ts_ns <= expiry_ns(e)) {
+    if (same_addresses(e, key) && packet.ts_ns <= expiry_ns(e)) {
       return true;
     }
   }

@@ -126,6 +126,7 @@ class ConntrackTable {
   // the tuple's src endpoint became side B.
   static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
                       std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_b) noexcept;
+  static bool same_addresses(const Entry& e, const Entry& key) noexcept;
   static bool same_flow(const Entry& e, const Entry& key) noexcept;
   static bool holds(const Entry& e, std::uint32_t domain, const Packet& packet, std::uint16_t sport,
                     std::uint16_t dport, bool& src_is_b) noexcept;
