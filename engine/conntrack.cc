@@ -198,16 +198,36 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hi
   }
   Entry& e = slots_[slot];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
+  update(e, packet, src_is_b);
+  return true;
+}
 
+// Every flow live first, then the refreshes: refreshing one flow keeps it live for a packet of
+// the same time, so this is what lookup() would do hook by hook.
+bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, const Packet& packet) noexcept {
+  for (const Slot slot : slots)
+    if (packet.ts_ns > expiry_ns(slots_[slot])) return false;
+  note_time(packet.ts_ns);
+  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], packet, ((src_is_b >> k) & 1u) != 0);
+  return true;
+}
+
+bool ConntrackTable::src_is_b(const Packet& packet) noexcept {
+  const KeyPorts ports = key_ports(packet.tuple, packet.icmp_id);
+  bool src_is_b = false;
+  key_of(0, packet.tuple, ports.sport, ports.dport, 0, src_is_b);
+  return src_is_b;
+}
+
+void ConntrackTable::update(Entry& e, const Packet& packet, bool src_is_b) noexcept {
   e.last_ns = std::max(e.last_ns, packet.ts_ns);
   if (e.packets < std::numeric_limits<std::uint8_t>::max()) ++e.packets;
   const bool from_initiator = src_is_b == ((e.flags & kInitiatorIsB) != 0);
   if (!from_initiator) e.flags |= kSeenReply;
-  if (t.proto == net::kProtoTcp) {
+  if (e.proto == net::kProtoTcp) {
     if ((packet.tcp_flags & kTcpRst) != 0) e.flags |= kRst;
     if ((packet.tcp_flags & kTcpFin) != 0) e.flags |= from_initiator ? kFinInitiator : kFinResponder;
   }
-  return true;
 }
 
 void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hint) {
@@ -283,6 +303,7 @@ void ConntrackTable::rehash(bool drop_domain, std::uint32_t domain) {
 
   std::vector<Entry> old(capacity);
   old.swap(slots_);
+  if (++generation_ == 0) generation_ = 1;
   used_ = 0;
   for (const Entry& e : old) {
     if (!survives(e)) continue;

@@ -53,7 +53,11 @@
 // packet and hook) can keep a Slot per flow: lookup() and track() try that slot first and skip
 // the hash and the probe when it still holds the flow. A slot is only a hint, checked against
 // the flow's key on every use, so a stale or wrong one costs one ordinary probe, never a
-// different answer. Not thread-safe: one table per thread or shard (DESIGN.md §4).
+// different answer. A caller that has seen where a flow is (a lookup() that found it, a track()
+// that put it there) can go further while generation() is unchanged: entries move only when
+// the table rebuilds (growth, forget()), and an occupied slot holds one flow until then, so
+// live() and refresh() at that slot need no key at all (replay's per-packet fast path). Not
+// thread-safe: one table per thread or shard (DESIGN.md §4).
 //
 // Example:
 //   ConntrackTable table(scenario.conntrack);
@@ -65,6 +69,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/packet.h"
@@ -93,6 +98,19 @@ class ConntrackTable {
   // initiator). Replaces an expired entry of the same flow (and a live one: the flow starts
   // over). May allocate when the table grows. `hint` as for lookup().
   void track(std::uint32_t domain, const Packet& packet, Slot* hint = nullptr);
+
+  // Changes whenever entries move (the table rebuilds); never 0, so 0 can mean "not known".
+  std::uint32_t generation() const noexcept { return generation_; }
+
+  // The known-slot fast path (see Cost above), for a packet that belongs to the flows at
+  // `slots` (each seen there by a lookup() that returned true or by a track(), in the current
+  // generation(); they may be of different domains), whose src is side B of flow k's key when
+  // bit k of `src_is_b` is set (src_is_b()). When every one of them is live at packet.ts_ns,
+  // refreshes them all with the packet, as lookup() would one by one, and returns true; else
+  // changes nothing and returns false.
+  bool refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, const Packet& packet) noexcept;
+  // Whether `packet`'s src is side B of its flow's key (its greater endpoint).
+  static bool src_is_b(const Packet& packet) noexcept;
 
   // Whether the ICMP error `packet` quotes a live flow of `domain` (either direction), at
   // packet.ts_ns. False when packet.is_icmp_error is false.
@@ -135,6 +153,8 @@ class ConntrackTable {
   // probe(), trying *hint first when given (and setting it).
   std::size_t find(const Entry& key, Slot* hint) const noexcept;
   std::int64_t expiry_ns(const Entry& entry) const noexcept;
+  // Refreshes the live entry `e` with a packet of its flow (time, direction, TCP flags).
+  static void update(Entry& e, const Packet& packet, bool src_is_b) noexcept;
   // Rebuilds the slots without long-expired entries (and without `domain`'s when drop_domain).
   void rehash(bool drop_domain, std::uint32_t domain);
   void note_time(std::int64_t ts_ns) noexcept;
@@ -143,6 +163,7 @@ class ConntrackTable {
   std::vector<Entry> slots_;
   std::size_t used_ = 0;             // occupied slots, live or expired
   std::int64_t newest_ns_;           // the newest packet time given to lookup() or track()
+  std::uint32_t generation_ = 1;     // bumped by rehash()
 };
 
 }  // namespace pfsim::engine

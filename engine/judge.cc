@@ -83,8 +83,11 @@ HookVerdict Judge::verdict_of(const HookPlan& plan, const Outcome& o) noexcept {
 
 Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
   const std::uint32_t domain = conntrack_domain(plan.hook);
-  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot))
+  plan.conntrack_known_in = 0;
+  if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot)) {
+    plan.conntrack_known_in = conntrack_.generation();
     return Outcome{HookHow::kTracked, true};
+  }
   const Decision d = plan.decision;
   Outcome o{d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule, d.allowed};
   if (packet.is_icmp_error) {
@@ -101,6 +104,7 @@ Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
       o.untracked = true;
     } else {
       conntrack_.track(domain, packet, &plan.conntrack_slot);
+      plan.conntrack_known_in = conntrack_.generation();
       o.started_tracking = true;
     }
   }

@@ -126,6 +126,11 @@ struct HookPlan {
   bool stateful = false;   // the policy's
   bool untracked = false;  // allowed at a stateful hook, but an AWS untracked flow
   ConntrackTable::Slot conntrack_slot = 0;
+  // The ConntrackTable::generation() in which the last packet judged with this plan was seen
+  // (found or tracked) at conntrack_slot, else 0. For a header whose flow key is the header's
+  // own (not ICMP: an echo's key is its identifier), that slot holds the flow of every later
+  // packet while the generation lasts: ConntrackTable::live()/refresh() need no key.
+  std::uint32_t conntrack_known_in = 0;
 };
 
 // A leg's hooks in order, with their plans.

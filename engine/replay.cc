@@ -518,7 +518,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     auto leg = backend_leg(s_, node, tg, *target, &listener, client, keeps_client ? client_port : sport,
                            target_port(s_, &listener, tg, *target), t.proto);
     if (!leg) return std::nullopt;
-    Step step{leg->tuple, leg->leg, reply, 0, 0, {}};
+    Step step{.tuple = leg->tuple, .leg = leg->leg, .reply = reply};
     if (reply) {
       step.tuple = reversed(step.tuple);
       step.leg = reversed(step.leg);
@@ -532,7 +532,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     const ListenerAt at = it->second;
     const net::IpAddress client{t.family, t.src};
     if (auto cl = client_leg(s_, at.node, *at.listener, client, t.sport, t.proto)) {
-      route.step[route.steps++] = Step{cl->tuple, cl->leg, false, 0, 0, {}};
+      route.step[route.steps++] = Step{.tuple = cl->tuple, .leg = cl->leg, .reply = false};
       if (auto bl = backend_for(at.node, *at.listener, client, t.sport, false)) route.step[route.steps++] = *bl;
       return route;
     }
@@ -544,7 +544,7 @@ ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
     if (!node_addresses_.contains(AddrKey{t.dst, 0, 0, t.family})) {
       if (auto cl = client_leg(s_, at.node, *at.listener, client, t.dport, t.proto)) {
         if (auto bl = backend_for(at.node, *at.listener, client, t.dport, true)) route.step[route.steps++] = *bl;
-        route.step[route.steps++] = Step{reversed(cl->tuple), reversed(cl->leg), true, 0, 0, {}};
+        route.step[route.steps++] = Step{.tuple = reversed(cl->tuple), .leg = reversed(cl->leg), .reply = true};
         return route;
       }
     }
@@ -557,6 +557,29 @@ void ReplayEngine::plan_route(Route& route) {
   Judge judge(s_, policies(), conntrack_);
   for (std::size_t i = 0; i < route.steps; ++i) route.step[i].plan = judge.plan(route.step[i].leg, route.step[i].tuple);
   route.epoch = static_cast<std::uint32_t>(epoch_);
+  route.known = KnownPass{};
+}
+
+ReplayEngine::KnownPass ReplayEngine::known_pass(const Route& route) const noexcept {
+  const net::FiveTuple& h = route.header;
+  if (h.proto == net::kProtoIcmp || h.proto == net::kProtoIcmpv6) return {};
+  KnownPass known;
+  for (std::size_t i = 0; i < route.steps; ++i) {
+    for (const HookPlan& hook : route.step[i].plan) {
+      if (!hook.stateful) continue;
+      if (hook.conntrack_known_in != conntrack_.generation() || known.hooks == kMaxKnown) return {};
+      if (route.step[i].src_is_b) known.src_is_b |= static_cast<std::uint8_t>(1u << known.hooks);
+      known.slot[known.hooks++] = hook.conntrack_slot;
+    }
+  }
+  known.known_in = conntrack_.generation();
+  return known;
+}
+
+bool ReplayEngine::pass_known(Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
+  const KnownPass& known = route.known;
+  if (known.known_in != conntrack_.generation() || (df && ip_length > route.min_mtu)) return false;
+  return conntrack_.refresh_known(std::span(known.slot.data(), known.hooks), known.src_is_b, p);
 }
 
 std::size_t ReplayEngine::route_slot(const net::FiveTuple& h) const noexcept {
@@ -589,7 +612,15 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     i = route_slot(h);
   }
   Route& route = routes_.push_back(make_route(h));
-  for (std::size_t k = 0; k < route.steps; ++k) route.step[k].mtu = next_mtu(route.step[k].leg);
+  route.min_mtu = std::numeric_limits<std::uint32_t>::max();
+  for (std::size_t k = 0; k < route.steps; ++k) {
+    Step& step = route.step[k];
+    step.mtu = next_mtu(step.leg);
+    route.min_mtu = std::min(route.min_mtu, step.mtu);
+    Packet p;
+    p.tuple = step.tuple;
+    step.src_is_b = ConntrackTable::src_is_b(p);
+  }
   plan_route(route);
   route_slots_[i] = static_cast<std::uint32_t>(routes_.size());
   return route;
@@ -625,6 +656,10 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
   }
   Route& route = route_for(p.tuple);
   const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
+  if (pass_known(route, p, df, d.ip_length)) {
+    count(route.cls, true);
+    return false;
+  }
   // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
   const bool syn_ack =
       p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
@@ -635,6 +670,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
     p.lb_connection = step.lb_connection;
     ok = judge_leg(step, p, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
   }
+  route.known = ok ? known_pass(route) : KnownPass{};
   count(route.cls, ok);
   return current_dropped_;
 }

@@ -147,16 +147,32 @@ class ReplayEngine {
     net::FiveTuple tuple;  // the header on this leg
     Leg leg;
     bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
+    bool src_is_b = false; // the tuple's src is side B of its conntrack key (ConntrackTable::src_is_b)
     std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/packet.h)
     std::uint32_t mtu = 0;            // of the segment the leg crosses (next_mtu)
-    LegPlan plan;
+    LegPlan plan{};
+  };
+  // A route's fast path (process()): when the last packet judged on it passed every hook, each
+  // stateful hook by a flow seen at a known conntrack slot (HookPlan::conntrack_known_in), the
+  // next one of the same header passes the same way — the stateless decisions are the plans',
+  // fixed for the epoch — as long as those flows are live and the conntrack generation is the
+  // same: it costs a liveness check and a refresh per stateful hook instead of the judge. Not
+  // for ICMP headers, whose flows are keyed by more than the header (the echo identifier).
+  static constexpr std::size_t kMaxKnown = 4;
+  struct KnownPass {
+    std::uint32_t known_in = 0;  // the conntrack generation, 0 when there is no fast path
+    std::uint8_t hooks = 0;
+    std::uint8_t src_is_b = 0;   // bit k: hook k's packets come from side B of its key
+    std::array<ConntrackTable::Slot, kMaxKnown> slot{};
   };
   struct Route {
     net::FiveTuple header;    // the captured header (the cache key)
     std::uint32_t epoch = 0;  // of the plans
+    std::uint32_t min_mtu = 0;  // of its steps': a larger DF packet makes a router send an error
     TrafficClass cls = TrafficClass::kOther;
     bool direct = false;      // judged between the endpoints its addresses name
     std::uint8_t steps = 0;
+    KnownPass known;
     std::array<Step, 2> step;
   };
 
@@ -168,6 +184,11 @@ class ReplayEngine {
   void plan_route(Route& route);
   std::size_t route_slot(const net::FiveTuple& header) const noexcept;
   Route& route_for(const net::FiveTuple& header);
+  // The fast path of a route whose last packet passed (KnownPass), or none.
+  KnownPass known_pass(const Route& route) const noexcept;
+  // Passes `p` (a packet of `route`'s header, DF when `df`) by the route's fast path and returns
+  // true, or changes nothing and returns false when the judge must decide it.
+  bool pass_known(Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
   bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   // The MTU of the next segment a packet crossing `leg` meets.

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <span>
 #include <tuple>
 #include <utility>
 
@@ -377,6 +378,60 @@ TEST(ConntrackHints, AHintIsOnlyWhereToLookFirst) {
   EXPECT_FALSE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 3 * kSec, kTcpAck), &web));
 }
 
+TEST(ConntrackKnown, RefreshesEveryFlowOrNone) {
+  // A web flow (domain 1) and a DNS flow (domain 2), each put at a slot by track(); a reply
+  // of each (the server's side) is later refreshed through those slots in one call.
+  ConntrackConfig config;
+  config.tcp_established_s = 60;
+  config.tcp_other_s = 8;
+  config.udp_s = 5;
+  const Packet syn = tcp(kClient, 40000, kServer, 80, 0, kTcpSyn);
+  const Packet query = udp(kClient, 5353, kServer, 53, 0);
+  const auto setup = [&](ConntrackTable& table) {
+    std::array<ConntrackTable::Slot, 2> slots{};
+    table.track(1, syn, &slots[0]);
+    table.track(2, query, &slots[1]);
+    return slots;
+  };
+  const Packet syn_ack = tcp(kServer, 80, kClient, 40000, 0, kTcpSyn | kTcpAck);
+  const std::uint32_t replies = (ConntrackTable::src_is_b(syn_ack) ? 1u : 0u) |
+                                (ConntrackTable::src_is_b(udp(kServer, 53, kClient, 5353, 0)) ? 2u : 0u);
+  EXPECT_NE(ConntrackTable::src_is_b(syn), ConntrackTable::src_is_b(syn_ack));
+
+  // At 4 s both are live: both are refreshed, as replies (the web flow is now established).
+  {
+    ConntrackTable table(config);
+    const auto slots = setup(table);
+    const std::uint32_t generation = table.generation();
+    Packet at4 = syn_ack;
+    at4.ts_ns = 4 * kSec;
+    EXPECT_TRUE(table.refresh_known(slots, replies, at4));
+    EXPECT_EQ(table.generation(), generation);
+    EXPECT_TRUE(table.lookup(2, udp(kClient, 5353, kServer, 53, 9 * kSec)));  // 4 s + udp_s
+    EXPECT_TRUE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 64 * kSec, kTcpAck)));  // 4 s + established
+  }
+  // At 6 s the DNS flow has expired (0 + 5 s): nothing is refreshed, so the web flow, still
+  // only a SYN, expires at 8 s as before.
+  {
+    ConntrackTable table(config);
+    const auto slots = setup(table);
+    Packet at6 = syn_ack;
+    at6.ts_ns = 6 * kSec;
+    EXPECT_FALSE(table.refresh_known(slots, replies, at6));
+    EXPECT_FALSE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 9 * kSec, kTcpAck)));
+  }
+  // Rebuilding the table (growth, forget) moves entries and changes the generation.
+  ConntrackTable table(config);
+  setup(table);
+  const std::uint32_t before = table.generation();
+  EXPECT_NE(before, 0u);
+  for (std::uint32_t i = 0; i < 100; ++i) table.track(3, udp(ip4(0x0a000000u + i), 1024, kServer, 53, kSec));
+  EXPECT_NE(table.generation(), before);
+  const std::uint32_t grown = table.generation();
+  table.forget(3);
+  EXPECT_NE(table.generation(), grown);
+}
+
 TEST(ConntrackGrowth, LongExpiredEntriesAreReclaimed) {
   ConntrackTable table(ConntrackConfig{});  // udp_s = 30
   std::size_t bytes_after_first_epoch = 0;
@@ -451,8 +506,12 @@ class Model {
     return n;
   }
 
- private:
   using Key = std::tuple<std::uint32_t, std::uint64_t, Family, std::uint8_t, Ip128, Ip128, std::uint16_t, std::uint16_t>;
+  static Key key(std::uint32_t domain, const Packet& p) {
+    return key_of(domain, p.tuple, p.icmp_id, p.lb_connection).first;
+  }
+
+ private:
   struct State {
     std::int64_t last = 0;
     std::uint8_t proto = 0;
@@ -562,6 +621,20 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
     return &hints[h % hints.size()];
   };
 
+  // Known slots (conntrack.h, refresh_known): where a hinted lookup() found a flow or a hinted
+  // track() put it, and in which generation. A third of the lookups of a known flow whose key
+  // is its header's (not ICMP) go through refresh_known() in the same generation instead.
+  std::map<Model::Key, std::pair<ConntrackTable::Slot, std::uint32_t>> known;
+  const auto note_known = [&](std::uint32_t domain, const Packet& p, const ConntrackTable::Slot* hint) {
+    if (hint != nullptr) known[Model::key(domain, p)] = {*hint, table.generation()};
+  };
+  const auto known_slot = [&](std::uint32_t domain, const Packet& p) -> const ConntrackTable::Slot* {
+    if (p.tuple.proto == net::kProtoIcmp || p.tuple.proto == net::kProtoIcmpv6 || pick(3) != 0) return nullptr;
+    const auto it = known.find(Model::key(domain, p));
+    return it != known.end() && it->second.second == table.generation() ? &it->second.first : nullptr;
+  };
+  std::size_t known_hits = 0;
+
   std::int64_t now = 1'000 * kSec;
   std::size_t hits = 0;
   std::size_t related_hits = 0;
@@ -579,16 +652,28 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
     const std::size_t what = pick(100);
     if (what < 55) {
       const Packet p = random_packet(now);
-      const bool got = table.lookup(domain, p, hint_for(domain, p));
+      bool got = false;
+      if (const ConntrackTable::Slot* slot = known_slot(domain, p)) {
+        got = table.refresh_known(std::span(slot, 1), ConntrackTable::src_is_b(p) ? 1u : 0u, p);
+        known_hits += got ? 1 : 0;
+      } else {
+        ConntrackTable::Slot* hint = hint_for(domain, p);
+        got = table.lookup(domain, p, hint);
+        if (got) note_known(domain, p, hint);
+      }
       ASSERT_EQ(got, model.lookup(domain, p)) << "lookup, op " << op;
       hits += got ? 1 : 0;
       if (!got && pick(2) == 0) {
-        table.track(domain, p, hint_for(domain, p));
+        ConntrackTable::Slot* hint = hint_for(domain, p);
+        table.track(domain, p, hint);
+        note_known(domain, p, hint);
         model.track(domain, p);
       }
     } else if (what < 70) {
       const Packet p = random_packet(now);
-      table.track(domain, p, hint_for(domain, p));
+      ConntrackTable::Slot* hint = hint_for(domain, p);
+      table.track(domain, p, hint);
+      note_known(domain, p, hint);
       model.track(domain, p);
     } else if (what < 97) {
       const Packet inner = random_packet(now);
@@ -612,6 +697,7 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
   }
   // The comparison exercised both answers, and the table grew (rehashed) on the way.
   EXPECT_GT(hits, 10'000u);
+  EXPECT_GT(known_hits, 1'000u);
   EXPECT_GT(related_hits, 1'000u);
   EXPECT_GT(table.memory_bytes(), initial_bytes);
 }

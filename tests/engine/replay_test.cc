@@ -150,6 +150,27 @@ TEST_F(ReplayTest, AllowedListenerFlowBothWays) {
   EXPECT_FALSE(replay_flagged(r));
 }
 
+TEST_F(ReplayTest, AFlowIdlePastItsTimeoutIsJudgedByTheRulesAgain) {
+  // Later packets of a flow pass by the conntrack slots their route knows (ReplayEngine's fast
+  // path) only while those flows are live: after 5 s idle the server's reply is judged by the
+  // rules again, and the node's group lets only the listener port in.
+  Scenario s = scenario("aws-alb-internet-facing/recommended.yaml");
+  s.conntrack.tcp_established_s = 5;
+  std::vector<Frame> frames = alb_handshake(0, 51000);
+  frames.push_back(tcp(1, "198.51.100.7", 51000, "203.0.113.10", 443, 0x18, 100));
+  frames.push_back(tcp(2, "203.0.113.10", 443, "198.51.100.7", 51000, 0x18, 100));
+  frames.push_back(tcp(20, "203.0.113.10", 443, "198.51.100.7", 51000, 0x18, 100));
+  frames.push_back(tcp(21, "198.51.100.7", 51000, "203.0.113.10", 443, 0x10));
+  const ReplayReport r = replay(s, {write(frames)});
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 6u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 1u);
+  ASSERT_EQ(r.drops.size(), 1u) << summary(r);
+  EXPECT_EQ(r.drops[0].cls, TrafficClass::kListener);
+  EXPECT_EQ(r.drops[0].hook.rfind("sg-ingress(", 0), 0u) << r.drops[0].hook;
+  EXPECT_TRUE(r.drops[0].rule.is_default);
+  EXPECT_EQ(r.drops[0].first_packet, 6u);
+}
+
 TEST_F(ReplayTest, BrokenHealthCheckMakesTargetsUnhealthy) {
   const Scenario s = scenario("aws-alb-internet-facing/broken-hc.yaml");
   // Over 65 s: checks at 0, 30 and 60 s from both nodes to both targets.
