@@ -150,10 +150,12 @@ double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
 std::uint64_t shard_of(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key,
                        std::uint64_t shard_count) noexcept {
   if (shard_count <= 1) return 0;
-  return (key ? pcap::symmetric_hash(*key) : d.index) % shard_count;
+  const std::uint64_t h = key ? pcap::symmetric_hash(*key) : d.index;
+  // The same as h % shard_count; a power of two (the threads of one replay) needs no division.
+  return (shard_count & (shard_count - 1)) == 0 ? h & (shard_count - 1) : h % shard_count;
 }
 
-void ReplayEngine::advance(std::int64_t ts_ns) {
+void ReplayEngine::advance_to(std::int64_t ts_ns) {
   if (!started_) {
     started_ = true;
     first_ns_ = ts_ns;
@@ -162,7 +164,6 @@ void ReplayEngine::advance(std::int64_t ts_ns) {
     for (HealthSeries& series : series_) series.next_ns = first_ns_;
     next_check_ns_ = series_.empty() ? std::numeric_limits<std::int64_t>::max() : first_ns_;
   }
-  last_ns_ = std::max(last_ns_, ts_ns);
   while (next_check_ns_ <= ts_ns || (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns)) {
     // Events and checks in time order; an event at the same time as a check comes first.
     if (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns && event_ns_[epoch_] <= next_check_ns_) {
@@ -181,6 +182,7 @@ void ReplayEngine::advance(std::int64_t ts_ns) {
     }
     next_check_ns_ = next;
   }
+  due_ns_ = epoch_ < event_ns_.size() ? std::min(next_check_ns_, event_ns_[epoch_]) : next_check_ns_;
 }
 
 void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
@@ -232,23 +234,31 @@ void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
   series.last_reason = series.last_ok ? "" : "health checks from " + interface_name(s_, series.node) + " dropped at " + hook;
 }
 
+net::FiveTuple ReplayEngine::tuple_of(const pcap::DecodedPacket& d) noexcept {
+  net::FiveTuple t;
+  t.family = d.family;
+  t.src = d.src;
+  t.dst = d.dst;
+  t.proto = d.proto;
+  if (d.proto == net::kProtoIcmp || d.proto == net::kProtoIcmpv6) {
+    t.sport = d.icmp_type;
+    t.dport = d.icmp_code;
+  } else if (d.has_ports) {
+    t.sport = d.sport;
+    t.dport = d.dport;
+  }
+  return t;
+}
+
 Packet ReplayEngine::to_packet(const pcap::DecodedPacket& d) const noexcept {
   Packet p;
-  p.tuple.family = d.family;
-  p.tuple.src = d.src;
-  p.tuple.dst = d.dst;
-  p.tuple.proto = d.proto;
+  p.tuple = tuple_of(d);
   p.ts_ns = d.ts_ns;
   if (d.proto == net::kProtoIcmp || d.proto == net::kProtoIcmpv6) {
-    p.tuple.sport = d.icmp_type;
-    p.tuple.dport = d.icmp_code;
     p.icmp_id = d.icmp_id;
     p.is_icmp_error = d.has_icmp && is_icmp_error_type(d.proto, d.icmp_type);
     if (p.is_icmp_error && d.has_inner)
       p.quoted = net::FiveTuple{d.inner.src, d.inner.dst, d.inner.sport, d.inner.dport, d.inner.proto, d.inner.family};
-  } else if (d.has_ports) {
-    p.tuple.sport = d.sport;
-    p.tuple.dport = d.dport;
   }
   p.tcp_flags = d.has_tcp_flags ? d.tcp_flags : 0;
   return p;
@@ -582,34 +592,44 @@ bool ReplayEngine::pass_known(Route& route, const Packet& p, bool df, std::uint3
   return conntrack_.refresh_known(std::span(known.slot.data(), known.hooks), known.src_is_b, p);
 }
 
-std::size_t ReplayEngine::route_slot(const net::FiveTuple& h) const noexcept {
-  const std::uint64_t hash =
-      net::hash_words(kRouteSeed, h.src.hi, h.src.lo, h.dst.hi, h.dst.lo,
-                      (std::uint64_t{h.sport} << 32) | (std::uint64_t{h.dport} << 16) | (std::uint64_t{h.proto} << 8) |
-                          static_cast<std::uint64_t>(h.family));
+std::uint64_t ReplayEngine::route_hash(const net::FiveTuple& h) noexcept {
+  return net::hash_words(kRouteSeed, h.src.hi, h.src.lo, h.dst.hi, h.dst.lo,
+                         (std::uint64_t{h.sport} << 32) | (std::uint64_t{h.dport} << 16) |
+                             (std::uint64_t{h.proto} << 8) | static_cast<std::uint64_t>(h.family));
+}
+
+std::size_t ReplayEngine::route_slot(const net::FiveTuple& h, std::uint64_t hash) const noexcept {
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
   const std::size_t mask = route_slots_.size() - 1;
   std::size_t i = hash & mask;
-  while (route_slots_[i] != 0 && routes_[route_slots_[i] - 1].header != h) i = (i + 1) & mask;
-  return i;
+  // The tag first: a route of another header is read only when its tag matches (1 in 2^32).
+  for (;; i = (i + 1) & mask) {
+    const RouteSlot& slot = route_slots_[i];
+    if (slot.route == 0 || (slot.tag == tag && routes_[slot.route - 1].header == h)) return i;
+  }
 }
 
 ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
-  std::size_t i = route_slot(h);
-  if (route_slots_[i] != 0) {
-    Route& route = routes_[route_slots_[i] - 1];
+  const std::uint64_t hash = route_hash(h);
+  std::size_t i = route_slot(h, hash);
+  if (route_slots_[i].route != 0) {
+    Route& route = routes_[route_slots_[i].route - 1];
     if (route.epoch != epoch_) plan_route(route);
     return route;
   }
   if (routes_.size() == kMaxRoutes) {
     // A cache: starting over costs recomputation, never a different answer.
     routes_.clear();
-    std::fill(route_slots_.begin(), route_slots_.end(), 0);
-    i = route_slot(h);
+    std::fill(route_slots_.begin(), route_slots_.end(), RouteSlot{});
+    i = route_slot(h, hash);
   } else if ((routes_.size() + 1) * 2 > route_slots_.size()) {
-    route_slots_.assign(route_slots_.size() * 2, 0);
-    for (std::size_t r = 0; r < routes_.size(); ++r)
-      route_slots_[route_slot(routes_[r].header)] = static_cast<std::uint32_t>(r + 1);
-    i = route_slot(h);
+    route_slots_.assign(route_slots_.size() * 2, RouteSlot{});
+    for (std::size_t r = 0; r < routes_.size(); ++r) {
+      const std::uint64_t rh = route_hash(routes_[r].header);
+      route_slots_[route_slot(routes_[r].header, rh)] = RouteSlot{static_cast<std::uint32_t>(rh >> 32),
+                                                                   static_cast<std::uint32_t>(r + 1)};
+    }
+    i = route_slot(h, hash);
   }
   Route& route = routes_.push_back(make_route(h));
   route.min_mtu = std::numeric_limits<std::uint32_t>::max();
@@ -622,7 +642,7 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     step.src_is_b = ConntrackTable::src_is_b(p);
   }
   plan_route(route);
-  route_slots_[i] = static_cast<std::uint32_t>(routes_.size());
+  route_slots_[i] = RouteSlot{static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(routes_.size())};
   return route;
 }
 

@@ -163,11 +163,13 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     batch->upto_ns.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       pcap::DecodedPacket& d = batch->decoded[i];
-      fragments.resolve(d, batch->keys[i]);
+      if (d.fragment.is_fragment) fragments.resolve(d, batch->keys[i]);  // rare: skip the call
       const std::uint64_t sub = internal::shard_of(d, batch->keys[i], sub_shards);
-      batch->engine[i] = sub % options.shard_count == options.shard_index
-                             ? static_cast<std::uint32_t>(sub / options.shard_count)
-                             : kNoEngine;
+      if (options.shard_count == 1) batch->engine[i] = static_cast<std::uint32_t>(sub);
+      else
+        batch->engine[i] = sub % options.shard_count == options.shard_index
+                               ? static_cast<std::uint32_t>(sub / options.shard_count)
+                               : kNoEngine;
       latest_ns = std::max(latest_ns, d.ts_ns);
       batch->upto_ns[i] = latest_ns;
     }
@@ -190,20 +192,23 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   // In order, after the engines: --dropped-pcap, the batch's pages, progress.
   auto account = [&](Batch* batch) {
     if (judge_failure) return;
-    for (std::size_t i = 0; i < batch->decoded.size(); ++i) {
-      const pcap::Record& r = batch->records.records[i];
-      done_bytes += kRecordHeaderBytes + r.caplen;
-      if (batch->dropped[i] == 0 || !dropped) continue;
+    const std::vector<pcap::Record>& records = batch->records.records;
+    for (std::size_t i = 0; dropped && i < records.size(); ++i) {
+      if (batch->dropped[i] == 0) continue;
+      const pcap::Record& r = records[i];
       if (auto written = dropped->write(r.ts_ns, r.len, batch->records.data(r)); !written) {
         judge_failure = written.error();
         abort.store(true, std::memory_order_relaxed);
         return;
       }
     }
+    if (options.progress) {
+      for (const pcap::Record& r : records) done_bytes += kRecordHeaderBytes + r.caplen;
+      options.progress(done_bytes, total_bytes);
+    }
     // Done with the batch (the dropped packets are written): a mapped capture's pages go back
     // to the kernel, so that memory is bounded by the batches in flight.
     readers[batch->file].release(batch->records);
-    if (options.progress) options.progress(done_bytes, total_bytes);
   };
 
   // The threads asked for, even beyond the machine's cores (TBB would otherwise cap and warn).

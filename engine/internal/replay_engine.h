@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,7 +80,9 @@ class ReplayEngine {
   // times read so far before each packet of the shard (and with the last one at the end) is
   // the same as calling it for every packet read, since it only ever looks at the largest time
   // it was given.
-  void advance(std::int64_t ts_ns);
+  void advance(std::int64_t ts_ns) {
+    if (ts_ns >= due_ns_) advance_to(ts_ns);
+  }
 
   // Judges and accounts one packet of the shard (`key`: its flow key; shard_of() tells which
   // packets are) and returns whether any of its legs dropped it.
@@ -176,13 +179,18 @@ class ReplayEngine {
     std::array<Step, 2> step;
   };
 
+  // advance() when something is due: the trace starts, an event applies or a check runs.
+  void advance_to(std::int64_t ts_ns);
   const PolicySet& policies() const noexcept { return (*epochs_)[epoch_]; }
+  static net::FiveTuple tuple_of(const pcap::DecodedPacket& d) noexcept;
   Packet to_packet(const pcap::DecodedPacket& d) const noexcept;
   TrafficClass direct_class(const net::FiveTuple& t, Leg& leg) const;
   Route make_route(const net::FiveTuple& header) const;
   void make_direct_route(Route& route) const;
   void plan_route(Route& route);
-  std::size_t route_slot(const net::FiveTuple& header) const noexcept;
+  static std::uint64_t route_hash(const net::FiveTuple& header) noexcept;
+  // The slot of `header`'s route, or the empty slot where it goes (`hash`: route_hash()).
+  std::size_t route_slot(const net::FiveTuple& header, std::uint64_t hash) const noexcept;
   Route& route_for(const net::FiveTuple& header);
   // The fast path of a route whose last packet passed (KnownPass), or none.
   KnownPass known_pass(const Route& route) const noexcept;
@@ -211,9 +219,14 @@ class ReplayEngine {
   ReplayReport report_;
 
   // The route cache: routes_ in insertion order, route_slots_ an open-addressing index into it
-  // (index + 1; 0 = empty) by header hash. Bounded: past kMaxRoutes it starts over empty.
+  // by header hash, each slot with a tag of the hash so that a probe reads only its own route
+  // (another route is a cache miss of its own). Bounded: past kMaxRoutes it starts over empty.
   net::ChunkedVector<Route> routes_;
-  std::vector<std::uint32_t> route_slots_;
+  struct RouteSlot {
+    std::uint32_t tag = 0;    // the high half of the header's route_hash()
+    std::uint32_t route = 0;  // index in routes_ + 1; 0 = empty
+  };
+  std::vector<RouteSlot> route_slots_;
 
   std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
   net::AddressRange shared_pool_;  // Huawei's shared-ELB source pool (lb_paths.h)
@@ -221,7 +234,8 @@ class ReplayEngine {
 
   bool started_ = false;
   std::int64_t first_ns_ = 0;
-  std::int64_t last_ns_ = 0;
+  // The earliest time at which advance() has something to do (the first call always has).
+  std::int64_t due_ns_ = std::numeric_limits<std::int64_t>::min();
   std::vector<std::int64_t> event_ns_;
   std::vector<HealthSeries> series_;
   std::int64_t next_check_ns_ = 0;
