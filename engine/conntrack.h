@@ -56,7 +56,7 @@
 // different answer. A caller that has seen where a flow is (a lookup() that found it, a track()
 // that put it there) can go further while generation() is unchanged: entries move only when
 // the table rebuilds (growth, forget()), and an occupied slot holds one flow until then, so
-// live() and refresh() at that slot need no key at all (replay's per-packet fast path). Not
+// refresh_known() at that slot needs no key at all (replay's per-packet fast path). Not
 // thread-safe: one table per thread or shard (DESIGN.md §4).
 //
 // Example:

@@ -129,7 +129,7 @@ struct HookPlan {
   // The ConntrackTable::generation() in which the last packet judged with this plan was seen
   // (found or tracked) at conntrack_slot, else 0. For a header whose flow key is the header's
   // own (not ICMP: an echo's key is its identifier), that slot holds the flow of every later
-  // packet while the generation lasts: ConntrackTable::live()/refresh() need no key.
+  // packet while the generation lasts: ConntrackTable::refresh_known() needs no key.
   std::uint32_t conntrack_known_in = 0;
 };
 

@@ -586,7 +586,7 @@ ReplayEngine::KnownPass ReplayEngine::known_pass(const Route& route) const noexc
   return known;
 }
 
-bool ReplayEngine::pass_known(Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
+bool ReplayEngine::pass_known(const Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
   const KnownPass& known = route.known;
   if (known.known_in != conntrack_.generation() || (df && ip_length > route.min_mtu)) return false;
   return conntrack_.refresh_known(std::span(known.slot.data(), known.hooks), known.src_is_b, p);

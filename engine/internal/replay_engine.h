@@ -196,7 +196,7 @@ class ReplayEngine {
   KnownPass known_pass(const Route& route) const noexcept;
   // Passes `p` (a packet of `route`'s header, DF when `df`) by the route's fast path and returns
   // true, or changes nothing and returns false when the judge must decide it.
-  bool pass_known(Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
+  bool pass_known(const Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
   bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   // The MTU of the next segment a packet crossing `leg` meets.
