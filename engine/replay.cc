@@ -78,8 +78,7 @@ net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenar
   return std::shared_ptr<const Epochs>(std::move(epochs));
 }
 
-void FragmentPorts::resolve(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
-  if (!d.has_ip || !d.fragment.is_fragment) return;
+void FragmentPorts::resolve_fragment(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
   const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
   if (d.fragment.offset_bytes == 0) {
     if (d.has_ports && d.fragment.more) ports_[fk] = {d.sport, d.dport};
@@ -599,7 +598,7 @@ std::uint64_t ReplayEngine::route_hash(const net::FiveTuple& h) noexcept {
 }
 
 std::size_t ReplayEngine::route_slot(const net::FiveTuple& h, std::uint64_t hash) const noexcept {
-  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  const std::uint32_t tag = RouteSlot::of(hash, 0).tag;
   const std::size_t mask = route_slots_.size() - 1;
   std::size_t i = hash & mask;
   // The tag first: a route of another header is read only when its tag matches (1 in 2^32).
@@ -626,8 +625,7 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     route_slots_.assign(route_slots_.size() * 2, RouteSlot{});
     for (std::size_t r = 0; r < routes_.size(); ++r) {
       const std::uint64_t rh = route_hash(routes_[r].header);
-      route_slots_[route_slot(routes_[r].header, rh)] = RouteSlot{static_cast<std::uint32_t>(rh >> 32),
-                                                                   static_cast<std::uint32_t>(r + 1)};
+      route_slots_[route_slot(routes_[r].header, rh)] = RouteSlot::of(rh, r);
     }
     i = route_slot(h, hash);
   }
@@ -642,7 +640,7 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     step.src_is_b = ConntrackTable::src_is_b(p);
   }
   plan_route(route);
-  route_slots_[i] = RouteSlot{static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(routes_.size())};
+  route_slots_[i] = RouteSlot::of(hash, routes_.size() - 1);
   return route;
 }
 

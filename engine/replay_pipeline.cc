@@ -163,7 +163,7 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     batch->upto_ns.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       pcap::DecodedPacket& d = batch->decoded[i];
-      if (d.fragment.is_fragment) fragments.resolve(d, batch->keys[i]);  // rare: skip the call
+      fragments.resolve(d, batch->keys[i]);
       const std::uint64_t sub = internal::shard_of(d, batch->keys[i], sub_shards);
       if (options.shard_count == 1) batch->engine[i] = static_cast<std::uint32_t>(sub);
       else

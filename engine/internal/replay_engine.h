@@ -42,10 +42,14 @@ pcap::FlowKey flow_of(const net::FiveTuple& t) noexcept;
 // Fed every packet in capture order. Not thread-safe.
 class FragmentPorts {
  public:
-  // Gives a later fragment its first fragment's ports, and `key` the flow they make.
-  void resolve(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
+  // Gives a later fragment its first fragment's ports, and `key` the flow they make. Inline for
+  // the packets that are no fragment (nearly all): they only cost the test.
+  void resolve(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key) {
+    if (packet.has_ip && packet.fragment.is_fragment) resolve_fragment(packet, key);
+  }
 
  private:
+  void resolve_fragment(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
   struct FragKey {
     net::Ip128 src, dst;
     std::uint32_t id = 0;
@@ -225,6 +229,9 @@ class ReplayEngine {
   struct RouteSlot {
     std::uint32_t tag = 0;    // the high half of the header's route_hash()
     std::uint32_t route = 0;  // index in routes_ + 1; 0 = empty
+    static RouteSlot of(std::uint64_t hash, std::size_t index) noexcept {
+      return {static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(index + 1)};
+    }
   };
   std::vector<RouteSlot> route_slots_;
 
