@@ -90,6 +90,9 @@ struct DecodedPacket {
   std::uint32_t caplen = 0;
   std::uint32_t len = 0;    // length on the wire
   LinkType link = LinkType::kEthernet;
+  // Why decoding stopped early (kNone: it did not). Here, in the first cache line with the
+  // record and has_ip, rather than with malformed_offset: a replay reads it for every packet.
+  Malformed malformed = Malformed::kNone;
 
   // The IP header (the innermost one decoded, when a tunnel was decapsulated).
   bool has_ip = false;
@@ -118,8 +121,7 @@ struct DecodedPacket {
 
   Tunnel tunnel = Tunnel::kNone;    // the encapsulation that was removed, if any
 
-  Malformed malformed = Malformed::kNone;
-  std::uint32_t malformed_offset = 0;  // byte offset in the packet where decoding stopped
+  std::uint32_t malformed_offset = 0;  // byte offset in the packet where decoding stopped (`malformed`)
 };
 static_assert(std::is_trivially_copyable_v<DecodedPacket>);
 
