@@ -78,17 +78,19 @@ net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenar
   return std::shared_ptr<const Epochs>(std::move(epochs));
 }
 
-void FragmentPorts::resolve_fragment(pcap::DecodedPacket& d, std::optional<pcap::FlowKey>& key) {
+bool FragmentPorts::resolve_fragment(pcap::DecodedPacket& d) {
   const FragKey fk{d.src, d.dst, d.fragment.id, d.proto, d.family};
   if (d.fragment.offset_bytes == 0) {
     if (d.has_ports && d.fragment.more) ports_[fk] = {d.sport, d.dport};
-  } else if (auto it = ports_.find(fk); it != ports_.end()) {
-    d.has_ports = true;
-    d.sport = it->second.first;
-    d.dport = it->second.second;
-    if (!d.fragment.more) ports_.erase(it);
-    key = pcap::flow_key(d);
+    return false;
   }
+  const auto it = ports_.find(fk);
+  if (it == ports_.end()) return false;
+  d.has_ports = true;
+  d.sport = it->second.first;
+  d.dport = it->second.second;
+  if (!d.fragment.more) ports_.erase(it);
+  return true;
 }
 
 ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options, std::shared_ptr<const Epochs> epochs)
@@ -146,12 +148,15 @@ double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
   return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
 }
 
-std::uint64_t shard_of(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key,
-                       std::uint64_t shard_count) noexcept {
-  if (shard_count <= 1) return 0;
-  const std::uint64_t h = key ? pcap::symmetric_hash(*key) : d.index;
-  // The same as h % shard_count; a power of two (the threads of one replay) needs no division.
-  return (shard_count & (shard_count - 1)) == 0 ? h & (shard_count - 1) : h % shard_count;
+std::uint64_t flow_hash(const pcap::DecodedPacket& d) noexcept {
+  const std::optional<pcap::FlowKey> key = pcap::flow_key(d);
+  return key ? pcap::symmetric_hash(*key) : d.index;
+}
+
+std::uint64_t shard_of(std::uint64_t flow_hash, std::uint64_t shard_count) noexcept {
+  // The same as flow_hash % shard_count; a power of two (the threads of one replay) needs no
+  // division.
+  return (shard_count & (shard_count - 1)) == 0 ? flow_hash & (shard_count - 1) : flow_hash % shard_count;
 }
 
 void ReplayEngine::advance_to(std::int64_t ts_ns) {
@@ -644,7 +649,7 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
   return route;
 }
 
-bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pcap::FlowKey>& key) {
+bool ReplayEngine::process(const pcap::DecodedPacket& d) {
   ++report_.packets_read;
   if (d.malformed != pcap::Malformed::kNone) {
     ++report_.packets_malformed;
@@ -658,7 +663,6 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
   }
   ++report_.packets_evaluated;
   current_dropped_ = false;
-  const pcap::FlowKey& flow = *key;  // every IP packet has one
   Packet p = to_packet(d);
   // Through the LB, an ICMP error to a node's public address reaches its private one (the
   // translation the client leg makes), quoting the translated flow.
@@ -678,6 +682,8 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
     count(route.cls, true);
     return false;
   }
+  // The flow, for the drop reports; made here, past the fast path, rather than for every packet.
+  const pcap::FlowKey flow = *pcap::flow_key(d);  // every IP packet has one
   // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
   const bool syn_ack =
       p.tuple.proto == net::kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
@@ -693,15 +699,14 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d, const std::optional<pca
   return current_dropped_;
 }
 
-void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded,
-                               std::span<const std::optional<pcap::FlowKey>> keys, std::span<const std::int64_t> upto_ns,
+void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns,
                                std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped) {
   if (decoded.empty()) return;
   advance(upto_ns.front());  // in the first batch, the first time read: it starts the trace
   for (std::size_t i = 0; i < decoded.size(); ++i) {
     if (engine[i] != me) continue;
     advance(upto_ns[i]);
-    if (process(decoded[i], keys[i])) dropped[i] = 1;
+    if (process(decoded[i])) dropped[i] = 1;
   }
   advance(upto_ns.back());
 }

@@ -2,7 +2,8 @@
 // serial ReplayEngine (engine/internal/replay_engine.h).
 //
 //   read     serial in order: up to batch_records records into a recycled batch arena
-//   decode   parallel: decode, record fields, flow key (ICMP errors by the quoted flow)
+//   decode   parallel: decode, record fields; with more than one flow shard, each packet's
+//            flow hash (ICMP errors by the quoted flow)
 //   prepare  serial in order: fragments to their datagram, each packet's flow shard, the
 //            running maximum of the times read
 //   engine k serial in order, one stage per flow shard (engine k owns its conntrack table and
@@ -36,7 +37,7 @@ namespace {
 struct Batch {
   pcap::RecordBatch records;
   std::vector<pcap::DecodedPacket> decoded;
-  std::vector<std::optional<pcap::FlowKey>> keys;
+  std::vector<std::uint64_t> flow_hash;  // per packet: internal::flow_hash(), with sub-shards
   std::vector<std::uint8_t> dropped;  // per packet: some leg dropped it (for --dropped-pcap)
   std::vector<std::uint32_t> engine;  // per packet: the engine that judges it, or kNoEngine
   std::vector<std::int64_t> upto_ns;  // per packet: the largest time read up to it
@@ -142,13 +143,18 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     return nullptr;
   };
 
+  // The flow shards of prepare's shard_of(): this replay's shard's share of the threads' engines.
+  const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
   auto decode = [&](Batch* batch) -> Batch* {
     const std::size_t n = batch->records.records.size();
     batch->decoded.resize(n);
-    batch->keys.resize(n);
     pcap::decode_batch(readers[batch->file].link_type(), batch->records, batch->index_offset, decode_options,
                        batch->decoded);
-    for (std::size_t i = 0; i < n; ++i) batch->keys[i] = pcap::flow_key(batch->decoded[i]);
+    // One engine and no --shard: every packet is engine 0's, and none needs its flow here.
+    if (sub_shards > 1) {
+      batch->flow_hash.resize(n);
+      for (std::size_t i = 0; i < n; ++i) batch->flow_hash[i] = internal::flow_hash(batch->decoded[i]);
+    }
     return batch;
   };
 
@@ -156,15 +162,18 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   // engine (kNoEngine outside this replay's shard: sub-shard I + N*k of N*threads is engine
   // k's), and the running maximum of the times read, which each engine's advance() is given
   // before its packets.
-  const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
   auto prepare = [&](Batch* batch) -> Batch* {
     const std::size_t n = batch->decoded.size();
     batch->engine.resize(n);
     batch->upto_ns.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       pcap::DecodedPacket& d = batch->decoded[i];
-      fragments.resolve(d, batch->keys[i]);
-      const std::uint64_t sub = internal::shard_of(d, batch->keys[i], sub_shards);
+      const bool resolved = fragments.resolve(d);
+      std::uint64_t sub = 0;
+      if (sub_shards > 1) {
+        if (resolved) batch->flow_hash[i] = internal::flow_hash(d);
+        sub = internal::shard_of(batch->flow_hash[i], sub_shards);
+      }
       if (options.shard_count == 1) batch->engine[i] = static_cast<std::uint32_t>(sub);
       else
         batch->engine[i] = sub % options.shard_count == options.shard_index
@@ -183,7 +192,7 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   const auto engine_stage = [&](std::size_t k) {
     return [&, k](Batch* batch) -> Batch* {
       if (!abort.load(std::memory_order_relaxed))
-        engines[k]->judge_batch(batch->decoded, batch->keys, batch->upto_ns, batch->engine,
+        engines[k]->judge_batch(batch->decoded, batch->upto_ns, batch->engine,
                                 static_cast<std::uint32_t>(k), batch->dropped);
       return batch;
     };

@@ -42,14 +42,14 @@ pcap::FlowKey flow_of(const net::FiveTuple& t) noexcept;
 // Fed every packet in capture order. Not thread-safe.
 class FragmentPorts {
  public:
-  // Gives a later fragment its first fragment's ports, and `key` the flow they make. Inline for
-  // the packets that are no fragment (nearly all): they only cost the test.
-  void resolve(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key) {
-    if (packet.has_ip && packet.fragment.is_fragment) resolve_fragment(packet, key);
+  // Gives a later fragment its first fragment's ports and returns whether it did (its flow
+  // changed). Inline for the packets that are no fragment (nearly all): they only cost the test.
+  bool resolve(pcap::DecodedPacket& packet) {
+    return packet.has_ip && packet.fragment.is_fragment && resolve_fragment(packet);
   }
 
  private:
-  void resolve_fragment(pcap::DecodedPacket& packet, std::optional<pcap::FlowKey>& key);
+  bool resolve_fragment(pcap::DecodedPacket& packet);
   struct FragKey {
     net::Ip128 src, dst;
     std::uint32_t id = 0;
@@ -63,11 +63,13 @@ class FragmentPorts {
   std::unordered_map<FragKey, std::pair<std::uint16_t, std::uint16_t>, FragKeyHash> ports_;
 };
 
-// The shard (of `shard_count`) a packet (decoded, record fields set, fragments resolved) falls
-// in: its flow's symmetric hash (pcap::flow_key: ICMP errors by the quoted flow), or its index
-// for a packet without a flow (not IP, malformed), modulo shard_count.
-std::uint64_t shard_of(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key,
-                       std::uint64_t shard_count) noexcept;
+// The hash a packet (decoded, record fields set, fragments resolved) is sharded by: its flow's
+// symmetric hash (pcap::flow_key: ICMP errors by the quoted flow), or its index for a packet
+// without a flow (not IP).
+std::uint64_t flow_hash(const pcap::DecodedPacket& packet) noexcept;
+
+// The shard (of `shard_count`) of a packet with this flow_hash(): the hash modulo shard_count.
+std::uint64_t shard_of(std::uint64_t flow_hash, std::uint64_t shard_count) noexcept;
 
 // The policies of every event epoch (the first n events applied for epoch n), compiled once
 // and shared, read-only, by the replay's engines.
@@ -88,17 +90,16 @@ class ReplayEngine {
     if (ts_ns >= due_ns_) advance_to(ts_ns);
   }
 
-  // Judges and accounts one packet of the shard (`key`: its flow key; shard_of() tells which
-  // packets are) and returns whether any of its legs dropped it.
-  bool process(const pcap::DecodedPacket& packet, const std::optional<pcap::FlowKey>& key);
+  // Judges and accounts one packet of the shard (shard_of() tells which packets are) and
+  // returns whether any of its legs dropped it.
+  bool process(const pcap::DecodedPacket& packet);
 
   // A batch of the pipeline: advance() and process() for the packets i with engine[i] == me,
   // in order, with upto_ns[i] the running maximum of the times read; dropped[i] set to 1 for
   // those some leg dropped. (Prefetching the route slot, the route and the conntrack entries
   // a few packets ahead, as DESIGN.md §4 suggests, was measured here and gained nothing
   // measurable: bench/RESULTS.md.)
-  void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::optional<pcap::FlowKey>> keys,
-                   std::span<const std::int64_t> upto_ns, std::span<const std::uint32_t> engine, std::uint32_t me,
+  void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns, std::span<const std::uint32_t> engine, std::uint32_t me,
                    std::span<std::uint8_t> dropped);
 
   // Ends the replay: health and warnings; moves the report out.
