@@ -125,7 +125,7 @@ std::size_t ConntrackTable::find(const Entry& key, Slot* hint) const noexcept {
 
 // The last instant the entry is live: last-seen + its state's idle timeout (EC2 guide, "Idle
 // connection tracking timeout"; API_ConnectionTrackingConfiguration).
-std::int64_t ConntrackTable::expiry_ns(const Entry& entry) const noexcept {
+std::uint32_t ConntrackTable::state_timeout_s(const Entry& entry) const noexcept {
   std::uint32_t timeout_s = config_.other_s;  // EC2 guide: other protocols, 600 s by default
   const bool both_directions = (entry.flags & kSeenReply) != 0;
   switch (entry.proto) {
@@ -151,7 +151,11 @@ std::int64_t ConntrackTable::expiry_ns(const Entry& entry) const noexcept {
     default:
       break;
   }
-  const std::int64_t timeout_ns = std::int64_t{timeout_s} * kNsPerSecond;
+  return timeout_s;
+}
+
+std::int64_t ConntrackTable::expiry_ns(const Entry& entry) noexcept {
+  const std::int64_t timeout_ns = std::int64_t{entry.timeout_s} * kNsPerSecond;
   if (entry.last_ns > std::numeric_limits<std::int64_t>::max() - timeout_ns) {
     return std::numeric_limits<std::int64_t>::max();
   }
@@ -219,8 +223,9 @@ bool ConntrackTable::src_is_b(const Packet& packet) noexcept {
   return src_is_b;
 }
 
-void ConntrackTable::update(Entry& e, const Packet& packet, bool src_is_b) noexcept {
+void ConntrackTable::update(Entry& e, const Packet& packet, bool src_is_b) const noexcept {
   e.last_ns = std::max(e.last_ns, packet.ts_ns);
+  const std::uint8_t flags_before = e.flags;
   if (e.packets < std::numeric_limits<std::uint8_t>::max()) ++e.packets;
   const bool from_initiator = src_is_b == ((e.flags & kInitiatorIsB) != 0);
   if (!from_initiator) e.flags |= kSeenReply;
@@ -228,6 +233,8 @@ void ConntrackTable::update(Entry& e, const Packet& packet, bool src_is_b) noexc
     if ((packet.tcp_flags & kTcpRst) != 0) e.flags |= kRst;
     if ((packet.tcp_flags & kTcpFin) != 0) e.flags |= from_initiator ? kFinInitiator : kFinResponder;
   }
+  // The state changed (its flags, or a UDP flow reaching the packets of a stream): its timeout.
+  if (e.flags != flags_before || e.packets == kUdpStreamPackets) e.timeout_s = state_timeout_s(e);
 }
 
 void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hint) {
@@ -244,6 +251,7 @@ void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hin
     if ((packet.tcp_flags & kTcpRst) != 0) fresh.flags |= kRst;
     if ((packet.tcp_flags & kTcpFin) != 0) fresh.flags |= kFinInitiator;
   }
+  fresh.timeout_s = state_timeout_s(fresh);
 
   std::size_t slot = find(fresh, hint);
   if ((slots_[slot].flags & kOccupied) == 0) {

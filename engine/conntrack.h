@@ -140,7 +140,9 @@ class ConntrackTable {
     net::Family family = net::Family::kIpv4;
     std::uint8_t flags = 0;        // kOccupied, kInitiatorIsB, kSeenReply, kFin*, kRst
     std::uint8_t packets = 0;      // capped at 255
+    std::uint32_t timeout_s = 0;   // of its state (state_timeout_s()), set whenever that changes
   };
+  static_assert(sizeof(Entry) == 64);
 
   // The key of a flow with these key ports (both endpoints ordered); `src_is_b` tells whether
   // the tuple's src endpoint became side B.
@@ -154,9 +156,13 @@ class ConntrackTable {
   std::size_t probe(const Entry& key) const noexcept;
   // probe(), trying *hint first when given (and setting it).
   std::size_t find(const Entry& key, Slot* hint) const noexcept;
-  std::int64_t expiry_ns(const Entry& entry) const noexcept;
-  // Refreshes the live entry `e` with a packet of its flow (time, direction, TCP flags).
-  static void update(Entry& e, const Packet& packet, bool src_is_b) noexcept;
+  // The idle timeout of the entry's state (protocol, directions seen, TCP flags, UDP packets).
+  std::uint32_t state_timeout_s(const Entry& entry) const noexcept;
+  // When the entry expires: the last time seen plus its timeout_s (saturating).
+  static std::int64_t expiry_ns(const Entry& entry) noexcept;
+  // Refreshes the live entry `e` with a packet of its flow (time, direction, TCP flags) and
+  // its timeout when its state changed.
+  void update(Entry& e, const Packet& packet, bool src_is_b) const noexcept;
   // Rebuilds the slots without long-expired entries (and without `domain`'s when drop_domain).
   void rehash(bool drop_domain, std::uint32_t domain);
   void note_time(std::int64_t ts_ns) noexcept;
