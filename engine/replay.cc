@@ -23,7 +23,8 @@ constexpr std::uint16_t kEphemeralFirst = 1024;  // the ELB ephemeral range 1024
 constexpr std::size_t kEphemeralCount = 65536 - kEphemeralFirst;
 constexpr std::int64_t kNsPerS = 1'000'000'000;
 // The route cache (replay_engine.h): a power-of-two slot count, at most half full, and a bound
-// on the routes it keeps (352 bytes each) so that memory stays bounded on any capture.
+// on the routes it keeps (about 600 bytes each, and two 64-byte slots) so that memory stays
+// bounded on any capture.
 constexpr std::size_t kInitialRouteSlots = 1024;
 constexpr std::size_t kMaxRoutes = std::size_t{1} << 20;
 constexpr std::uint64_t kRouteSeed = 0x726f757465ull;  // "route"
@@ -571,29 +572,40 @@ void ReplayEngine::plan_route(Route& route) {
   Judge judge(s_, policies(), conntrack_);
   for (std::size_t i = 0; i < route.steps; ++i) route.step[i].plan = judge.plan(route.step[i].leg, route.step[i].tuple);
   route.epoch = static_cast<std::uint32_t>(epoch_);
-  route.known = KnownPass{};
 }
 
-ReplayEngine::KnownPass ReplayEngine::known_pass(const Route& route) const noexcept {
+void ReplayEngine::renew_known_token() noexcept {
+  token_generation_ = conntrack_.generation();
+  token_epoch_ = epoch_;
+  if (++known_token_ == 0) {
+    // Wrapped: a slot still holding an old token must not pass for the new one.
+    for (RouteSlot& slot : route_slots_) slot.known_in = 0;
+    known_token_ = 1;
+  }
+}
+
+void ReplayEngine::set_known(RouteSlot& slot, const Route& route, bool ok) noexcept {
+  slot.known_in = 0;
   const net::FiveTuple& h = route.header;
-  if (h.proto == net::kProtoIcmp || h.proto == net::kProtoIcmpv6) return {};
-  KnownPass known;
+  if (!ok || h.proto == net::kProtoIcmp || h.proto == net::kProtoIcmpv6) return;
+  std::uint8_t hooks = 0;
+  std::uint8_t src_is_b = 0;
   for (std::size_t i = 0; i < route.steps; ++i) {
     for (const HookPlan& hook : route.step[i].plan) {
       if (!hook.stateful) continue;
-      if (hook.conntrack_known_in != conntrack_.generation() || known.hooks == kMaxKnown) return {};
-      if (route.step[i].src_is_b) known.src_is_b |= static_cast<std::uint8_t>(1u << known.hooks);
-      known.slot[known.hooks++] = hook.conntrack_slot;
+      if (hook.conntrack_known_in != conntrack_.generation() || hooks == kMaxKnown) return;
+      if (route.step[i].src_is_b) src_is_b |= static_cast<std::uint8_t>(1u << hooks);
+      slot.known_slot[hooks++] = hook.conntrack_slot;
     }
   }
-  known.known_in = conntrack_.generation();
-  return known;
+  slot.known_hooks = hooks & 7u;
+  slot.known_src_is_b = src_is_b & 15u;
+  slot.known_in = known_token();
 }
 
-bool ReplayEngine::pass_known(const Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
-  const KnownPass& known = route.known;
-  if (known.known_in != conntrack_.generation() || (df && ip_length > route.min_mtu)) return false;
-  return conntrack_.refresh_known(std::span(known.slot.data(), known.hooks), known.src_is_b, p);
+bool ReplayEngine::pass_known(const RouteSlot& slot, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
+  if (slot.known_in != known_token() || (df && ip_length > slot.min_mtu)) return false;
+  return conntrack_.refresh_known(std::span(slot.known_slot.data(), slot.known_hooks), slot.known_src_is_b, p);
 }
 
 std::uint64_t ReplayEngine::route_hash(const net::FiveTuple& h) noexcept {
@@ -603,23 +615,18 @@ std::uint64_t ReplayEngine::route_hash(const net::FiveTuple& h) noexcept {
 }
 
 std::size_t ReplayEngine::route_slot(const net::FiveTuple& h, std::uint64_t hash) const noexcept {
-  const std::uint32_t tag = RouteSlot::of(hash, 0).tag;
   const std::size_t mask = route_slots_.size() - 1;
   std::size_t i = hash & mask;
-  // The tag first: a route of another header is read only when its tag matches (1 in 2^32).
-  for (;; i = (i + 1) & mask) {
-    const RouteSlot& slot = route_slots_[i];
-    if (slot.route == 0 || (slot.tag == tag && routes_[slot.route - 1].header == h)) return i;
-  }
+  while (route_slots_[i].route != 0 && !route_slots_[i].holds(h)) i = (i + 1) & mask;
+  return i;
 }
 
-ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
-  const std::uint64_t hash = route_hash(h);
+std::size_t ReplayEngine::route_for(const net::FiveTuple& h, std::uint64_t hash) {
   std::size_t i = route_slot(h, hash);
   if (route_slots_[i].route != 0) {
     Route& route = routes_[route_slots_[i].route - 1];
     if (route.epoch != epoch_) plan_route(route);
-    return route;
+    return i;
   }
   if (routes_.size() == kMaxRoutes) {
     // A cache: starting over costs recomputation, never a different answer.
@@ -627,26 +634,38 @@ ReplayEngine::Route& ReplayEngine::route_for(const net::FiveTuple& h) {
     std::fill(route_slots_.begin(), route_slots_.end(), RouteSlot{});
     i = route_slot(h, hash);
   } else if ((routes_.size() + 1) * 2 > route_slots_.size()) {
-    route_slots_.assign(route_slots_.size() * 2, RouteSlot{});
-    for (std::size_t r = 0; r < routes_.size(); ++r) {
-      const std::uint64_t rh = route_hash(routes_[r].header);
-      route_slots_[route_slot(routes_[r].header, rh)] = RouteSlot::of(rh, r);
+    std::vector<RouteSlot> old(route_slots_.size() * 2);
+    old.swap(route_slots_);
+    for (const RouteSlot& slot : old) {
+      if (slot.route == 0) continue;
+      const net::FiveTuple& header = routes_[slot.route - 1].header;
+      route_slots_[route_slot(header, route_hash(header))] = slot;
     }
     i = route_slot(h, hash);
   }
   Route& route = routes_.push_back(make_route(h));
-  route.min_mtu = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t min_mtu = std::numeric_limits<std::uint16_t>::max();
   for (std::size_t k = 0; k < route.steps; ++k) {
     Step& step = route.step[k];
     step.mtu = next_mtu(step.leg);
-    route.min_mtu = std::min(route.min_mtu, step.mtu);
+    min_mtu = std::min(min_mtu, step.mtu);
     Packet p;
     p.tuple = step.tuple;
     step.src_is_b = ConntrackTable::src_is_b(p);
   }
   plan_route(route);
-  route_slots_[i] = RouteSlot::of(hash, routes_.size() - 1);
-  return route;
+  RouteSlot& slot = route_slots_[i];
+  slot = RouteSlot{};
+  slot.src = h.src;
+  slot.dst = h.dst;
+  slot.sport = h.sport;
+  slot.dport = h.dport;
+  slot.proto = h.proto;
+  slot.family = h.family;
+  slot.cls = route.cls;
+  slot.route = static_cast<std::uint32_t>(routes_.size());
+  slot.min_mtu = static_cast<std::uint16_t>(min_mtu);
+  return i;
 }
 
 bool ReplayEngine::process(const pcap::DecodedPacket& d) {
@@ -676,12 +695,14 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
         }
     }
   }
-  Route& route = route_for(p.tuple);
+  const std::uint64_t hash = route_hash(p.tuple);
   const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
-  if (pass_known(route, p, df, d.ip_length)) {
-    count(route.cls, true);
+  if (const RouteSlot& slot = route_slots_[route_slot(p.tuple, hash)]; slot.route != 0 && pass_known(slot, p, df, d.ip_length)) {
+    count(slot.cls, true);
     return false;
   }
+  RouteSlot& slot = route_slots_[route_for(p.tuple, hash)];  // (judging makes no route: it stays put)
+  Route& route = routes_[slot.route - 1];
   // The flow, for the drop reports; made here, past the fast path, rather than for every packet.
   const pcap::FlowKey flow = *pcap::flow_key(d);  // every IP packet has one
   // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
@@ -694,7 +715,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
     p.lb_connection = step.lb_connection;
     ok = judge_leg(step, p, route.cls, flow, route.direct ? syn_ack : step.reply, &d, d.ip_length, df);
   }
-  route.known = ok ? known_pass(route) : KnownPass{};
+  set_known(slot, route, ok);
   count(route.cls, ok);
   return current_dropped_;
 }

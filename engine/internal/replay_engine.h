@@ -163,26 +163,45 @@ class ReplayEngine {
   // A route's fast path (process()): when the last packet judged on it passed every hook, each
   // stateful hook by a flow seen at a known conntrack slot (HookPlan::conntrack_known_in), the
   // next one of the same header passes the same way — the stateless decisions are the plans',
-  // fixed for the epoch — as long as those flows are live and the conntrack generation is the
-  // same: it costs a liveness check and a refresh per stateful hook instead of the judge. Not
-  // for ICMP headers, whose flows are keyed by more than the header (the echo identifier).
+  // fixed for the epoch — as long as those flows are live and neither the conntrack generation
+  // nor the epoch changed (known_token()): it costs a liveness check and a refresh per stateful
+  // hook instead of the judge. Not for ICMP headers, whose flows are keyed by more than the
+  // header (the echo identifier).
   static constexpr std::size_t kMaxKnown = 4;
-  struct KnownPass {
-    std::uint32_t known_in = 0;  // the conntrack generation, 0 when there is no fast path
-    std::uint8_t hooks = 0;
-    std::uint8_t src_is_b = 0;   // bit k: hook k's packets come from side B of its key
-    std::array<ConntrackTable::Slot, kMaxKnown> slot{};
-  };
   struct Route {
     net::FiveTuple header;    // the captured header (the cache key)
     std::uint32_t epoch = 0;  // of the plans
-    std::uint32_t min_mtu = 0;  // of its steps': a larger DF packet makes a router send an error
     TrafficClass cls = TrafficClass::kOther;
     bool direct = false;      // judged between the endpoints its addresses name
     std::uint8_t steps = 0;
-    KnownPass known;
     std::array<Step, 2> step;
   };
+
+  // The route cache's index: open addressing by route_hash(), at most half full, one cache line
+  // a slot. A slot holds what a packet on the fast path reads besides its conntrack entries —
+  // the header to compare, the class, the MTU bound and the known slots — so that such a packet
+  // reads one line of the cache and nothing of its Route.
+  struct alignas(64) RouteSlot {
+    net::Ip128 src, dst;                 // the route's header (a FiveTuple's fields)
+    std::uint16_t sport = 0, dport = 0;
+    std::uint8_t proto = 0;
+    net::Family family = net::Family::kIpv4;
+    TrafficClass cls = TrafficClass::kOther;
+    std::uint8_t known_hooks : 3 = 0;     // the fast path's stateful hooks, in known_slot
+    std::uint8_t known_src_is_b : 4 = 0;  // bit k: hook k's packets come from side B of its key
+    std::uint32_t route = 0;              // index in routes_ + 1; 0 = an empty slot
+    std::uint16_t known_in = 0;           // the known_token() of the fast path; 0 = none
+    // The least MTU of the route's steps, at most 65535: a longer DF packet goes to the judge,
+    // which has a router send an ICMP error (a larger MTU only sends more packets there).
+    std::uint16_t min_mtu = 0;
+    std::array<ConntrackTable::Slot, kMaxKnown> known_slot{};
+
+    bool holds(const net::FiveTuple& h) const noexcept {
+      return route != 0 && src == h.src && dst == h.dst && sport == h.sport && dport == h.dport &&
+             proto == h.proto && family == h.family;
+    }
+  };
+  static_assert(sizeof(RouteSlot) == 64);
 
   // advance() when something is due: the trace starts, an event applies or a check runs.
   void advance_to(std::int64_t ts_ns);
@@ -196,12 +215,22 @@ class ReplayEngine {
   static std::uint64_t route_hash(const net::FiveTuple& header) noexcept;
   // The slot of `header`'s route, or the empty slot where it goes (`hash`: route_hash()).
   std::size_t route_slot(const net::FiveTuple& header, std::uint64_t hash) const noexcept;
-  Route& route_for(const net::FiveTuple& header);
-  // The fast path of a route whose last packet passed (KnownPass), or none.
-  KnownPass known_pass(const Route& route) const noexcept;
-  // Passes `p` (a packet of `route`'s header, DF when `df`) by the route's fast path and returns
+  // The slot of `header`'s route, made (and the index grown) when there is none, its plans
+  // those of the current epoch.
+  std::size_t route_for(const net::FiveTuple& header, std::uint64_t hash);
+  // What makes a fast path valid: changes whenever the conntrack generation or the epoch does;
+  // never 0.
+  std::uint16_t known_token() noexcept {
+    if (conntrack_.generation() != token_generation_ || epoch_ != token_epoch_) renew_known_token();
+    return known_token_;
+  }
+  void renew_known_token() noexcept;
+  // Sets the fast path of `slot` after a packet of its route: the flows of the stateful hooks
+  // when it passed (`ok`) and each of them is at a known slot, else none.
+  void set_known(RouteSlot& slot, const Route& route, bool ok) noexcept;
+  // Passes `p` (a packet of `slot`'s header, DF when `df`) by the route's fast path and returns
   // true, or changes nothing and returns false when the judge must decide it.
-  bool pass_known(const Route& route, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
+  bool pass_known(const RouteSlot& slot, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
   bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   // The MTU of the next segment a packet crossing `leg` meets.
@@ -223,18 +252,13 @@ class ReplayEngine {
   ConntrackTable conntrack_;
   ReplayReport report_;
 
-  // The route cache: routes_ in insertion order, route_slots_ an open-addressing index into it
-  // by header hash, each slot with a tag of the hash so that a probe reads only its own route
-  // (another route is a cache miss of its own). Bounded: past kMaxRoutes it starts over empty.
+  // The route cache: routes_ in insertion order, route_slots_ its index (RouteSlot). Bounded:
+  // past kMaxRoutes it starts over empty.
   net::ChunkedVector<Route> routes_;
-  struct RouteSlot {
-    std::uint32_t tag = 0;    // the high half of the header's route_hash()
-    std::uint32_t route = 0;  // index in routes_ + 1; 0 = empty
-    static RouteSlot of(std::uint64_t hash, std::size_t index) noexcept {
-      return {static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(index + 1)};
-    }
-  };
   std::vector<RouteSlot> route_slots_;
+  std::uint16_t known_token_ = 0;
+  std::uint32_t token_generation_ = 0;  // the conntrack generation and epoch of known_token_
+  std::size_t token_epoch_ = 0;
 
   std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
   net::AddressRange shared_pool_;  // Huawei's shared-ELB source pool (lb_paths.h)
