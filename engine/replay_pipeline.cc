@@ -19,6 +19,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -48,6 +49,8 @@ struct Batch {
 
 constexpr std::uint64_t kRecordHeaderBytes = 16;
 constexpr std::uint32_t kNoEngine = 0xffffffffu;
+// Packets decoded before their flow hashes are taken: 64 of 168 bytes stay in the L1 cache.
+constexpr std::size_t kDecodeChunk = 64;
 
 }  // namespace
 
@@ -147,13 +150,19 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   const std::uint64_t sub_shards = std::uint64_t{options.shard_count} * engines.size();
   auto decode = [&](Batch* batch) -> Batch* {
     const std::size_t n = batch->records.records.size();
+    const pcap::LinkType link = readers[batch->file].link_type();
     batch->decoded.resize(n);
-    pcap::decode_batch(readers[batch->file].link_type(), batch->records, batch->index_offset, decode_options,
-                       batch->decoded);
     // One engine and no --shard: every packet is engine 0's, and none needs its flow here.
-    if (sub_shards > 1) {
-      batch->flow_hash.resize(n);
-      for (std::size_t i = 0; i < n; ++i) batch->flow_hash[i] = internal::flow_hash(batch->decoded[i]);
+    if (sub_shards == 1) {
+      pcap::decode_batch(link, batch->records, batch->index_offset, decode_options, batch->decoded);
+      return batch;
+    }
+    // Else each chunk's flow hashes right after its decoding, while its packets are in the cache.
+    batch->flow_hash.resize(n);
+    for (std::size_t first = 0; first < n; first += kDecodeChunk) {
+      const std::size_t count = std::min(kDecodeChunk, n - first);
+      pcap::decode_batch(link, batch->records, first, count, batch->index_offset, decode_options, batch->decoded);
+      for (std::size_t i = first; i < first + count; ++i) batch->flow_hash[i] = internal::flow_hash(batch->decoded[i]);
     }
     return batch;
   };

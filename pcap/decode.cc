@@ -743,10 +743,10 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
 
 // The loop of decode_batch(), inlined into each of its callers there with `link` constant, so
 // that the fast path's switch on the link type folds away.
-[[gnu::always_inline]] inline void decode_records(LinkType link, const RecordBatch& batch, std::uint64_t index_offset,
+[[gnu::always_inline]] inline void decode_records(LinkType link, const RecordBatch& batch, std::size_t first,
+                                                  std::size_t end, std::uint64_t index_offset,
                                                   const DecodeOptions& options, std::span<DecodedPacket> out) noexcept {
-  const std::size_t n = batch.records.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = first; i < end; ++i) {
     const Record& r = batch.records[i];
     DecodedPacket& p = out[i];
     reset(p);  // it holds the previous batch's packet
@@ -782,18 +782,24 @@ DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, 
   return packet;
 }
 
-void decode_batch(LinkType link, const RecordBatch& batch, std::uint64_t index_offset, const DecodeOptions& options,
-                  std::span<DecodedPacket> out) noexcept {
-  assert(out.size() >= batch.records.size());
+void decode_batch(LinkType link, const RecordBatch& batch, std::size_t first, std::size_t count,
+                  std::uint64_t index_offset, const DecodeOptions& options, std::span<DecodedPacket> out) noexcept {
+  const std::size_t end = first + count;
+  assert(end <= batch.records.size() && out.size() >= end);
   // One copy of the loop per link type the fast path reads; the others have no fast path to
   // specialise and share one.
   switch (link) {
-    case LinkType::kEthernet: return decode_records(LinkType::kEthernet, batch, index_offset, options, out);
-    case LinkType::kRaw: return decode_records(LinkType::kRaw, batch, index_offset, options, out);
-    case LinkType::kIpv4: return decode_records(LinkType::kIpv4, batch, index_offset, options, out);
-    case LinkType::kIpv6: return decode_records(LinkType::kIpv6, batch, index_offset, options, out);
-    default: return decode_records(link, batch, index_offset, options, out);
+    case LinkType::kEthernet: return decode_records(LinkType::kEthernet, batch, first, end, index_offset, options, out);
+    case LinkType::kRaw: return decode_records(LinkType::kRaw, batch, first, end, index_offset, options, out);
+    case LinkType::kIpv4: return decode_records(LinkType::kIpv4, batch, first, end, index_offset, options, out);
+    case LinkType::kIpv6: return decode_records(LinkType::kIpv6, batch, first, end, index_offset, options, out);
+    default: return decode_records(link, batch, first, end, index_offset, options, out);
   }
+}
+
+void decode_batch(LinkType link, const RecordBatch& batch, std::uint64_t index_offset, const DecodeOptions& options,
+                  std::span<DecodedPacket> out) noexcept {
+  decode_batch(link, batch, 0, batch.records.size(), index_offset, options, out);
 }
 
 }  // namespace pfsim::pcap

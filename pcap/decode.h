@@ -67,4 +67,10 @@ DecodedPacket decode_packet(LinkType link, std::span<const std::uint8_t> bytes, 
 void decode_batch(LinkType link, const RecordBatch& batch, std::uint64_t index_offset, const DecodeOptions& options,
                   std::span<DecodedPacket> out) noexcept;
 
+// The same for the records [first, first + count) of `batch` only, into out[first...]: for a
+// caller that goes on with each chunk of packets while they are still in the cache.
+// Precondition: first + count <= batch.records.size() and <= out.size().
+void decode_batch(LinkType link, const RecordBatch& batch, std::size_t first, std::size_t count,
+                  std::uint64_t index_offset, const DecodeOptions& options, std::span<DecodedPacket> out) noexcept;
+
 }  // namespace pfsim::pcap

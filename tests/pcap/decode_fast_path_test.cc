@@ -488,6 +488,26 @@ TEST(DecodeBatch, SameAsDecodePacketOnTheCorpus) {
   EXPECT_GE(links.size(), 3u);
 }
 
+TEST(DecodeBatch, ARangeDecodesItsRecordsAndNoOthers) {
+  FrameMaker maker(20261123);
+  std::vector<Bytes> frames;
+  Bytes frame;
+  std::string shape;
+  while (frames.size() < 300) {
+    if (maker.make(frame, shape) == LinkType::kEthernet) frames.push_back(frame);
+  }
+  const RecordBatch batch = make_batch(frames, 1);
+  std::vector<DecodedPacket> whole(frames.size());
+  decode_batch(LinkType::kEthernet, batch, 7, {}, whole);
+  const DecodedPacket stale = stale_packet();
+  std::vector<DecodedPacket> out(frames.size(), stale);
+  decode_batch(LinkType::kEthernet, batch, 100, 64, 7, {}, out);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const bool in_range = i >= 100 && i < 164;
+    EXPECT_EQ(differences(out[i], in_range ? whole[i] : stale), "") << "packet " << i;
+  }
+}
+
 TEST(DecodeBatch, EmptyBatchWritesNothing) {
   const DecodedPacket stale = stale_packet();
   std::vector<DecodedPacket> out(1, stale);
