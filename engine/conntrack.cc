@@ -202,17 +202,18 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hi
   }
   Entry& e = slots_[slot];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
-  update(e, packet, src_is_b);
+  update(e, packet.ts_ns, packet.tcp_flags, src_is_b);
   return true;
 }
 
 // Every flow live first, then the refreshes: refreshing one flow keeps it live for a packet of
 // the same time, so this is what lookup() would do hook by hook.
-bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, const Packet& packet) noexcept {
+bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, std::int64_t ts_ns,
+                                   std::uint16_t tcp_flags) noexcept {
   for (const Slot slot : slots)
-    if (packet.ts_ns > expiry_ns(slots_[slot])) return false;
-  note_time(packet.ts_ns);
-  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], packet, ((src_is_b >> k) & 1u) != 0);
+    if (ts_ns > expiry_ns(slots_[slot])) return false;
+  note_time(ts_ns);
+  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], ts_ns, tcp_flags, ((src_is_b >> k) & 1u) != 0);
   return true;
 }
 
@@ -223,15 +224,15 @@ bool ConntrackTable::src_is_b(const Packet& packet) noexcept {
   return src_is_b;
 }
 
-void ConntrackTable::update(Entry& e, const Packet& packet, bool src_is_b) const noexcept {
-  e.last_ns = std::max(e.last_ns, packet.ts_ns);
+void ConntrackTable::update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_b) const noexcept {
+  e.last_ns = std::max(e.last_ns, ts_ns);
   const std::uint8_t flags_before = e.flags;
   if (e.packets < std::numeric_limits<std::uint8_t>::max()) ++e.packets;
   const bool from_initiator = src_is_b == ((e.flags & kInitiatorIsB) != 0);
   if (!from_initiator) e.flags |= kSeenReply;
   if (e.proto == net::kProtoTcp) {
-    if ((packet.tcp_flags & kTcpRst) != 0) e.flags |= kRst;
-    if ((packet.tcp_flags & kTcpFin) != 0) e.flags |= from_initiator ? kFinInitiator : kFinResponder;
+    if ((tcp_flags & kTcpRst) != 0) e.flags |= kRst;
+    if ((tcp_flags & kTcpFin) != 0) e.flags |= from_initiator ? kFinInitiator : kFinResponder;
   }
   // The state changed (its flags, or a UDP flow reaching the packets of a stream): its timeout.
   if (e.flags != flags_before || e.packets == kUdpStreamPackets) e.timeout_s = state_timeout_s(e);

@@ -105,10 +105,12 @@ class ConntrackTable {
   // The known-slot fast path (see Cost above), for a packet that belongs to the flows at
   // `slots` (each seen there by a lookup() that returned true or by a track(), in the current
   // generation(); they may be of different domains), whose src is side B of flow k's key when
-  // bit k of `src_is_b` is set (src_is_b()). When every one of them is live at packet.ts_ns,
-  // refreshes them all with the packet, as lookup() would one by one, and returns true; else
-  // changes nothing and returns false.
-  bool refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, const Packet& packet) noexcept;
+  // bit k of `src_is_b` is set (src_is_b()). When every one of them is live at the packet's
+  // time `ts_ns`, refreshes them all with it (its time and TCP flags), as lookup() would one by
+  // one, and returns true; else changes nothing and returns false. Takes the two fields rather
+  // than a Packet so that the caller's fast path need not build one.
+  bool refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, std::int64_t ts_ns,
+                     std::uint16_t tcp_flags) noexcept;
   // Whether `packet`'s src is side B of its flow's key (its greater endpoint).
   static bool src_is_b(const Packet& packet) noexcept;
 
@@ -162,7 +164,7 @@ class ConntrackTable {
   static std::int64_t expiry_ns(const Entry& entry) noexcept;
   // Refreshes the live entry `e` with a packet of its flow (time, direction, TCP flags) and
   // its timeout when its state changed.
-  void update(Entry& e, const Packet& packet, bool src_is_b) const noexcept;
+  void update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_b) const noexcept;
   // Rebuilds the slots without long-expired entries (and without `domain`'s when drop_domain).
   void rehash(bool drop_domain, std::uint32_t domain);
   void note_time(std::int64_t ts_ns) noexcept;

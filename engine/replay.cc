@@ -603,9 +603,11 @@ void ReplayEngine::set_known(RouteSlot& slot, const Route& route, bool ok) noexc
   slot.known_in = known_token();
 }
 
-bool ReplayEngine::pass_known(const RouteSlot& slot, const Packet& p, bool df, std::uint32_t ip_length) noexcept {
+bool ReplayEngine::pass_known(const RouteSlot& slot, std::int64_t ts_ns, std::uint16_t tcp_flags, bool df,
+                              std::uint32_t ip_length) noexcept {
   if (slot.known_in != known_token() || (df && ip_length > slot.min_mtu)) return false;
-  return conntrack_.refresh_known(std::span(slot.known_slot.data(), slot.known_hooks), slot.known_src_is_b, p);
+  return conntrack_.refresh_known(std::span(slot.known_slot.data(), slot.known_hooks), slot.known_src_is_b, ts_ns,
+                                  tcp_flags);
 }
 
 std::uint64_t ReplayEngine::route_hash(const net::FiveTuple& h) noexcept {
@@ -681,6 +683,21 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
     return false;
   }
   ++report_.packets_evaluated;
+  const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
+  // The route's fast path first, before anything else is made for the packet (ICMP routes have
+  // none: set_known()).
+  if (d.proto != net::kProtoIcmp && d.proto != net::kProtoIcmpv6) {
+    const net::FiveTuple header = tuple_of(d);
+    const RouteSlot& slot = route_slots_[route_slot(header, route_hash(header))];
+    if (slot.route != 0 && pass_known(slot, d.ts_ns, d.has_tcp_flags ? d.tcp_flags : 0, df, d.ip_length)) {
+      count(slot.cls, true);
+      return false;
+    }
+  }
+  return judge_captured(d, df);
+}
+
+bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   current_dropped_ = false;
   Packet p = to_packet(d);
   // Through the LB, an ICMP error to a node's public address reaches its private one (the
@@ -695,13 +712,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
         }
     }
   }
-  const std::uint64_t hash = route_hash(p.tuple);
-  const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
-  if (const RouteSlot& slot = route_slots_[route_slot(p.tuple, hash)]; slot.route != 0 && pass_known(slot, p, df, d.ip_length)) {
-    count(slot.cls, true);
-    return false;
-  }
-  RouteSlot& slot = route_slots_[route_for(p.tuple, hash)];  // (judging makes no route: it stays put)
+  RouteSlot& slot = route_slots_[route_for(p.tuple, route_hash(p.tuple))];  // (judging makes no route: it stays put)
   Route& route = routes_[slot.route - 1];
   // The flow, for the drop reports; made here, past the fast path, rather than for every packet.
   const pcap::FlowKey flow = *pcap::flow_key(d);  // every IP packet has one

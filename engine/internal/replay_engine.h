@@ -228,9 +228,13 @@ class ReplayEngine {
   // Sets the fast path of `slot` after a packet of its route: the flows of the stateful hooks
   // when it passed (`ok`) and each of them is at a known slot, else none.
   void set_known(RouteSlot& slot, const Route& route, bool ok) noexcept;
-  // Passes `p` (a packet of `slot`'s header, DF when `df`) by the route's fast path and returns
-  // true, or changes nothing and returns false when the judge must decide it.
-  bool pass_known(const RouteSlot& slot, const Packet& p, bool df, std::uint32_t ip_length) noexcept;
+  // Passes a packet of `slot`'s header (its time, TCP flags, DF bit and IP length) by the
+  // route's fast path and returns true, or changes nothing and returns false when the judge
+  // must decide it.
+  bool pass_known(const RouteSlot& slot, std::int64_t ts_ns, std::uint16_t tcp_flags, bool df,
+                  std::uint32_t ip_length) noexcept;
+  // process() past the fast path: the packet's legs judged, its route's fast path set.
+  bool judge_captured(const pcap::DecodedPacket& d, bool df);
   bool judge_leg(Step& step, const Packet& p, TrafficClass cls, const pcap::FlowKey& flow, bool reply,
                  const pcap::DecodedPacket* captured, std::uint32_t ip_length, bool df);
   // The MTU of the next segment a packet crossing `leg` meets.

@@ -405,7 +405,7 @@ TEST(ConntrackKnown, RefreshesEveryFlowOrNone) {
     const std::uint32_t generation = table.generation();
     Packet at4 = syn_ack;
     at4.ts_ns = 4 * kSec;
-    EXPECT_TRUE(table.refresh_known(slots, replies, at4));
+    EXPECT_TRUE(table.refresh_known(slots, replies, at4.ts_ns, at4.tcp_flags));
     EXPECT_EQ(table.generation(), generation);
     EXPECT_TRUE(table.lookup(2, udp(kClient, 5353, kServer, 53, 9 * kSec)));  // 4 s + udp_s
     EXPECT_TRUE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 64 * kSec, kTcpAck)));  // 4 s + established
@@ -417,7 +417,7 @@ TEST(ConntrackKnown, RefreshesEveryFlowOrNone) {
     const auto slots = setup(table);
     Packet at6 = syn_ack;
     at6.ts_ns = 6 * kSec;
-    EXPECT_FALSE(table.refresh_known(slots, replies, at6));
+    EXPECT_FALSE(table.refresh_known(slots, replies, at6.ts_ns, at6.tcp_flags));
     EXPECT_FALSE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 9 * kSec, kTcpAck)));
   }
   // Rebuilding the table (growth, forget) moves entries and changes the generation.
@@ -654,7 +654,7 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
       const Packet p = random_packet(now);
       bool got = false;
       if (const ConntrackTable::Slot* slot = known_slot(domain, p)) {
-        got = table.refresh_known(std::span(slot, 1), ConntrackTable::src_is_b(p) ? 1u : 0u, p);
+        got = table.refresh_known(std::span(slot, 1), ConntrackTable::src_is_b(p) ? 1u : 0u, p.ts_ns, p.tcp_flags);
         known_hits += got ? 1 : 0;
       } else {
         ConntrackTable::Slot* hint = hint_for(domain, p);
