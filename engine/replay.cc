@@ -607,7 +607,9 @@ void ReplayEngine::set_known(RouteSlot& slot, const Route& route, bool ok) noexc
 
 bool ReplayEngine::pass_known(const RouteSlot& slot, std::int64_t ts_ns, std::uint16_t tcp_flags, bool df,
                               std::uint32_t ip_length) noexcept {
-  if (slot.known_in != known_token() || (df && ip_length > slot.min_mtu)) return false;
+  // The token first: renewing it may clear every slot's known_in (renew_known_token()).
+  const std::uint16_t token = known_token();
+  if (slot.known_in != token || (df && ip_length > slot.min_mtu)) return false;
   return conntrack_.refresh_known(std::span(slot.known_slot.data(), slot.known_hooks), slot.known_src_is_b, ts_ns,
                                   tcp_flags);
 }

@@ -98,8 +98,8 @@ class ReplayEngine {
   // in order, with upto_ns[i] the running maximum of the times read; dropped[i] set to 1 for
   // those some leg dropped. It prefetches the decoded packets a few ahead: their first touch
   // was half of process()'s time (perf, two threads).
-  void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns, std::span<const std::uint32_t> engine, std::uint32_t me,
-                   std::span<std::uint8_t> dropped);
+  void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns,
+                   std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped);
 
   // Ends the replay: health and warnings; moves the report out.
   ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
