@@ -79,7 +79,8 @@ struct ReplayOptions {
   std::string dropped_pcap;        // write every dropped captured packet here ("" = no)
   std::string algorithm = "auto";
   // Records per pipeline batch. 4096 rather than DESIGN.md §4's ~1K: the judge stage's
-  // per-batch synchronization across its flow shards cost ~18% at 1K (bench/RESULTS.md).
+  // per-batch synchronization across its flow shards cost ~18% at 1K, and 1K batches were
+  // still slower with the engines as pipeline stages (bench/RESULTS.md).
   std::size_t batch_records = 4096;
   // Called from the in-order accounting stage after each batch: bytes of the captures
   // consumed so far (records with their 16-byte headers) and the total size of the files
