@@ -293,7 +293,7 @@ std::size_t walk_records(const MappedWalk& w, std::size_t& at, std::uint64_t& in
       stop = left == 0 ? WalkStop::kEnd : WalkStop::kTruncated;
       break;
     }
-    if (w.end - pos > kPrefetchBytes) __builtin_prefetch(w.file + pos + kPrefetchBytes);
+    if (left > kPrefetchBytes) __builtin_prefetch(w.file + pos + kPrefetchBytes);
     std::uint32_t field[4];  // ts_sec, ts_frac, caplen, len
     std::memcpy(field, w.file + pos, sizeof field);
     // Native-order times are bpf_int32 in libpcap's struct pcap_timeval, so they widen with
