@@ -74,9 +74,9 @@
 #include <vector>
 
 #include "bare_loop.h"
-#include "engine/replay.h"
-#include "engine/scenario_loader.h"
-#include "engine/traffic_gen.h"
+#include "engine/gen/traffic_gen.h"
+#include "engine/model/scenario_loader.h"
+#include "engine/replay/replay.h"
 #include "pcap/capture.h"
 
 #ifndef PFSIM_SHARED_DIR

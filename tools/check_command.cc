@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "engine/check.h"
-#include "engine/scenario_loader.h"
+#include "engine/analysis/check.h"
+#include "engine/model/scenario_loader.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 

@@ -2,7 +2,7 @@
 //
 //   pfsim check SCENARIO [--json FILE] [--exit-zero] [--algorithm NAME]
 //
-// What it does (DESIGN.md §5, engine/check.h): loads the scenario, pushes the canonical
+// What it does (DESIGN.md §5, engine/analysis/check.h): loads the scenario, pushes the canonical
 // listener, health-check and Path MTU flows of every load balancer through the hooks, and
 // prints one block per finding, then the target health and a summary line:
 //

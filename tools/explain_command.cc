@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "engine/explain.h"
-#include "engine/scenario_loader.h"
+#include "engine/analysis/explain.h"
+#include "engine/model/scenario_loader.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 

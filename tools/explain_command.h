@@ -2,7 +2,7 @@
 //
 //   pfsim explain SCENARIO --flow "tcp 203.0.113.9:51000 -> 10.0.1.5:443" [--json FILE]
 //
-// What it does (DESIGN.md §5, engine/explain.h): prints the flow's path and, for each step
+// What it does (DESIGN.md §5, engine/analysis/explain.h): prints the flow's path and, for each step
 // (client -> node, node -> target, and the replies), every hook with its decision:
 //
 //   tcp 198.51.100.7:51000 -> 203.0.113.10:443: listener traffic through alb-web (listener 443 -> tg-web, target i-app1)

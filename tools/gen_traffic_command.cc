@@ -6,8 +6,8 @@
 #include <ostream>
 #include <string>
 
-#include "engine/scenario_loader.h"
-#include "engine/traffic_gen.h"
+#include "engine/gen/traffic_gen.h"
+#include "engine/model/scenario_loader.h"
 #include "net/text.h"
 #include "pcap/capture.h"
 #include "tools/diagnostics.h"

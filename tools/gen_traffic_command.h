@@ -2,7 +2,7 @@
 //
 //   pfsim gen-traffic SCENARIO --out FILE [--flows N] [--packets N] [--seed S] [--snaplen N]
 //
-// What it does (engine/traffic_gen.h has the whole contract): loads the scenario and writes a
+// What it does (engine/gen/traffic_gen.h has the whole contract): loads the scenario and writes a
 // pcap (Ethernet, nanosecond timestamps) of N client flows (--flows, default 1000) to every
 // listener of every load balancer and node — TCP handshakes, requests, responses with large DF
 // segments, teardowns; UDP request/response pairs; IPv6 clients where a node has IPv6 — and the

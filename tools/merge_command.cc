@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 #include "tools/replay_command.h"

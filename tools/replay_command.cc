@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/scenario_loader.h"
+#include "engine/model/scenario_loader.h"
 #include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"

@@ -3,7 +3,7 @@
 //   pfsim replay SCENARIO PCAP... [--mode through-lb|as-captured] [--threads N] [--json FILE]
 //                [--dropped-pcap FILE] [--shard I/N] [--exit-zero] [--algorithm NAME]
 //
-// What it does (DESIGN.md §4, §5; semantics in engine/replay.h): loads the scenario, replays
+// What it does (DESIGN.md §4, §5; semantics in engine/replay/replay.h): loads the scenario, replays
 // the captures in order and prints what a person needs: packets read (rate, threads) and the
 // malformed ones by kind; a class table of allowed and dropped packets; the drops grouped by
 // (class, hook, deciding rule or default) with the rule's provenance, packet and flow counts,
@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 namespace pfsim::tools {
 

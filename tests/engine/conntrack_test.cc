@@ -1,9 +1,9 @@
-// Tests of engine/conntrack.h: one entry for both directions of a flow, separate domains, the
+// Tests of engine/sim/conntrack.h: one entry for both directions of a flow, separate domains, the
 // idle timeouts of each protocol and TCP/UDP state with AWS defaults (EC2 guide, "Idle
 // connection tracking timeout"), the expiry boundary (live while t <= last + timeout), ICMP
 // echo pairing by identifier, related ICMP errors, forget(), growth and reclamation, and a
 // randomized comparison with a std::map model that implements the contract directly.
-#include "engine/conntrack.h"
+#include "engine/sim/conntrack.h"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +17,8 @@
 #include <tuple>
 #include <utility>
 
-#include "engine/packet.h"
-#include "engine/scenario.h"
+#include "engine/model/scenario.h"
+#include "engine/sim/packet.h"
 #include "net/address.h"
 #include "net/five_tuple.h"
 

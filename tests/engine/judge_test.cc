@@ -1,13 +1,13 @@
-// Semantics of the hooks a packet crosses (engine/judge.h) and of the LB paths
-// (engine/lb_paths.h): one test per decision of DESIGN.md §3, each quoting its source.
+// Semantics of the hooks a packet crosses (engine/sim/judge.h) and of the LB paths
+// (engine/paths/lb_paths.h): one test per decision of DESIGN.md §3, each quoting its source.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/judge.h"
-#include "engine/lb_paths.h"
-#include "engine/policy.h"
-#include "engine/scenario_loader.h"
+#include "engine/model/scenario_loader.h"
+#include "engine/paths/lb_paths.h"
+#include "engine/policy/policy.h"
+#include "engine/sim/judge.h"
 
 namespace pfsim::engine {
 namespace {

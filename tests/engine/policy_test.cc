@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/policy.h"
+#include "engine/policy/policy.h"
 
 namespace pfsim::engine {
 namespace {

@@ -1,4 +1,4 @@
-// `pfsim replay` semantics (engine/replay.h): small captures written with pcap::CaptureWriter
+// `pfsim replay` semantics (engine/replay/replay.h): small captures written with pcap::CaptureWriter
 // from hand-made Ethernet/IPv4 frames, replayed over the scenarios of scenarios/.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/lb_paths.h"
-#include "engine/replay.h"
-#include "engine/scenario_loader.h"
+#include "engine/model/scenario_loader.h"
+#include "engine/paths/lb_paths.h"
+#include "engine/replay/replay.h"
 #include "pcap/capture.h"
 
 namespace pfsim::engine {

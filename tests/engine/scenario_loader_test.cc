@@ -1,6 +1,6 @@
-// Tests of engine/scenario_loader.h: the shared example and provider scenarios load into the
+// Tests of engine/model/scenario_loader.h: the shared example and provider scenarios load into the
 // expected model; every kind of bad input gives its full located message; no input crashes.
-#include "engine/scenario_loader.h"
+#include "engine/model/scenario_loader.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/scenario.h"
+#include "engine/model/scenario.h"
 #include "net/address.h"
 
 namespace pfsim::engine {

@@ -1,4 +1,4 @@
-// Tests of engine/traffic_gen.h: the synthetic capture is deterministic, has exactly the packets
+// Tests of engine/gen/traffic_gen.h: the synthetic capture is deterministic, has exactly the packets
 // asked for, decodes cleanly with correct checksums, and holds well-formed TCP flows, health
 // checks at the target groups' intervals, IPv6 clients where nodes have IPv6, and large DF
 // packets for Path MTU Discovery — on the shared example and every bundled recommended scenario.
@@ -18,9 +18,9 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/lb_paths.h"
-#include "engine/scenario_loader.h"
-#include "engine/traffic_gen.h"
+#include "engine/gen/traffic_gen.h"
+#include "engine/model/scenario_loader.h"
+#include "engine/paths/lb_paths.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
 

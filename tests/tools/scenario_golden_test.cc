@@ -390,7 +390,7 @@ TEST_P(ReplayGolden, ReplayReportMatchesGolden) {
   }
 }
 
-// engine/replay.h: the output is a pure function of the inputs, identical for any thread count.
+// engine/replay/replay.h: the output is a pure function of the inputs, identical for any thread count.
 TEST_P(ReplayGolden, TwoThreadsGiveTheSameReport) {
   const nlohmann::json one = replay(GetParam(), {"--threads", "1"});
   const nlohmann::json two = replay(GetParam(), {"--threads", "2"});

@@ -1,0 +1,456 @@
+// engine/analysis/check.cc — see check.h.
+#include "engine/analysis/check.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "engine/sim/judge.h"
+
+namespace pfsim::engine {
+namespace {
+
+// Where the ELB range (1024-65535) and the common Linux (32768) and Windows (49152) ephemeral
+// ranges start and end (VPC guide, "Ephemeral ports").
+constexpr std::array<std::uint16_t, 4> kEphemeralSamples{1024, 32768, 49152, 65535};
+constexpr std::string_view kElbEphemeralRange = "1024-65535";
+
+
+std::string vpc_cidr(const Scenario& s, net::Family f) {
+  for (const net::IpRange& r : s.vpc_cidrs)
+    if (r.family == f) return net::format_range(r.family, r.range);
+  return anywhere_cidr(f);
+}
+
+
+// How a fix names one side of a flow: as a security-group peer and as an ACL CIDR.
+struct Side {
+  std::string sg_peer;  // "sg-lb", "0.0.0.0/0"
+  std::string cidr;     // "10.0.0.0/16", "0.0.0.0/0"
+};
+
+// What one exchange (a packet and its reply) is, for findings.
+struct Exchange {
+  TrafficClass cls = TrafficClass::kListener;
+  std::string path;        // without the sampled ephemeral port
+  std::string see;
+  std::string purpose;     // " (the health-check port of tg-web)"
+  Side sender;             // the forward packet's sender
+  Side receiver;
+  bool forward_ephemeral_sport = false;  // the forward packet's source port is a sample
+  bool pmtu_real = true;   // PMTU only: a router really sends this error
+};
+
+std::string location_text(const Location& where) { return format_location(where); }
+
+// "10.0.1.5:443", "[2600:1f18::5]:443".
+std::string host_port(net::Family f, const net::Ip128& address, std::uint16_t port) {
+  const std::string text = net::format_address(f, address);
+  return (f == net::Family::kIpv6 ? "[" + text + "]" : text) + ":" + std::to_string(port);
+}
+
+class Checker {
+ public:
+  Checker(const Scenario& s, const PolicySet& p) : s_(s), p_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
+
+  CheckReport run();
+
+ private:
+  void check_listener(LbIndex lb, InterfaceIndex node, const Listener& listener);
+  void check_backend(LbIndex lb, InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
+                     std::uint16_t client_port, std::uint8_t proto);
+  void check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg, const Listener& listener);
+  void check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big, const net::IpAddress& router,
+                  const Exchange& about, bool real);
+
+  // A packet and its reply; returns whether both passed (findings recorded for the first drop).
+  bool exchange(const Leg& leg, const net::FiveTuple& tuple, const Exchange& x, bool warn_wide = false);
+  bool pass(const Leg& leg, const Packet& p, const Exchange& x, bool reply, bool warn_wide);
+  void record(Severity severity, const Exchange& x, const HookVerdict& hv, const Packet& p, bool reply,
+              std::string message, std::string fix);
+  std::string reason(const HookVerdict& hv) const;
+  std::string fix_for(const HookVerdict& hv, const Packet& p, const Exchange& x, bool reply) const;
+  Side node_side(LbIndex lb, InterfaceIndex node, net::Family f) const;
+  Side interface_side(InterfaceIndex i, net::Family f) const;
+  Side client_side(LbIndex lb, net::Family f) const;
+  void mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason);
+
+  const Scenario& s_;
+  const PolicySet& p_;
+  ConntrackTable conntrack_;
+  Judge judge_;
+  CheckReport report_;
+  // Deduplication: (severity, class, path, hook, rule id) -> index in report_.findings, plus
+  // the sampled ports that failed.
+  std::map<std::tuple<int, int, std::string, std::string, std::string>, std::size_t> seen_;
+  std::vector<std::vector<std::uint16_t>> failed_ports_;
+  std::map<std::pair<TargetGroupIndex, InterfaceIndex>, std::size_t> health_index_;
+  std::int64_t clock_ns_ = 0;
+};
+
+Side Checker::client_side(LbIndex lb, net::Family f) const {
+  // ELB guides: LB inbound on the listener "from 0.0.0.0/0 (internet-facing) or the VPC CIDR
+  // (internal)".
+  const std::string peer = s_.lbs[lb].internet_facing ? anywhere_cidr(f) : vpc_cidr(s_, f);
+  return {peer, peer};
+}
+
+Side Checker::node_side(LbIndex lb, InterfaceIndex node, net::Family f) const {
+  const LoadBalancer& l = s_.lbs[lb];
+  const auto subnet_cidr = [&](SubnetIndex subnet) -> std::optional<std::string> {
+    if (subnet == kNone) return std::nullopt;
+    for (const net::IpRange& r : s_.subnets[subnet].cidrs)
+      if (r.family == f) return net::format_range(r.family, r.range);
+    return std::nullopt;
+  };
+  // Huawei ELB guide, "Configuring Security Group Rules for Backend Servers": shared load
+  // balancers reach backends from 100.125.0.0/16, dedicated ones from their backend subnet.
+  if (l.type == LbType::kHuaweiShared) return {std::string(kHuaweiSharedPool), std::string(kHuaweiSharedPool)};
+  if (l.type == LbType::kHuaweiDedicated)
+    if (auto cidr = subnet_cidr(l.backend_subnet)) return {*cidr, *cidr};
+  // E2E rules name networks (first IP and size), never groups: the LB's network.
+  if (l.type == LbType::kE2e)
+    if (auto cidr = subnet_cidr(s_.interfaces[node].subnet)) return {*cidr, vpc_cidr(s_, f)};
+  // ELB Classic guide, EC2-Classic: instances authorize the source group amazon-elb/amazon-elb-sg.
+  if (s_.ec2_classic && l.type == LbType::kClassic && l.groups.empty())
+    return {"amazon-elb/amazon-elb-sg", vpc_cidr(s_, f)};
+  // ELB guides: the instance group allows "the security group of the load balancer"; ACLs the
+  // VPC CIDR.
+  const std::string peer = !l.groups.empty() ? s_.groups[l.groups.front()].id : vpc_cidr(s_, f);
+  return {peer, vpc_cidr(s_, f)};
+}
+
+Side Checker::interface_side(InterfaceIndex i, net::Family f) const {
+  const Interface& iface = s_.interfaces[i];
+  const auto address = private_address(iface, f);
+  const std::string host = address ? net::format_address(f, address->bits) + (f == net::Family::kIpv4 ? "/32" : "/128") : "";
+  std::string peer = host;
+  if (!iface.groups.empty() && s_.provider != Provider::kE2e) peer = s_.groups[iface.groups.front()].id;
+  return {peer, vpc_cidr(s_, f)};
+}
+
+CheckReport Checker::run() {
+  for (LbIndex lb = 0; lb < s_.lbs.size(); ++lb) {
+    const LoadBalancer& l = s_.lbs[lb];
+    for (InterfaceIndex node : l.nodes) {
+      for (const Listener& listener : l.listeners) check_listener(lb, node, listener);
+      // Health checks: once per target group this LB serves ("from every node to every target").
+      std::vector<TargetGroupIndex> done;
+      for (const Listener& listener : l.listeners) {
+        if (listener.target_group == kNone ||
+            std::find(done.begin(), done.end(), listener.target_group) != done.end())
+          continue;
+        done.push_back(listener.target_group);
+        check_health(lb, node, listener.target_group, listener);
+      }
+    }
+  }
+  // Targets of groups no listener uses are "unused" (ELB: a target group must be registered
+  // with a load balancer for its targets to be checked).
+  for (TargetGroupIndex tg = 0; tg < s_.target_groups.size(); ++tg)
+    for (const Target& t : s_.target_groups[tg].targets)
+      if (!health_index_.contains({tg, t.interface}))
+        report_.targets.push_back({s_.target_groups[tg].id, s_.interfaces[t.interface].id, true, "unused"});
+
+  for (std::size_t i = 0; i < report_.findings.size(); ++i) {
+    std::vector<std::uint16_t>& ports = failed_ports_[i];
+    if (ports.empty() || ports.size() == kEphemeralSamples.size()) continue;
+    std::sort(ports.begin(), ports.end());
+    std::string list;
+    for (std::uint16_t port : ports) list += (list.empty() ? "" : ", ") + std::to_string(port);
+    report_.findings[i].message += " (of the sampled ephemeral ports, " + list + " fail)";
+  }
+  for (const Finding& f : report_.findings) (f.severity == Severity::kError ? report_.errors : report_.warnings)++;
+  return std::move(report_);
+}
+
+void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& listener) {
+  const LoadBalancer& l = s_.lbs[lb];
+  const Interface& n = s_.interfaces[node];
+  std::vector<std::uint8_t> protos;
+  if (uses_tcp(listener.protocol)) protos.push_back(net::kProtoTcp);
+  if (uses_udp(listener.protocol)) protos.push_back(net::kProtoUdp);
+  for (const net::IpRange& range : l.clients) {
+    const net::IpAddress client = representative(range);
+    if (!private_address(n, client.family)) continue;  // the node does not serve this family
+    for (std::uint8_t proto : protos) {
+      for (std::uint16_t port : kEphemeralSamples) {
+        auto leg = client_leg(s_, node, listener, client, port, proto);
+        if (!leg) continue;
+        Exchange x;
+        x.cls = TrafficClass::kListener;
+        x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(s_, node) +
+                 " " + host_port(client.family, leg->tuple.dst, listener.port) +
+                 "/" + protocol_text(proto);
+        x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
+        x.purpose = " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
+        x.sender = client_side(lb, client.family);
+        x.receiver = node_side(lb, node, client.family);
+        x.forward_ephemeral_sport = true;
+        if (!exchange(leg->leg, leg->tuple, x)) continue;
+        // Responses to internet clients cross a smaller MTU (scenario `mtu`): the router's error
+        // comes back to the node from outside.
+        const bool real = l.internet_facing && s_.mtu.internet_bytes < s_.mtu.vpc_bytes;
+        check_pmtu(leg->leg, reversed(leg->tuple), client, x, real);
+        if (listener.target_group != kNone) check_backend(lb, node, listener, client, port, proto);
+      }
+    }
+  }
+}
+
+void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
+                            std::uint16_t client_port, std::uint8_t proto) {
+  const TargetGroupIndex tg = listener.target_group;
+  const TargetGroup& group = s_.target_groups[tg];
+  const bool pass_through = preserves_client_ip(s_, lb, tg);
+  for (const Target& target : group.targets) {
+    const std::uint16_t dport = target_port(s_, &listener, tg, target);
+    // A proxy opens its own connection from an ephemeral port (ELB: 1024-65535); a pass-through
+    // NLB keeps the client's.
+    auto leg = backend_leg(s_, node, tg, target, &listener, client, client_port, dport, proto);
+    if (!leg) continue;
+    const net::Family f = leg->tuple.family;
+    Exchange x;
+    x.cls = TrafficClass::kListener;
+    x.path = interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id + " " +
+             host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto) +
+             (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
+    x.see = location_text(target.where) + " (target " + s_.interfaces[target.interface].id + " of " + group.id + ")";
+    x.purpose = " (the traffic port of " + group.id + ")";
+    x.sender = leg->tuple.src == client.bits ? client_side(lb, f) : node_side(lb, node, f);
+    x.receiver = interface_side(target.interface, f);
+    x.forward_ephemeral_sport = true;
+    if (!exchange(leg->leg, leg->tuple, x, /*warn_wide=*/!pass_through)) continue;
+    // PMTU on the backend leg: to the target about its responses, and to the sender about its
+    // requests. Inside the VPC the MTU does not shrink; responses the target sends straight to
+    // an internet client (pass-through) do cross the smaller internet MTU.
+    const bool to_internet = leg->tuple.src == client.bits && s_.lbs[lb].internet_facing &&
+                             s_.mtu.internet_bytes < s_.mtu.vpc_bytes;
+    const net::IpAddress sender_address{f, leg->tuple.src};
+    const net::IpAddress target_address{f, leg->tuple.dst};
+    check_pmtu(leg->leg, reversed(leg->tuple), sender_address, x, to_internet);
+    if (leg->tuple.src != client.bits) check_pmtu(reversed(leg->leg), leg->tuple, target_address, x, false);
+  }
+}
+
+void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg, const Listener& listener) {
+  const TargetGroup& group = s_.target_groups[tg];
+  const HealthCheck& hc = group.health_check;
+  for (const Target& target : group.targets) {
+    health_index_.try_emplace({tg, target.interface}, report_.targets.size());
+    if (health_index_[{tg, target.interface}] == report_.targets.size())
+      report_.targets.push_back({group.id, s_.interfaces[target.interface].id, true, ""});
+    const std::uint16_t dport = health_check_port(s_, tg, target);
+    const std::uint8_t proto = hc.protocol == AppProtocol::kUdpConnect ? net::kProtoUdp : net::kProtoTcp;
+    for (std::uint16_t port : kEphemeralSamples) {
+      auto leg = backend_leg(s_, node, tg, target, &listener, std::nullopt, port, dport, proto);
+      if (!leg) continue;
+      const net::Family f = leg->tuple.family;
+      Exchange x;
+      x.cls = TrafficClass::kHealthCheck;
+      x.path = "health check " + interface_name(s_, node) + " -> " +
+               s_.interfaces[target.interface].id + " " + host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto);
+      x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
+      x.purpose = " (the health-check port of " + group.id + ")";
+      x.sender = node_side(lb, node, f);
+      x.receiver = interface_side(target.interface, f);
+      x.forward_ephemeral_sport = true;
+      const std::size_t before = report_.findings.size();
+      bool ok = exchange(leg->leg, leg->tuple, x, /*warn_wide=*/true);
+      // UDP health checks need ICMP (lb_paths.h, health_check_echo).
+      if (ok && hc.protocol == AppProtocol::kUdpConnect) {
+        const net::FiveTuple echo = health_check_echo(leg->tuple);
+        Exchange ping = x;
+        ping.path = "health check ICMP " + interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id;
+        ping.purpose = " (UDP health checks of " + group.id + " need ICMP)";
+        ping.forward_ephemeral_sport = false;
+        ok = exchange(leg->leg, echo, ping);
+      }
+      if (!ok && report_.findings.size() > before) {
+        const Finding& f0 = report_.findings.back();
+        mark_unhealthy(tg, target.interface,
+                       "health checks from " + interface_name(s_, node) + " dropped at " + f0.hook);
+      }
+    }
+  }
+}
+
+void Checker::mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason) {
+  TargetHealth& h = report_.targets[health_index_.at({tg, target})];
+  if (!h.healthy) return;
+  h.healthy = false;
+  h.reason = std::move(reason);
+}
+
+void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big, const net::IpAddress& router,
+                         const Exchange& about, bool real) {
+  // The router at the MTU change sits between the subnets: its error enters the sender's subnet
+  // (nacl-in) and reaches the sender (sg-ingress); no hook of the far side applies.
+  Leg leg;
+  leg.from = Endpoint{kNone, kNone};
+  leg.to = toward_sender.to;
+  leg.skip_to_filters = toward_sender.skip_to_filters;
+  const Packet error = pmtu_error(too_big, router, clock_ns_);
+  const bool v4 = too_big.family == net::Family::kIpv4;
+  Exchange x;
+  x.cls = TrafficClass::kPmtu;
+  x.path = std::string(v4 ? "ICMP \"fragmentation needed\"" : "ICMPv6 \"packet too big\"") + " to " +
+           (leg.to.interface != kNone ? interface_name(s_, leg.to.interface) : std::string("?")) + " about " +
+           about.path.substr(0, about.path.find(" (")) ;
+  x.see = about.see;
+  x.sender = {anywhere_cidr(too_big.family), real ? anywhere_cidr(too_big.family) : vpc_cidr(s_, too_big.family)};
+  x.receiver = about.sender;
+  x.pmtu_real = real;
+  ++report_.packets_judged;
+  LegVerdict v = judge_.judge(leg, error, /*record_hops=*/true);
+  if (!v.allowed) {
+    const HookVerdict& hv = *v.deciding;
+    std::string message = format_tuple(error.tuple) + " is dropped at " + hook_name(s_, hv.hook) + ": " + reason(hv);
+    if (!real)
+      message += "; no router sends it while the VPC MTU (" + std::to_string(s_.mtu.vpc_bytes) +
+                 ") does not shrink on this path, but any smaller MTU would black-hole large packets";
+    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(hv, error, x, false));
+    return;
+  }
+  for (const HookVerdict& hv : v.hops) {
+    if (hv.how != HookHow::kRelated) continue;
+    std::string message = format_tuple(error.tuple) + " passes " + hook_name(s_, hv.hook) +
+                          " only as related traffic of a tracked flow; the ELB guides recommend an explicit "
+                          "inbound ICMP rule for Path MTU Discovery";
+    // Only worth a warning where the error is really sent.
+    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(hv, error, x, false));
+  }
+}
+
+bool Checker::exchange(const Leg& leg, const net::FiveTuple& tuple, const Exchange& x, bool warn_wide) {
+  ++clock_ns_;
+  const bool tcp = tuple.proto == net::kProtoTcp;
+  if (!pass(leg, make_packet(tuple, clock_ns_, tcp ? kTcpSyn : 0), x, false, warn_wide)) return false;
+  return pass(reversed(leg), make_packet(reversed(tuple), clock_ns_, tcp ? kTcpSyn | kTcpAck : 0), x, true, false);
+}
+
+bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool reply, bool warn_wide) {
+  ++report_.packets_judged;
+  LegVerdict v = judge_.judge(leg, p, warn_wide);
+  if (!v.allowed) {
+    const HookVerdict& hv = *v.deciding;
+    std::string message = (reply ? "the reply " : "") + format_tuple(p.tuple) + " is dropped at " +
+                          hook_name(s_, hv.hook) + ": " + reason(hv);
+    record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(hv, p, x, reply));
+    return false;
+  }
+  if (warn_wide && !v.hops.empty()) {
+    const HookVerdict& last = v.hops.back();
+    if (last.hook.kind == HookKind::kSgIngress && last.how == HookHow::kRule &&
+        last.policy->policy.rule_from_anywhere[last.rule] && x.receiver.sg_peer != x.sender.sg_peer) {
+      std::string message = format_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
+                            anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
+      const RuleOrigin& o = last.policy->policy.origins[last.policy->policy.rules.rules[last.rule].id];
+      const std::string allow = protocol_text(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
+      // E2E's built-in "Allow All Traffic" group exists for troubleshooting: detach it rather
+      // than edit it.
+      const bool builtin = std::any_of(s_.groups.begin(), s_.groups.end(),
+                                       [&](const SecurityGroup& g) { return g.id == o.owner && g.allow_all; });
+      const std::string fix = builtin ? "detach " + o.owner + " (meant for troubleshooting) and allow " + allow
+                                      : "restrict " + o.owner + " " + o.label + " (" + o.text + ") to " + allow;
+      record(Severity::kWarning, x, last, p, false, std::move(message), fix);
+    }
+  }
+  return true;
+}
+
+std::string Checker::reason(const HookVerdict& hv) const {
+  const Policy& policy = hv.policy->policy;
+  if (hv.how == HookHow::kDefault) return policy.default_text;
+  const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
+  return o.owner + " " + o.label + " " + (o.action == RuleAction::kDeny ? "denies" : "allows") + " it (" + o.text + ")";
+}
+
+std::string Checker::fix_for(const HookVerdict& hv, const Packet& p, const Exchange& x, bool reply) const {
+  const Policy& policy = hv.policy->policy;
+  const std::string owner = policy.owners.empty() ? std::string("?") : policy.owners.front();
+  const Side& from = reply ? x.receiver : x.sender;
+  const Side& to = reply ? x.sender : x.receiver;
+  const bool inbound = hv.hook.kind == HookKind::kSgIngress || hv.hook.kind == HookKind::kNaclIn;
+  const bool acl = hv.hook.kind == HookKind::kNaclIn || hv.hook.kind == HookKind::kNaclOut;
+  const net::FiveTuple& t = p.tuple;
+
+  std::string what;
+  std::string note;
+  if (p.is_icmp_error) {
+    what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
+    note = " (recommended for Path MTU Discovery)";
+  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
+    what = protocol_text(t.proto);
+    note = x.purpose;
+  } else if (reply && x.forward_ephemeral_sport) {
+    what = protocol_text(t.proto) + " " + std::string(kElbEphemeralRange);
+    note = " (the ELB ephemeral range, for replies)";
+  } else {
+    what = protocol_text(t.proto) + " " + std::to_string(t.dport);
+    note = x.purpose;
+  }
+  const std::string peer = acl ? (inbound ? from.cidr : to.cidr) : (inbound ? from.sg_peer : to.sg_peer);
+  const std::string peer_text = p.is_icmp_error && inbound ? from.cidr : peer;
+
+  if (hv.how == HookHow::kRule) {
+    const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
+    if (acl)
+      return "add to " + owner + (inbound ? " inbound" : " outbound") + ": a rule numbered below " +
+             o.label.substr(o.label.find(' ') + 1) + " (which denies it): allow " + what +
+             (inbound ? " from " : " to ") + peer_text + note;
+    return "remove " + o.owner + " " + o.label + " (" + o.text + ") or add a higher-priority allow rule: " + what +
+           (inbound ? " from " : " to ") + peer_text + note;
+  }
+  if (acl) return "add to " + owner + (inbound ? " inbound" : " outbound") + ": allow " + what + (inbound ? " from " : " to ") + peer_text + note;
+  return "add to " + owner + (inbound ? " inbound" : " outbound") + ": " + what + (inbound ? " from " : " to ") + peer_text + note;
+}
+
+void Checker::record(Severity severity, const Exchange& x, const HookVerdict& hv, const Packet& p, bool reply,
+                     std::string message, std::string fix) {
+  Finding f;
+  f.severity = severity;
+  f.cls = x.cls;
+  f.path = reply ? "reply of " + x.path : x.path;
+  f.hook = hook_name(s_, hv.hook);
+  const Policy& policy = hv.policy->policy;
+  if (hv.how == HookHow::kRule || hv.how == HookHow::kDefault) {
+    if (hv.how == HookHow::kRule) {
+      const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
+      f.rule = {false, o.owner + " " + o.label, format_location(o.where), o.text};
+    } else {
+      f.rule = {true, "default", "", policy.default_text};
+    }
+  } else {
+    f.rule = {true, hv.how == HookHow::kRelated ? "related" : "tracked", "", "connection tracking"};
+  }
+  f.message = std::move(message);
+  f.fix = std::move(fix);
+  f.see = x.see;
+  auto key = std::make_tuple(static_cast<int>(f.severity), static_cast<int>(f.cls), f.path, f.hook, f.rule.id);
+  auto [it, inserted] = seen_.try_emplace(key, report_.findings.size());
+  if (inserted) {
+    report_.findings.push_back(std::move(f));
+    failed_ports_.emplace_back();
+  }
+  const std::uint16_t sampled = reply ? p.tuple.dport : p.tuple.sport;
+  const bool ephemeral = x.forward_ephemeral_sport && !p.is_icmp_error;
+  auto& ports = failed_ports_[it->second];
+  if (ephemeral && std::find(ports.begin(), ports.end(), sampled) == ports.end()) ports.push_back(sampled);
+}
+
+}  // namespace
+
+std::string_view severity_name(Severity s) noexcept { return s == Severity::kError ? "error" : "warning"; }
+
+net::Result<CheckReport> run_check(const Scenario& scenario, const CheckOptions& options) {
+  CompileOptions compile;
+  compile.algorithm = options.algorithm;
+  auto policies = compile_policies(scenario, compile, 0);
+  if (!policies) return policies.error();
+  return Checker(scenario, *policies).run();
+}
+
+}  // namespace pfsim::engine

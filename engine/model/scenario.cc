@@ -1,0 +1,49 @@
+#include "engine/model/scenario.h"
+
+namespace pfsim::engine {
+
+std::string format_location(const Location& where) {
+  if (where.line == 0) return where.file.empty() ? std::string("(built-in)") : where.file;
+  std::string out = where.file;
+  if (!out.empty()) out += ':';
+  out += std::to_string(where.line);
+  return out;
+}
+
+bool uses_tcp(AppProtocol p) noexcept {
+  switch (p) {
+    case AppProtocol::kHttp:
+    case AppProtocol::kHttps:
+    case AppProtocol::kTcp:
+    case AppProtocol::kTcpUdp:
+    case AppProtocol::kTls:
+      return true;
+    case AppProtocol::kUdp:
+    case AppProtocol::kUdpConnect:
+      return false;
+  }
+  return false;
+}
+
+bool uses_udp(AppProtocol p) noexcept {
+  return p == AppProtocol::kUdp || p == AppProtocol::kUdpConnect || p == AppProtocol::kTcpUdp;
+}
+
+SubnetIndex subnet_of(const Scenario& scenario, const net::IpAddress& address) noexcept {
+  for (std::size_t i = 0; i < scenario.subnets.size(); ++i) {
+    for (const net::IpRange& cidr : scenario.subnets[i].cidrs) {
+      if (cidr.family == address.family && cidr.range.contains(address.bits)) return static_cast<SubnetIndex>(i);
+    }
+  }
+  return kNone;
+}
+
+InterfaceIndex interface_at(const Scenario& scenario, const net::IpAddress& address) noexcept {
+  for (std::size_t i = 0; i < scenario.interfaces.size(); ++i) {
+    const Interface& eni = scenario.interfaces[i];
+    if ((eni.ipv4 && *eni.ipv4 == address) || (eni.ipv6 && *eni.ipv6 == address)) return static_cast<InterfaceIndex>(i);
+  }
+  return kNone;
+}
+
+}  // namespace pfsim::engine
