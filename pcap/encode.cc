@@ -1,0 +1,281 @@
+// pcap/encode.cc — see encode.h. Every byte goes through internal::ByteWriter.
+#include "pcap/encode.h"
+
+#include <string>
+
+#include "pcap/internal/byte_writer.h"
+
+namespace pfsim::pcap {
+namespace {
+
+// Local until net/ holds the protocol vocabulary (EtherTypes, header sizes, IPv6 Fragment).
+constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
+constexpr std::uint16_t kEtherTypeIpv6 = 0x86dd;
+constexpr std::size_t kEthernetBytes = 14;
+constexpr std::size_t kVlanTagBytes = 4;
+constexpr std::size_t kIpv4Bytes = 20;
+constexpr std::size_t kIpv6Bytes = 40;
+constexpr std::size_t kIpv6FragmentBytes = 8;
+constexpr std::uint8_t kIpv6FragmentHeader = 44;
+constexpr std::uint8_t kIpv6AuthenticationHeader = 51;
+constexpr std::size_t kTcpBytes = 20;
+constexpr std::size_t kUdpBytes = 8;
+constexpr std::size_t kIcmpBytes = 8;  // type, code, checksum, the second word
+constexpr std::size_t kMaxOptionBytes = 40;  // IPv4 IHL and TCP data offset are 4 bits of words
+constexpr std::size_t kMaxLength16 = 0xffff;
+constexpr std::uint16_t kIpv4DontFragment = 0x4000;
+constexpr std::uint16_t kIpv4MoreFragments = 0x2000;
+
+// The sizes of one frame's parts, checked once before any byte is written.
+struct Layout {
+  std::size_t link = 0;        // Ethernet + tags, or 0
+  std::size_t ip = 0;          // IPv4 header with options, or IPv6 fixed header
+  std::size_t extensions = 0;  // IPv6 extension headers, fragment header included
+  std::size_t transport = 0;   // TCP/UDP/ICMP header, or 0
+  std::size_t payload = 0;
+  std::size_t headers() const noexcept { return link + ip + extensions + transport; }
+  std::size_t wire() const noexcept { return headers() + payload; }
+};
+
+bool has_transport_header(const FrameSpec& s) noexcept {
+  if (s.fragment.offset_bytes > 0) return false;  // a later fragment
+  return s.proto == net::kProtoTcp || s.proto == net::kProtoUdp || s.proto == net::kProtoIcmp ||
+         s.proto == net::kProtoIcmpv6;
+}
+
+bool ipv6_fragment_header(const FrameSpec& s) noexcept {
+  return s.family == net::Family::kIpv6 && s.fragment.is_fragment;
+}
+
+net::Result<Layout> layout_of(const FrameSpec& s) {
+  const bool v4 = s.family == net::Family::kIpv4;
+  Layout l;
+  switch (s.link) {
+    case LinkType::kEthernet:
+      l.link = kEthernetBytes + kVlanTagBytes * s.vlan_tags.size();
+      break;
+    case LinkType::kRaw:
+      break;
+    case LinkType::kIpv4:
+    case LinkType::kIpv6:
+      if ((s.link == LinkType::kIpv4) != v4) {
+        return net::error_message(std::string("link type ") + std::string(link_type_name(s.link)) +
+                                  " cannot carry an IPv" + (v4 ? "4" : "6") + " packet");
+      }
+      break;
+    default:
+      return net::error_message("link type " + std::string(link_type_name(s.link)) + " has no encoder");
+  }
+  if (v4 && s.proto == net::kProtoIcmpv6) return net::error_message("protocol 58 (ICMPv6) in an IPv4 packet");
+  if (!v4 && s.proto == net::kProtoIcmp) return net::error_message("protocol 1 (ICMP) in an IPv6 packet");
+  if (s.fragment.offset_bytes % 8 != 0) {
+    return net::error_message("fragment offset " + std::to_string(s.fragment.offset_bytes) +
+                              " is not a multiple of 8 bytes");
+  }
+  if (v4) {
+    if (s.ipv4_options.size() % 4 != 0 || s.ipv4_options.size() > kMaxOptionBytes) {
+      return net::error_message("ipv4_options: " + std::to_string(s.ipv4_options.size()) +
+                                " bytes is not a multiple of 4 up to 40");
+    }
+    l.ip = kIpv4Bytes + s.ipv4_options.size();
+  } else {
+    l.ip = kIpv6Bytes;
+    for (std::size_t k = 0; k < s.ipv6_extensions.size(); ++k) {
+      const Ipv6Extension& e = s.ipv6_extensions[k];
+      const std::size_t bytes = 2 + e.body.size();
+      const std::size_t unit = e.type == kIpv6AuthenticationHeader ? 4 : 8;
+      if (bytes % unit != 0 || bytes > (unit == 4 ? 4 * (255 + 2) : 8 * (255 + 1))) {
+        return net::error_message("ipv6 extension #" + std::to_string(k + 1) + " (type " + std::to_string(e.type) +
+                                  "): " + std::to_string(bytes) + " bytes is not a multiple of " +
+                                  std::to_string(unit) + " its length byte can state");
+      }
+      l.extensions += bytes;
+    }
+    if (ipv6_fragment_header(s)) l.extensions += kIpv6FragmentBytes;
+  }
+  if (has_transport_header(s)) {
+    if (s.proto == net::kProtoTcp) {
+      if (s.tcp_options.size() % 4 != 0 || s.tcp_options.size() > kMaxOptionBytes) {
+        return net::error_message("tcp_options: " + std::to_string(s.tcp_options.size()) +
+                                  " bytes is not a multiple of 4 up to 40");
+      }
+      l.transport = kTcpBytes + s.tcp_options.size();
+    } else {
+      l.transport = s.proto == net::kProtoUdp ? kUdpBytes : kIcmpBytes;
+    }
+  }
+  l.payload = std::max<std::size_t>(s.payload.size(), s.payload_bytes);
+  const std::size_t ip_length = l.ip + l.extensions + l.transport + l.payload;
+  if (v4 && ip_length > kMaxLength16) {
+    return net::error_message("IPv4 total length " + std::to_string(ip_length) + " exceeds 65535");
+  }
+  if (!v4 && ip_length - kIpv6Bytes > kMaxLength16) {
+    return net::error_message("IPv6 payload length " + std::to_string(ip_length - kIpv6Bytes) + " exceeds 65535");
+  }
+  return l;
+}
+
+// The sum of `bytes` as 16-bit big-endian words, not yet folded; `bytes` starts on a word.
+std::uint64_t sum_words(std::span<const std::uint8_t> bytes) noexcept {
+  std::uint64_t sum = 0;
+  const std::size_t even = bytes.size() & ~std::size_t{1};
+  for (std::size_t i = 0; i < even; i += 2) sum += (std::uint64_t{bytes[i]} << 8) | bytes[i + 1];
+  if (even != bytes.size()) sum += std::uint64_t{bytes[even]} << 8;
+  return sum;
+}
+
+std::uint16_t fold(std::uint64_t sum) noexcept {
+  while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(sum);
+}
+
+std::uint64_t sum_address(net::Family family, const net::Ip128& a) noexcept {
+  if (family == net::Family::kIpv4) return ((a.lo >> 16) & 0xffff) + (a.lo & 0xffff);
+  std::uint64_t sum = 0;
+  for (int shift = 0; shift < 64; shift += 16) sum += ((a.hi >> shift) & 0xffff) + ((a.lo >> shift) & 0xffff);
+  return sum;
+}
+
+void write_link(const FrameSpec& s, internal::ByteWriter& w) noexcept {
+  if (s.link != LinkType::kEthernet) return;
+  w.bytes(s.dst_mac);
+  w.bytes(s.src_mac);
+  for (const VlanTag& tag : s.vlan_tags) {
+    w.u16(tag.tpid);
+    w.u16(tag.tci);
+  }
+  w.u16(s.family == net::Family::kIpv4 ? kEtherTypeIpv4 : kEtherTypeIpv6);
+}
+
+void write_ipv4(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
+  const std::size_t start = w.offset();
+  const auto total = static_cast<std::uint16_t>(l.ip + l.transport + l.payload);
+  const auto flags = static_cast<std::uint16_t>((s.dont_fragment ? kIpv4DontFragment : 0) |
+                                                (s.fragment.more ? kIpv4MoreFragments : 0));
+  w.u8(static_cast<std::uint8_t>(0x40 | (l.ip / 4)));  // version 4, IHL in words
+  w.u8(s.tos);
+  w.u16(total);
+  w.u16(s.ipv4_id);
+  w.u16(static_cast<std::uint16_t>(flags | (s.fragment.offset_bytes / 8)));
+  w.u8(s.ttl);
+  w.u8(s.proto);
+  const std::size_t checksum_at = w.offset();
+  w.u16(0);
+  w.u32(static_cast<std::uint32_t>(s.src.lo));
+  w.u32(static_cast<std::uint32_t>(s.dst.lo));
+  w.bytes(s.ipv4_options);
+  w.patch16(checksum_at, static_cast<std::uint16_t>(~fold(sum_words(w.written(start, w.offset())))));
+}
+
+void write_ipv6(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
+  const std::uint8_t after_extensions = ipv6_fragment_header(s) ? kIpv6FragmentHeader : s.proto;
+  const auto next_after = [&](std::size_t k) {
+    return k + 1 < s.ipv6_extensions.size() ? s.ipv6_extensions[k + 1].type : after_extensions;
+  };
+  w.u32((6u << 28) | (std::uint32_t{s.tos} << 20) | (s.flow_label & 0xfffff));
+  w.u16(static_cast<std::uint16_t>(l.extensions + l.transport + l.payload));
+  w.u8(s.ipv6_extensions.empty() ? after_extensions : s.ipv6_extensions[0].type);
+  w.u8(s.ttl);
+  w.u64(s.src.hi);
+  w.u64(s.src.lo);
+  w.u64(s.dst.hi);
+  w.u64(s.dst.lo);
+  for (std::size_t k = 0; k < s.ipv6_extensions.size(); ++k) {
+    const Ipv6Extension& e = s.ipv6_extensions[k];
+    const std::size_t bytes = 2 + e.body.size();
+    w.u8(next_after(k));
+    // RFC 8200 §4.3: 8-octet units beyond the first 8; RFC 4302 §2.2: 4-octet units minus 2.
+    w.u8(static_cast<std::uint8_t>(e.type == kIpv6AuthenticationHeader ? bytes / 4 - 2 : bytes / 8 - 1));
+    w.bytes(e.body);
+  }
+  if (ipv6_fragment_header(s)) {  // RFC 8200 §4.5
+    w.u8(s.proto);
+    w.u8(0);
+    w.u16(static_cast<std::uint16_t>(s.fragment.offset_bytes | (s.fragment.more ? 1 : 0)));
+    w.u32(s.fragment.id);
+  }
+}
+
+// The transport header, its checksum over the pseudo-header, the header and the payload.
+void write_transport(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
+  const std::size_t start = w.offset();
+  std::size_t checksum_at = 0;
+  switch (s.proto) {
+    case net::kProtoTcp:
+      w.u16(s.sport);
+      w.u16(s.dport);
+      w.u32(s.seq);
+      w.u32(s.ack);
+      w.u16(static_cast<std::uint16_t>((l.transport / 4) << 12 | (s.tcp_flags & 0xfff)));
+      w.u16(s.window);
+      checksum_at = w.offset();
+      w.u16(0);
+      w.u16(0);  // urgent pointer
+      w.bytes(s.tcp_options);
+      break;
+    case net::kProtoUdp:
+      w.u16(s.sport);
+      w.u16(s.dport);
+      w.u16(static_cast<std::uint16_t>(l.transport + l.payload));
+      checksum_at = w.offset();
+      w.u16(0);
+      break;
+    default:  // ICMP, ICMPv6
+      w.u8(s.icmp_type);
+      w.u8(s.icmp_code);
+      checksum_at = w.offset();
+      w.u16(0);
+      w.u32(s.icmp_rest);
+      break;
+  }
+  // Pseudo-header (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1); ICMPv4 has none (RFC 792).
+  const std::size_t segment = l.transport + l.payload;
+  std::uint64_t sum = 0;
+  if (s.proto != net::kProtoIcmp) {
+    sum = sum_address(s.family, s.src) + sum_address(s.family, s.dst) + s.proto + (segment & 0xffff) + (segment >> 16);
+  }
+  sum += sum_words(w.written(start, w.offset())) + sum_words(s.payload);  // the zero fill adds nothing
+  auto checksum = static_cast<std::uint16_t>(~fold(sum));
+  if (s.proto == net::kProtoUdp && checksum == 0) checksum = 0xffff;  // RFC 768: 0 means "none"
+  w.patch16(checksum_at, checksum);
+}
+
+}  // namespace
+
+net::Result<EncodedFrame> encode_frame(const FrameSpec& spec, std::span<std::uint8_t> out) {
+  net::Result<Layout> layout = layout_of(spec);
+  if (!layout) return std::move(layout).error();
+  const Layout& l = *layout;
+  if (l.headers() > out.size()) {
+    return net::error_message("headers of " + std::to_string(l.headers()) + " bytes do not fit in " +
+                              std::to_string(out.size()) + " bytes");
+  }
+  internal::ByteWriter w(out);
+  write_link(spec, w);
+  if (spec.family == net::Family::kIpv4) {
+    write_ipv4(spec, l, w);
+  } else {
+    write_ipv6(spec, l, w);
+  }
+  if (l.transport > 0) write_transport(spec, l, w);
+  w.payload(spec.payload, l.payload);
+  if (w.overflowed() || w.offset() != std::min(l.wire(), out.size())) {
+    return net::error_message("encoder wrote " + std::to_string(w.offset()) + " bytes of a " +
+                              std::to_string(l.wire()) + "-byte frame");  // a bug here, not in the spec
+  }
+  return EncodedFrame{l.wire(), w.offset(), l.link};
+}
+
+net::Result<EncodedFrame> append_frame(const FrameSpec& spec, std::vector<std::uint8_t>& out) {
+  net::Result<Layout> layout = layout_of(spec);
+  if (!layout) return std::move(layout).error();
+  const std::size_t start = out.size();
+  out.resize(start + layout->wire());
+  net::Result<EncodedFrame> frame = encode_frame(spec, std::span<std::uint8_t>(out).subspan(start));
+  if (!frame) out.resize(start);
+  return frame;
+}
+
+std::uint16_t ones_complement_sum(std::span<const std::uint8_t> bytes) noexcept { return fold(sum_words(bytes)); }
+
+}  // namespace pfsim::pcap
