@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "pcap/internal/byte_reader.h"
 #include "pcap/internal/byte_writer.h"
 
 namespace pfsim::pcap {
@@ -116,11 +117,18 @@ net::Result<Layout> layout_of(const FrameSpec& s) {
 }
 
 // The sum of `bytes` as 16-bit big-endian words, not yet folded; `bytes` starts on a word.
+// Read eight bytes at a time (a load and a byte swap each) and added as two 32-bit words:
+// 2^16 = 1 modulo 0xffff, so a 32-bit word adds what its two halves add once folded. A
+// payload's sum is most of the generator's encoding time.
 std::uint64_t sum_words(std::span<const std::uint8_t> bytes) noexcept {
+  internal::ByteReader r(bytes);
   std::uint64_t sum = 0;
-  const std::size_t even = bytes.size() & ~std::size_t{1};
-  for (std::size_t i = 0; i < even; i += 2) sum += (std::uint64_t{bytes[i]} << 8) | bytes[i + 1];
-  if (even != bytes.size()) sum += std::uint64_t{bytes[even]} << 8;
+  std::uint64_t eight = 0;
+  while (r.read_u64be(eight)) sum += (eight >> 32) + (eight & 0xffffffff);
+  std::uint16_t two = 0;
+  while (r.read_u16be(two)) sum += two;
+  std::uint8_t last = 0;
+  if (r.read_u8(last)) sum += std::uint64_t{last} << 8;
   return sum;
 }
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -15,6 +14,7 @@
 #include "engine/paths/lb_paths.h"
 #include "net/hash.h"
 #include "net/text.h"
+#include "pcap/encode.h"
 
 namespace pfsim::engine {
 namespace {
@@ -36,14 +36,7 @@ constexpr std::uint16_t kTcpSyn = 0x02;
 constexpr std::uint16_t kTcpPsh = 0x08;
 constexpr std::uint16_t kTcpAck = 0x10;
 
-constexpr std::uint16_t kEtherIpv4 = 0x0800;
-constexpr std::uint16_t kEtherIpv6 = 0x86dd;
-constexpr std::size_t kEthBytes = 14;
-constexpr std::size_t kIpv4Bytes = 20;
-constexpr std::size_t kIpv6Bytes = 40;
-constexpr std::size_t kTcpBytes = 20;
-constexpr std::size_t kUdpBytes = 8;
-constexpr std::size_t kIcmpEchoBytes = 8;
+constexpr std::size_t kMaxHeaderBytes = 14 + 40 + 20;  // Ethernet + IPv6 + TCP
 constexpr std::uint32_t kEchoPayload = 56;  // ping's default
 
 // The MAC that stands for the VPC router (the client side of every listener flow, and the
@@ -284,11 +277,9 @@ bool step(Flow& f) noexcept {
   return produced;
 }
 
-// A payload pattern and the prefix sums of its 16-bit big-endian words, so the checksum of any
-// prefix costs O(1) (payloads start at an even offset of their transport header).
+// A payload pattern: every payload is a prefix of one of two.
 struct Pattern {
   std::vector<std::uint8_t> bytes;
-  std::vector<std::uint64_t> prefix;
 
   void build(std::string_view head, std::size_t size) {
     bytes.resize(size);
@@ -296,57 +287,13 @@ struct Pattern {
     for (std::size_t i = 0; i < size; ++i) {
       bytes[i] = static_cast<std::uint8_t>(i < head.size() ? head[i] : kFill[(i - head.size()) % kFill.size()]);
     }
-    prefix.assign(size / 2 + 1, 0);
-    for (std::size_t w = 0; w < size / 2; ++w) {
-      prefix[w + 1] = prefix[w] + ((std::uint64_t{bytes[2 * w]} << 8) | bytes[2 * w + 1]);
-    }
-  }
-  std::uint64_t sum(std::size_t len) const noexcept {
-    std::uint64_t s = prefix[len / 2];
-    if (len % 2 != 0) s += std::uint64_t{bytes[len - 1]} << 8;
-    return s;
   }
 };
 
-std::uint16_t fold(std::uint64_t sum) noexcept {
-  while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum & 0xffff);
-}
-
-std::uint64_t sum_words(const std::uint8_t* p, std::size_t n) noexcept {
-  std::uint64_t s = 0;
-  for (std::size_t i = 0; i + 1 < n; i += 2) s += (std::uint64_t{p[i]} << 8) | p[i + 1];
-  if (n % 2 != 0) s += std::uint64_t{p[n - 1]} << 8;
-  return s;
-}
-
-std::uint64_t sum_address(net::Family family, const net::Ip128& a) noexcept {
-  if (family == net::Family::kIpv4) return (a.lo >> 16 & 0xffff) + (a.lo & 0xffff);
-  std::uint64_t s = 0;
-  for (int shift = 0; shift < 64; shift += 16) s += ((a.hi >> shift) & 0xffff) + ((a.lo >> shift) & 0xffff);
-  return s;
-}
-
-void put16(std::uint8_t* p, std::uint16_t v) noexcept {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) noexcept {
-  put16(p, static_cast<std::uint16_t>(v >> 16));
-  put16(p + 2, static_cast<std::uint16_t>(v));
-}
-void put64(std::uint8_t* p, std::uint64_t v) noexcept {
-  put32(p, static_cast<std::uint32_t>(v >> 32));
-  put32(p + 4, static_cast<std::uint32_t>(v));
-}
-void put_mac(std::uint8_t* p, std::uint32_t id) noexcept {
-  // Locally administered unicast: 02:00:00:xx:xx:xx for interfaces, 0a:... for the router.
-  p[0] = id == kRouterMac ? 0x0a : 0x02;
-  p[1] = 0;
-  p[2] = 0;
-  p[3] = static_cast<std::uint8_t>(id >> 16);
-  p[4] = static_cast<std::uint8_t>(id >> 8);
-  p[5] = static_cast<std::uint8_t>(id);
+// Locally administered unicast: 02:00:00:xx:xx:xx for interfaces, 0a:... for the router.
+pcap::MacAddress mac_of(std::uint32_t id) noexcept {
+  return {static_cast<std::uint8_t>(id == kRouterMac ? 0x0a : 0x02), 0, 0, static_cast<std::uint8_t>(id >> 16),
+          static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
 }
 
 }  // namespace
@@ -363,104 +310,42 @@ struct TrafficPlan::State {
 
 namespace {
 
-// Builds the frame of f.pending into `buf`; returns its length on the wire.
-std::uint32_t build_frame(const TrafficPlan::State& plan, Flow& f, std::uint8_t* buf, std::uint32_t captured_limit,
-                          bool& large_df) noexcept {
+// The frame of f.pending; takes the sender's next IPv4 id.
+pcap::FrameSpec frame_of(const TrafficPlan::State& plan, Flow& f) noexcept {
   const Pending& p = f.pending;
   const bool v4 = f.family == net::Family::kIpv4;
-  const net::Ip128& src = p.from_a ? f.a_addr : f.b_addr;
-  const net::Ip128& dst = p.from_a ? f.b_addr : f.a_addr;
   // An echo reply carries the request's payload.
   const Pattern& pattern = p.from_a || p.icmp_echo ? plan.a_pattern : plan.b_pattern;
-
-  put_mac(buf, p.from_a ? f.b_mac : f.a_mac);
-  put_mac(buf + 6, p.from_a ? f.a_mac : f.b_mac);
-  put16(buf + 12, v4 ? kEtherIpv4 : kEtherIpv6);
-
-  std::uint8_t proto = net::kProtoTcp;
-  std::size_t l4_header = kTcpBytes;
-  if (p.icmp_echo) {
-    proto = v4 ? net::kProtoIcmp : net::kProtoIcmpv6;
-    l4_header = kIcmpEchoBytes;
-  } else if (f.kind == Kind::kUdp) {
-    proto = net::kProtoUdp;
-    l4_header = kUdpBytes;
-  }
-  const std::size_t l4_length = l4_header + p.payload;
-  const std::size_t ip_header = v4 ? kIpv4Bytes : kIpv6Bytes;
-  std::uint8_t* ip = buf + kEthBytes;
-  std::uint8_t* l4 = ip + ip_header;
-  const bool df = v4 && proto == net::kProtoTcp;
-  const std::uint8_t ttl = p.from_a ? f.ttl_a : f.ttl_b;
-
+  pcap::FrameSpec s;
+  s.dst_mac = mac_of(p.from_a ? f.b_mac : f.a_mac);
+  s.src_mac = mac_of(p.from_a ? f.a_mac : f.b_mac);
+  s.family = f.family;
+  s.src = p.from_a ? f.a_addr : f.b_addr;
+  s.dst = p.from_a ? f.b_addr : f.a_addr;
+  s.ttl = p.from_a ? f.ttl_a : f.ttl_b;
+  s.flow_label = p.from_a ? f.label_a : f.label_b;
   if (v4) {
-    ip[0] = 0x45;
-    ip[1] = 0;
-    put16(ip + 2, static_cast<std::uint16_t>(kIpv4Bytes + l4_length));
     std::uint16_t& id = p.from_a ? f.ipid_a : f.ipid_b;
-    put16(ip + 4, id++);
-    put16(ip + 6, df ? 0x4000 : 0);
-    ip[8] = ttl;
-    ip[9] = proto;
-    put16(ip + 10, 0);
-    put32(ip + 12, static_cast<std::uint32_t>(src.lo));
-    put32(ip + 16, static_cast<std::uint32_t>(dst.lo));
-    put16(ip + 10, fold(sum_words(ip, kIpv4Bytes)));
-  } else {
-    put32(ip, (6u << 28) | (p.from_a ? f.label_a : f.label_b));
-    put16(ip + 4, static_cast<std::uint16_t>(l4_length));
-    ip[6] = proto;
-    ip[7] = ttl;
-    put64(ip + 8, src.hi);
-    put64(ip + 16, src.lo);
-    put64(ip + 24, dst.hi);
-    put64(ip + 32, dst.lo);
+    s.ipv4_id = id++;
   }
-
-  // Pseudo-header (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1); ICMPv4 has none.
-  std::uint64_t sum = 0;
-  if (proto != net::kProtoIcmp) {
-    sum = sum_address(f.family, src) + sum_address(f.family, dst) + proto + (l4_length & 0xffff) + (l4_length >> 16);
-  }
-  const std::uint16_t sport = p.from_a ? f.a_port : f.b_port;
-  const std::uint16_t dport = p.from_a ? f.b_port : f.a_port;
-  std::size_t checksum_at = 0;
+  s.payload = std::span<const std::uint8_t>(pattern.bytes).first(p.payload);
   if (p.icmp_echo) {
-    l4[0] = v4 ? (p.from_a ? 8 : 0) : (p.from_a ? 128 : 129);
-    l4[1] = 0;
-    put16(l4 + 2, 0);
-    put16(l4 + 4, f.a_port);  // identifier
-    put16(l4 + 6, p.echo_seq);
-    checksum_at = 2;
-  } else if (proto == net::kProtoUdp) {
-    put16(l4, sport);
-    put16(l4 + 2, dport);
-    put16(l4 + 4, static_cast<std::uint16_t>(l4_length));
-    put16(l4 + 6, 0);
-    checksum_at = 6;
-  } else {
-    put16(l4, sport);
-    put16(l4 + 2, dport);
-    put32(l4 + 4, p.seq);
-    put32(l4 + 8, p.ack);
-    put16(l4 + 12, static_cast<std::uint16_t>((5u << 12) | p.tcp_flags));
-    put16(l4 + 14, p.from_a ? 64240 : 65535);
-    put16(l4 + 16, 0);
-    put16(l4 + 18, 0);
-    checksum_at = 16;
+    s.proto = v4 ? net::kProtoIcmp : net::kProtoIcmpv6;
+    s.icmp_type = v4 ? (p.from_a ? 8 : 0) : (p.from_a ? 128 : 129);
+    s.icmp_rest = pcap::icmp_echo_rest(f.a_port, p.echo_seq);
+    return s;
   }
-  sum += sum_words(l4, l4_header) + pattern.sum(p.payload);
-  std::uint16_t checksum = fold(sum);
-  if (proto == net::kProtoUdp && checksum == 0) checksum = 0xffff;  // RFC 768: 0 means "none"
-  put16(l4 + checksum_at, checksum);
-
-  const std::size_t headers = kEthBytes + ip_header + l4_header;
-  const std::size_t wire = headers + p.payload;
-  const std::size_t copy = std::min<std::size_t>(p.payload, captured_limit > headers ? captured_limit - headers : 0);
-  std::memcpy(buf + headers, pattern.bytes.data(), copy);
-  // IPv6 has no DF bit: no router fragments it, so every large IPv6 packet counts too.
-  large_df = proto == net::kProtoTcp && ip_header + l4_length > plan.internet_mtu;
-  return static_cast<std::uint32_t>(wire);
+  s.proto = f.kind == Kind::kUdp ? net::kProtoUdp : net::kProtoTcp;
+  s.sport = p.from_a ? f.a_port : f.b_port;
+  s.dport = p.from_a ? f.b_port : f.a_port;
+  if (s.proto == net::kProtoTcp) {
+    s.dont_fragment = v4;
+    s.seq = p.seq;
+    s.ack = p.ack;
+    s.tcp_flags = p.tcp_flags;
+    s.window = p.from_a ? 64240 : 65535;
+  }
+  return s;
 }
 
 // The addresses a pool of clients is drawn from, and the bijection that picks one.
@@ -801,8 +686,9 @@ net::Result<GenStats> write_traffic(const TrafficPlan& plan_handle, pcap::Captur
   const TrafficPlan::State& plan = *plan_handle.state_;
   GenStats stats = plan.counts;
   std::vector<Flow> flows = plan.flows;  // progress is per write
-  std::vector<std::uint8_t> frame(kEthBytes + kIpv6Bytes + kTcpBytes + plan.a_pattern.bytes.size());
-  const std::uint32_t limit = plan.snaplen != 0 ? plan.snaplen : static_cast<std::uint32_t>(frame.size());
+  std::vector<std::uint8_t> frame(kMaxHeaderBytes + plan.a_pattern.bytes.size());
+  const std::span<std::uint8_t> capture =
+      std::span<std::uint8_t>(frame).first(plan.snaplen != 0 ? std::min<std::size_t>(plan.snaplen, frame.size()) : frame.size());
 
   // Min-heap of active flows by (next packet time, start order).
   const auto later = [&](std::uint32_t x, std::uint32_t y) {
@@ -829,10 +715,14 @@ net::Result<GenStats> write_traffic(const TrafficPlan& plan_handle, pcap::Captur
     std::pop_heap(heap.begin(), heap.end(), later);
     const std::uint32_t k = heap.back();
     Flow& f = flows[k];
-    bool large_df = false;
-    const std::uint32_t wire = build_frame(plan, f, frame.data(), limit, large_df);
-    const std::uint32_t caplen = std::min(wire, limit);
-    auto written = writer.write(f.pending.ts_ns, wire, std::span<const std::uint8_t>(frame.data(), caplen));
+    const pcap::FrameSpec spec = frame_of(plan, f);
+    auto encoded = pcap::encode_frame(spec, capture);
+    if (!encoded) return std::move(encoded).error();
+    const auto wire = static_cast<std::uint32_t>(encoded->wire_bytes);
+    const auto caplen = static_cast<std::uint32_t>(encoded->captured_bytes);
+    // IPv6 has no DF bit: no router fragments it, so every large IPv6 packet counts too.
+    const bool large_df = spec.proto == net::kProtoTcp && wire - encoded->ip_offset > plan.internet_mtu;
+    auto written = writer.write(f.pending.ts_ns, wire, std::span<const std::uint8_t>(frame).first(caplen));
     if (!written) return std::move(written).error();
     if (first) stats.first_ts_ns = f.pending.ts_ns;
     first = false;
