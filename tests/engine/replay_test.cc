@@ -1,5 +1,5 @@
 // `pfsim replay` semantics (engine/replay/replay.h): small captures written with pcap::CaptureWriter
-// from hand-made Ethernet/IPv4 frames, replayed over the scenarios of scenarios/.
+// from Ethernet/IPv4 frames of pcap::encode_frame, replayed over the scenarios of scenarios/.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +15,7 @@
 #include "engine/paths/lb_paths.h"
 #include "engine/replay/replay.h"
 #include "pcap/capture.h"
+#include "pcap/encode.h"
 
 namespace pfsim::engine {
 namespace {
@@ -27,46 +28,35 @@ struct Frame {
   std::vector<std::uint8_t> bytes;
 };
 
-void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  b[at] = static_cast<std::uint8_t>(v >> 8);
-  b[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-std::uint32_t ip(const char* text) {
+net::Ip128 ip(const char* text) {
   auto a = net::parse_address(text);
   EXPECT_TRUE(a.ok()) << text;
-  return static_cast<std::uint32_t>(a->bits.lo);
+  return a.ok() ? a->bits : net::Ip128{};
 }
+
+std::int64_t at(double t_s) { return kT0 + static_cast<std::int64_t>(t_s * kSecond); }
 
 // Ethernet + IPv4 (DF as asked) + TCP with `payload` zero bytes; ip_length = 40 + payload.
 Frame tcp(double t_s, const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint16_t flags,
           std::size_t payload = 0, bool df = false) {
-  std::vector<std::uint8_t> b(14 + 20 + 20 + payload, 0);
-  b[12] = 0x08;  // IPv4
-  b[14] = 0x45;
-  put16(b, 16, static_cast<std::uint32_t>(40 + payload));
-  if (df) b[20] = 0x40;
-  b[22] = 64;
-  b[23] = 6;
-  const std::uint32_t s = ip(src);
-  const std::uint32_t d = ip(dst);
-  put16(b, 26, s >> 16);
-  put16(b, 28, s & 0xffff);
-  put16(b, 30, d >> 16);
-  put16(b, 32, d & 0xffff);
-  put16(b, 34, sport);
-  put16(b, 36, dport);
-  b[46] = 0x50;
-  b[47] = static_cast<std::uint8_t>(flags);
-  return {kT0 + static_cast<std::int64_t>(t_s * kSecond), std::move(b)};
+  pcap::FrameSpec spec;
+  spec.src = ip(src);
+  spec.dst = ip(dst);
+  spec.dont_fragment = df;
+  spec.sport = sport;
+  spec.dport = dport;
+  spec.tcp_flags = flags;
+  spec.payload_bytes = static_cast<std::uint32_t>(payload);
+  Frame frame{at(t_s), {}};
+  EXPECT_TRUE(pcap::append_frame(spec, frame.bytes).ok());
+  return frame;
 }
 
 // An IPv4 frame cut inside its IP header (malformed: truncated-ipv4).
 Frame truncated(double t_s) {
-  std::vector<std::uint8_t> b(14 + 10, 0);
-  b[12] = 0x08;
-  b[14] = 0x45;
-  return {kT0 + static_cast<std::int64_t>(t_s * kSecond), std::move(b)};
+  Frame frame = tcp(t_s, "198.51.100.7", 1, "203.0.113.10", 2, 0x02);
+  frame.bytes.resize(14 + 10);
+  return frame;
 }
 
 class ReplayTest : public ::testing::Test {
