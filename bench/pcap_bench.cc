@@ -26,12 +26,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "bare_loop.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
+#include "pcap/encode.h"
 #include "pcap/flow_key.h"
 
 namespace {
@@ -39,6 +41,7 @@ namespace {
 using pfsim::pcap::CaptureReader;
 using pfsim::pcap::CaptureWriter;
 using pfsim::pcap::DecodedPacket;
+using pfsim::pcap::FrameSpec;
 using pfsim::pcap::LinkType;
 using pfsim::pcap::ReadMode;
 using pfsim::pcap::RecordBatch;
@@ -58,15 +61,6 @@ std::string capture_path() {
   return "/tmp/pfsim-bench-" + std::to_string(packet_count()) + ".pcap";
 }
 
-void put16(std::array<std::uint8_t, kFrameBytes>& f, std::size_t at, std::uint32_t v) {
-  f[at] = static_cast<std::uint8_t>(v >> 8);
-  f[at + 1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::array<std::uint8_t, kFrameBytes>& f, std::size_t at, std::uint32_t v) {
-  put16(f, at, v >> 16);
-  put16(f, at + 2, v & 0xffff);
-}
-
 // Writes the benchmark capture unless a file of that name exists. Returns "" or an error.
 std::string ensure_capture(const std::string& path, std::uint64_t packets) {
   struct stat info {};
@@ -76,27 +70,29 @@ std::string ensure_capture(const std::string& path, std::uint64_t packets) {
   if (!writer) return writer.error().to_string();
   std::mt19937_64 rng(42);
   std::array<std::uint8_t, kFrameBytes> frame{};
-  put16(frame, 12, 0x0800);  // EtherType IPv4
-  frame[14] = 0x45;          // version 4, IHL 5
-  put16(frame, 16, kFrameBytes - 14);
-  frame[22] = 64;  // TTL
   for (std::uint64_t i = 0; i < packets; ++i) {
     const auto flow = static_cast<std::uint32_t>(rng() % kFlows);
     const bool reply = (rng() & 1) != 0;
     const bool tcp = flow % 4 != 0;
-    const std::uint32_t client = 0x0a000000u | flow;  // 10.x.y.z
-    const std::uint32_t server = 0xc0a80001u + flow % 64;
-    const std::uint32_t client_port = 1024 + flow % 60000;
-    const std::uint32_t server_port = tcp ? 443 : 53;
-    frame[23] = tcp ? 6 : 17;
-    put32(frame, 26, reply ? server : client);
-    put32(frame, 30, reply ? client : server);
-    put16(frame, 34, reply ? server_port : client_port);
-    put16(frame, 36, reply ? client_port : server_port);
-    frame[46] = tcp ? 0x50 : 0;  // TCP data offset 5
-    frame[47] = tcp ? 0x10 : 0;  // ACK
+    const auto client = pfsim::net::ip4(0x0a000000u | flow);  // 10.x.y.z
+    const auto server = pfsim::net::ip4(0xc0a80001u + flow % 64);
+    const auto client_port = static_cast<std::uint16_t>(1024 + flow % 60000);
+    const std::uint16_t server_port = tcp ? 443 : 53;
+    FrameSpec spec;
+    spec.src = reply ? server : client;
+    spec.dst = reply ? client : server;
+    spec.proto = tcp ? pfsim::net::kProtoTcp : pfsim::net::kProtoUdp;
+    spec.sport = reply ? server_port : client_port;
+    spec.dport = reply ? client_port : server_port;
+    spec.tcp_flags = 0x010;  // ACK
+    // 64 to 1463 bytes on the wire, of which the first 64 are captured.
+    const std::uint32_t headers = 14 + 20 + (tcp ? 20 : 8);
+    spec.payload_bytes = static_cast<std::uint32_t>(kFrameBytes - headers + rng() % 1400);
+    auto encoded = pfsim::pcap::encode_frame(spec, frame);
+    if (!encoded) return encoded.error().to_string();
     const auto ts_ns = static_cast<std::int64_t>(1'700'000'000'000'000'000 + i * 1000);
-    if (auto status = writer->write(ts_ns, 60 + static_cast<std::uint32_t>(rng() % 1400), frame); !status)
+    const auto wire = static_cast<std::uint32_t>(encoded->wire_bytes);
+    if (auto status = writer->write(ts_ns, wire, std::span(frame).first(encoded->captured_bytes)); !status)
       return status.error().to_string();
   }
   if (auto status = writer->close(); !status) return status.error().to_string();
