@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "pcap/encode.h"
 #include "run_pfsim.h"
 
 namespace {
@@ -99,17 +100,19 @@ std::string pcap_file(std::uint32_t link, const std::vector<std::string>& frames
   return out;
 }
 
-std::string bytes(std::initializer_list<int> values) {
-  std::string out;
-  for (int v : values) out += static_cast<char>(v);
-  return out;
-}
-
 // Ethernet to IPv4 with only 10 bytes of the IPv4 header: "truncated-ipv4" at byte 14.
 std::string frame_with_truncated_ipv4() {
-  std::string frame = bytes({0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00});
-  frame += bytes({0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06});
-  return frame;
+  pfsim::pcap::FrameSpec syn;
+  syn.src = pfsim::net::ip4(10, 0, 0, 1);
+  syn.dst = pfsim::net::ip4(10, 0, 0, 2);
+  syn.ipv4_id = 0x1234;
+  syn.dont_fragment = true;
+  syn.sport = 40000;
+  syn.dport = 443;
+  syn.tcp_flags = 0x002;
+  std::vector<std::uint8_t> frame;
+  EXPECT_TRUE(pfsim::pcap::append_frame(syn, frame).ok());
+  return std::string(frame.begin(), frame.begin() + 14 + 10);
 }
 
 // Every field name DESIGN.md §5 allows in a decode line, and in its nested objects.
