@@ -85,10 +85,11 @@ net::Result<Layout> layout_of(const FrameSpec& s) {
       const Ipv6Extension& e = s.ipv6_extensions[k];
       const std::size_t bytes = 2 + e.body.size();
       const std::size_t unit = e.type == kIpv6AuthenticationHeader ? 4 : 8;
-      if (bytes % unit != 0 || bytes > (unit == 4 ? 4 * (255 + 2) : 8 * (255 + 1))) {
+      const std::size_t most = unit == 4 ? 4 * (255 + 2) : 8 * (255 + 1);  // what the length byte can state
+      if (bytes % unit != 0 || bytes > most) {
         return net::error_message("ipv6 extension #" + std::to_string(k + 1) + " (type " + std::to_string(e.type) +
                                   "): " + std::to_string(bytes) + " bytes is not a multiple of " +
-                                  std::to_string(unit) + " its length byte can state");
+                                  std::to_string(unit) + " up to " + std::to_string(most));
       }
       l.extensions += bytes;
     }

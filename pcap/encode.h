@@ -31,9 +31,11 @@
 //   kRaw and pass (the start of) it.
 //
 // Errors (net::Error with the message only; the caller adds the packet's position):
-// "headers of N bytes do not fit in M bytes", "ipv4_options: N bytes ...", "tcp_options: ...",
-// "ipv6 extension #K: ...", "IPv4 total length N exceeds 65535", "IPv6 payload length ...",
-// "link type ... has no encoder", "protocol 1 (ICMP) in an IPv6 packet".
+// "headers of 54 bytes do not fit in 53 bytes", "ipv4_options: 6 bytes is not a multiple of 4
+// up to 40" (tcp_options alike), "ipv6 extension #2 (type 43): 12 bytes is not a multiple of 8
+// up to 2048", "fragment offset 12 is not a multiple of 8 bytes", "IPv4 total length 65576
+// exceeds 65535" (IPv6 payload length alike), "link type LINUX_SLL has no encoder", "link type
+// IPV4 cannot carry an IPv6 packet", "protocol 1 (ICMP) in an IPv6 packet" (58 in IPv4 alike).
 //
 // Pure and thread-safe; encode_frame() does not allocate unless it fails.
 //

@@ -16,6 +16,7 @@
 #include "engine/replay/replay.h"
 #include "pcap/capture.h"
 #include "pcap/encode.h"
+#include "tests/encoded_frame.h"
 
 namespace pfsim::engine {
 namespace {
@@ -47,9 +48,7 @@ Frame tcp(double t_s, const char* src, std::uint16_t sport, const char* dst, std
   spec.dport = dport;
   spec.tcp_flags = flags;
   spec.payload_bytes = static_cast<std::uint32_t>(payload);
-  Frame frame{at(t_s), {}};
-  EXPECT_TRUE(pcap::append_frame(spec, frame.bytes).ok());
-  return frame;
+  return {at(t_s), pfsim::testing::encoded_frame(spec)};
 }
 
 // An IPv4 frame cut inside its IP header (malformed: truncated-ipv4).

@@ -18,6 +18,7 @@
 #include "pcap/decode.h"
 #include "pcap/encode.h"
 #include "pcap/packet.h"
+#include "tests/encoded_frame.h"
 
 namespace pfsim::pcap {
 namespace {
@@ -94,12 +95,7 @@ FrameSpec icmp_spec(FrameSpec s, std::uint8_t type, std::uint8_t code, std::uint
   return s;
 }
 
-Bytes encode(const FrameSpec& s) {
-  Bytes out;
-  auto frame = append_frame(s, out);
-  EXPECT_TRUE(frame.ok()) << (frame.ok() ? "" : frame.error().to_string());
-  return out;
-}
+Bytes encode(const FrameSpec& s) { return pfsim::testing::encoded_frame(s); }
 
 // 10.0.0.1:40000 -> 192.168.1.2:443 SYN as a bare IPv4 / IPv6 packet.
 Bytes syn4() { return encode(syn_spec()); }
@@ -394,7 +390,7 @@ TEST(DecodeIcmp, Ipv4ErrorsQuoteTheirFlow) {
   for (std::uint8_t type : std::initializer_list<std::uint8_t>{3, 11, 12}) {
     for (std::uint8_t proto : std::initializer_list<std::uint8_t>{net::kProtoTcp, net::kProtoUdp}) {
       const DecodedPacket p = decode(LinkType::kRaw, icmp_error(from_router, type, 1, 0, quoted_v4(proto)));
-      SCOPED_TRACE(testing::Message() << "type " << int{type} << " proto " << int{proto});
+      SCOPED_TRACE(::testing::Message() << "type " << int{type} << " proto " << int{proto});
       EXPECT_EQ(p.malformed, Malformed::kNone);
       EXPECT_EQ(p.icmp_type, type);
       EXPECT_EQ(p.icmp_code, 1);

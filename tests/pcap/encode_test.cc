@@ -16,11 +16,13 @@
 #include "net/five_tuple.h"
 #include "pcap/decode.h"
 #include "pcap/packet.h"
+#include "tests/encoded_frame.h"
 
 namespace pfsim::pcap {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
+using pfsim::testing::encoded_frame;
 
 Bytes from_hex(std::string_view hex) {
   Bytes out;
@@ -28,13 +30,6 @@ Bytes from_hex(std::string_view hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
     out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
   }
-  return out;
-}
-
-Bytes encoded(const FrameSpec& spec) {
-  Bytes out;
-  auto frame = append_frame(spec, out);
-  EXPECT_TRUE(frame.ok()) << (frame.ok() ? "" : frame.error().to_string());
   return out;
 }
 
@@ -56,7 +51,7 @@ TEST(EncodeKnownGood, RawIpv4UdpIsTcpdumpsFixture) {
   const Bytes query = from_hex(kDnsQuery);
   FrameSpec s{.link = LinkType::kRaw, .src = address("192.168.1.100"), .dst = address("9.9.9.9"),
               .proto = net::kProtoUdp, .ipv4_id = 1, .sport = 12345, .dport = 53, .payload = query};
-  EXPECT_EQ(encoded(s), from_hex("45000039000100004011a695c0a80164090909093039003500251976"
+  EXPECT_EQ(encoded_frame(s), from_hex("45000039000100004011a695c0a80164090909093039003500251976"
                                  "123401000001000000000000076578616d706c6503636f6d0000010001"));
 }
 
@@ -65,7 +60,7 @@ TEST(EncodeKnownGood, RawIpv6UdpIsTcpdumpsFixture) {
   const Bytes query = from_hex(kDnsQuery);
   FrameSpec s{.link = LinkType::kRaw, .family = net::Family::kIpv6, .src = address("2001:db8::1"),
               .dst = address("2620:fe::9"), .proto = net::kProtoUdp, .sport = 12345, .dport = 53, .payload = query};
-  EXPECT_EQ(encoded(s), from_hex("600000000025114020010db8000000000000000000000001262000fe000000000000000000000009"
+  EXPECT_EQ(encoded_frame(s), from_hex("600000000025114020010db8000000000000000000000001262000fe000000000000000000000009"
                                  "30390035002598b3123401000001000000000000076578616d706c6503636f6d0000010001"));
 }
 
@@ -77,7 +72,7 @@ TEST(EncodeKnownGood, EthernetIpv4TcpSynWithOptionsIsCommunityIdFrame1) {
               .src = address("128.232.110.120"), .dst = address("66.35.250.204"), .ipv4_id = 0x698b,
               .dont_fragment = true, .sport = 34855, .dport = 80, .seq = 0xbecbf685, .tcp_flags = 0x002,
               .window = 5840, .tcp_options = options};
-  EXPECT_EQ(encoded(s), from_hex("00000c07ac010060979482df08004500003c698b40004006a4e080e86e784223facc"
+  EXPECT_EQ(encoded_frame(s), from_hex("00000c07ac010060979482df08004500003c698b40004006a4e080e86e784223facc"
                                  "88270050becbf68500000000a00216d022dc0000020405b40402080a05339f0e0000000001030300"));
 }
 
@@ -89,7 +84,7 @@ TEST(EncodeKnownGood, Icmpv6NeighbourSolicitationIsCommunityIdFrame1) {
               .family = net::Family::kIpv6, .src = address("fe80::200:86ff:fe05:80da"),
               .dst = address("fe80::260:97ff:fe07:69ea"), .proto = net::kProtoIcmpv6, .ttl = 255, .icmp_type = 135,
               .payload = body};
-  EXPECT_EQ(encoded(s), from_hex("0060970769ea0000860580da86dd6000000000203afffe80000000000000020086fffe0580da"
+  EXPECT_EQ(encoded_frame(s), from_hex("0060970769ea0000860580da86dd6000000000203afffe80000000000000020086fffe0580da"
                                  "fe80000000000000026097fffe0769ea870068bd00000000"
                                  "fe80000000000000026097fffe0769ea01010000860580da"));
 }
@@ -118,7 +113,7 @@ TEST(EncodeKnownGood, Icmpv4FragmentationNeededIsSuricatasFrame) {
   FrameSpec s{.dst_mac = {0x00, 0xe0, 0x1c, 0x3c, 0x17, 0xc2}, .src_mac = {0x00, 0x1f, 0x33, 0xd9, 0x81, 0x60},
               .src = address("192.168.1.1"), .dst = address("10.10.1.4"), .proto = net::kProtoIcmp, .ttl = 63,
               .tos = 0xc0, .ipv4_id = 0x4519, .icmp_type = 3, .icmp_code = 4, .icmp_rest = 1492, .payload = quote};
-  EXPECT_EQ(encoded(s), captured);
+  EXPECT_EQ(encoded_frame(s), captured);
 }
 
 // --- Checksums, recomputed from the frame -----------------------------------------------
@@ -181,7 +176,7 @@ std::vector<Case> cases() {
 TEST(EncodeChecksum, EveryHeaderSumsToAllOnes) {
   for (const Case& c : cases()) {
     SCOPED_TRACE(c.name);
-    const Bytes frame = encoded(c.spec);
+    const Bytes frame = encoded_frame(c.spec);
     const DecodedPacket p = decode_packet(LinkType::kEthernet, frame, {});
     ASSERT_TRUE(p.has_ip);
     std::size_t l4_at = 14 + 40;
@@ -199,9 +194,9 @@ TEST(EncodeChecksum, UdpChecksumOfZeroIsSentAsAllOnes) {
   Bytes payload = {0, 0};
   FrameSpec s{.src = net::ip4(10, 0, 0, 1), .dst = net::ip4(10, 0, 0, 2), .proto = net::kProtoUdp, .sport = 1,
               .dport = 2, .payload = payload};
-  const std::uint16_t first = u16_at(encoded(s), 14 + 20 + 6);
+  const std::uint16_t first = u16_at(encoded_frame(s), 14 + 20 + 6);
   payload = {static_cast<std::uint8_t>(first >> 8), static_cast<std::uint8_t>(first)};
-  const Bytes frame = encoded(s);
+  const Bytes frame = encoded_frame(s);
   EXPECT_EQ(u16_at(frame, 14 + 20 + 6), 0xffff);
   EXPECT_EQ(transport_sum(decode_packet(LinkType::kEthernet, frame, {}), frame, 14 + 20), 0xffff);
 }
@@ -212,7 +207,7 @@ TEST(EncodeRoundTrip, EachProtocolAndFamilyDecodesToItsFields) {
   for (const Case& c : cases()) {
     SCOPED_TRACE(c.name);
     const FrameSpec& s = c.spec;
-    const Bytes frame = encoded(s);
+    const Bytes frame = encoded_frame(s);
     const DecodedPacket p = decode_packet(LinkType::kEthernet, frame, {});
     EXPECT_EQ(p.malformed, Malformed::kNone) << malformed_name(p.malformed);
     ASSERT_TRUE(p.has_ip);
@@ -246,7 +241,7 @@ TEST(EncodeRoundTrip, VlanTagsAndFlowLabelAndTcpFieldsAreWhereDecodersReadThem) 
               .family = net::Family::kIpv6, .src = address("2001:db8::1"), .dst = address("2001:db8::2"),
               .flow_label = 0x12345, .sport = 1, .dport = 2, .seq = 0x11223344, .ack = 0x55667788, .tcp_flags = 0x010,
               .window = 1234};
-  const Bytes frame = encoded(s);
+  const Bytes frame = encoded_frame(s);
   ASSERT_EQ(frame.size(), 14u + 8u + 40u + 20u);
   EXPECT_EQ(u16_at(frame, 12), 0x88a8);
   EXPECT_EQ(u16_at(frame, 14), 100);
@@ -266,7 +261,7 @@ TEST(EncodeRoundTrip, VlanTagsAndFlowLabelAndTcpFieldsAreWhereDecodersReadThem) 
 TEST(EncodeRoundTrip, Ipv4FragmentsFirstAndLater) {
   FrameSpec first{.link = LinkType::kRaw, .src = net::ip4(10, 0, 0, 1), .dst = net::ip4(10, 0, 0, 2), .ipv4_id = 0xbeef,
                   .fragment = {.more = true}, .sport = 40000, .dport = 443, .tcp_flags = 0x002};
-  const DecodedPacket a = decode_packet(LinkType::kRaw, encoded(first), {});
+  const DecodedPacket a = decode_packet(LinkType::kRaw, encoded_frame(first), {});
   EXPECT_TRUE(a.fragment.is_fragment);
   EXPECT_TRUE(a.fragment.more);
   EXPECT_EQ(a.fragment.id, 0xbeefu);
@@ -275,7 +270,7 @@ TEST(EncodeRoundTrip, Ipv4FragmentsFirstAndLater) {
   FrameSpec later = first;
   later.fragment = {.offset_bytes = 24, .more = false};
   later.payload_bytes = 16;
-  const Bytes frame = encoded(later);
+  const Bytes frame = encoded_frame(later);
   EXPECT_EQ(frame.size(), 20u + 16u);  // no transport header
   const DecodedPacket b = decode_packet(LinkType::kRaw, frame, {});
   EXPECT_TRUE(b.fragment.is_fragment);
@@ -291,7 +286,7 @@ TEST(EncodeRoundTrip, Ipv6ExtensionsAndFragmentHeaderAreChained) {
   FrameSpec s{.link = LinkType::kIpv6, .family = net::Family::kIpv6, .src = address("2001:db8::1"),
               .dst = address("2001:db8::2"), .proto = net::kProtoUdp, .fragment = {.is_fragment = true, .id = 77, .more = true},
               .ipv6_extensions = chain, .sport = 1000, .dport = 53};
-  const Bytes frame = encoded(s);
+  const Bytes frame = encoded_frame(s);
   ASSERT_EQ(frame.size(), 40u + 8u + 24u + 8u + 8u);
   EXPECT_EQ(frame[6], 0);             // IPv6 -> hop-by-hop
   EXPECT_EQ(frame[40], 43);           // hop-by-hop -> routing
@@ -320,7 +315,7 @@ TEST(EncodeRoundTrip, IcmpErrorsQuoteAnEncodedPacket) {
     FrameSpec error{.link = LinkType::kRaw, .family = family, .src = router, .dst = server,
                     .proto = v4 ? net::kProtoIcmp : net::kProtoIcmpv6, .icmp_type = std::uint8_t(v4 ? 3 : 2),
                     .icmp_code = std::uint8_t(v4 ? 4 : 0), .icmp_rest = 1280, .payload = quote};
-    const Bytes frame = encoded(error);
+    const Bytes frame = encoded_frame(error);
     const DecodedPacket p = decode_packet(LinkType::kRaw, frame, {});
     SCOPED_TRACE(v4 ? "ICMPv4" : "ICMPv6");
     EXPECT_EQ(p.malformed, Malformed::kNone) << malformed_name(p.malformed);
@@ -338,7 +333,7 @@ TEST(EncodeRoundTrip, IcmpErrorsQuoteAnEncodedPacket) {
 
 TEST(EncodeSnaplen, PayloadIsCutHeadersAndChecksumsDescribeTheWholePacket) {
   FrameSpec s = cases()[0].spec;
-  const Bytes whole = encoded(s);
+  const Bytes whole = encoded_frame(s);
   std::array<std::uint8_t, 60> cut{};
   auto frame = encode_frame(s, cut);
   ASSERT_TRUE(frame.ok());
@@ -365,6 +360,11 @@ TEST(EncodeErrors, EachInvalidSpecSaysWhatIsWrong) {
   EXPECT_EQ(error_of({.link = LinkType::kLinuxSll}), "link type LINUX_SLL has no encoder");
   EXPECT_EQ(error_of({.fragment = {.offset_bytes = 12}}), "fragment offset 12 is not a multiple of 8 bytes");
   EXPECT_EQ(error_of({.payload_bytes = 65536}), "IPv4 total length 65576 exceeds 65535");
+  const std::array<std::uint8_t, 10> ten{};
+  const std::array<Ipv6Extension, 2> chain = {Ipv6Extension{0, six}, Ipv6Extension{43, ten}};
+  EXPECT_EQ(error_of({.family = net::Family::kIpv6, .ipv6_extensions = chain}),
+            "ipv6 extension #2 (type 43): 12 bytes is not a multiple of 8 up to 2048");
+  EXPECT_EQ(error_of({.link = LinkType::kIpv4, .family = net::Family::kIpv6}), "link type IPV4 cannot carry an IPv6 packet");
   auto frame = encode_frame(FrameSpec{}, short_out);
   ASSERT_FALSE(frame.ok());
   EXPECT_EQ(frame.error().message, "headers of 54 bytes do not fit in 53 bytes");

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pcap/encode.h"
+#include "tests/encoded_frame.h"
 #include "run_pfsim.h"
 
 namespace {
@@ -110,8 +111,7 @@ std::string frame_with_truncated_ipv4() {
   syn.sport = 40000;
   syn.dport = 443;
   syn.tcp_flags = 0x002;
-  std::vector<std::uint8_t> frame;
-  EXPECT_TRUE(pfsim::pcap::append_frame(syn, frame).ok());
+  const std::vector<std::uint8_t> frame = pfsim::testing::encoded_frame(syn);
   return std::string(frame.begin(), frame.begin() + 14 + 10);
 }
 
