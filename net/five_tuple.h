@@ -10,13 +10,9 @@
 #include <type_traits>
 
 #include "net/address.h"
+#include "net/protocols.h"
 
 namespace pfsim::net {
-
-inline constexpr std::uint8_t kProtoIcmp = 1;
-inline constexpr std::uint8_t kProtoTcp = 6;
-inline constexpr std::uint8_t kProtoUdp = 17;
-inline constexpr std::uint8_t kProtoIcmpv6 = 58;
 
 struct FiveTuple {
   Ip128 src;
