@@ -1,14 +1,13 @@
 #include "classifier/rule.h"
 
+#include "net/format.h"
+#include "net/protocols.h"
+
 namespace pfsim::classifier {
 namespace {
 
 std::string rule_name(std::size_t index, const Rule& rule) {
   return "rule #" + std::to_string(index) + " (id " + std::to_string(rule.id) + ")";
-}
-
-bool is_icmp(const Rule& rule) {
-  return !rule.proto_any && (rule.proto == net::kProtoIcmp || rule.proto == net::kProtoIcmpv6);
 }
 
 std::string format_ports(const PortRange& r) {
@@ -35,13 +34,9 @@ net::Status validate(const RuleSet& set) {
 }
 
 std::string describe(const Rule& rule) {
-  std::string out = rule.proto_any ? "any" : std::to_string(rule.proto);
-  if (!rule.proto_any && rule.proto == net::kProtoTcp) out = "tcp";
-  if (!rule.proto_any && rule.proto == net::kProtoUdp) out = "udp";
-  if (!rule.proto_any && rule.proto == net::kProtoIcmp) out = "icmp";
-  if (!rule.proto_any && rule.proto == net::kProtoIcmpv6) out = "icmpv6";
+  std::string out = rule.proto_any ? "any" : net::protocol_name(rule.proto);
   out += ' ' + net::format_range(rule.family, rule.src) + " -> " + net::format_range(rule.family, rule.dst);
-  if (is_icmp(rule)) {
+  if (!rule.proto_any && net::is_icmp(rule.proto)) {
     out += " type " + format_ports(rule.sport) + " code " + format_ports(rule.dport);
   } else {
     out += " sport " + format_ports(rule.sport) + " dport " + format_ports(rule.dport);

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "net/time_units.h"
+
 namespace pfsim::pcap {
 namespace {
 
@@ -34,8 +36,6 @@ constexpr int kLinktypeRaw = 101;
 // The most records reserved up front, so that a huge max_records does not allocate a huge
 // array; RecordBatch::clear() keeps whatever capacity the batch reaches for later batches.
 constexpr std::size_t kMaxReservedRecords = 65536;
-
-constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 
 constexpr std::uint32_t kPcapMagicMicro = 0xa1b2c3d4;
 constexpr std::uint32_t kPcapMagicNano = 0xa1b23c4d;
@@ -127,7 +127,7 @@ std::int64_t timestamp_ns(const struct timeval& ts) noexcept {
   const auto sec = static_cast<std::int64_t>(ts.tv_sec);
   const auto frac = static_cast<std::int64_t>(ts.tv_usec);
   std::int64_t ns = 0;
-  if (__builtin_mul_overflow(sec, kNsPerSecond, &ns) || __builtin_add_overflow(ns, frac, &ns)) {
+  if (__builtin_mul_overflow(sec, net::kNsPerSecond, &ns) || __builtin_add_overflow(ns, frac, &ns)) {
     return sec < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
   }
   return ns;
@@ -329,7 +329,7 @@ std::size_t walk_records(const MappedWalk& w, std::size_t& at, std::uint64_t& in
     Record& r = out[n];
     r.index = first_index + n;
     // |sec| < 2^32 and |frac| < 2^42: no overflow, so no saturation as in timestamp_ns().
-    r.ts_ns = sec * kNsPerSecond + frac;
+    r.ts_ns = sec * net::kNsPerSecond + frac;
     // Above the file's snapshot length (but not the maximum) libpcap delivers the first
     // snapshot bytes, skips the rest and reports caplen = snapshot.
     r.caplen = std::min(caplen, w.snapshot);
@@ -576,10 +576,10 @@ net::Status CaptureWriter::write(std::int64_t ts_ns, std::uint32_t len, std::spa
                                   std::to_string(kWriteSnaplen));
   }
   // Floor division, so that times before 1970 keep a fraction in [0, 1e9).
-  std::int64_t sec = ts_ns / kNsPerSecond;
-  std::int64_t ns = ts_ns % kNsPerSecond;
+  std::int64_t sec = ts_ns / net::kNsPerSecond;
+  std::int64_t ns = ts_ns % net::kNsPerSecond;
   if (ns < 0) {
-    ns += kNsPerSecond;
+    ns += net::kNsPerSecond;
     sec -= 1;
   }
   struct pcap_pkthdr header {};

@@ -23,6 +23,7 @@
 #include <span>
 
 #include "net/five_tuple.h"
+#include "net/protocols.h"
 #include "pcap/capture.h"
 #include "pcap/internal/byte_reader.h"
 #include "pcap/internal/decode_paths.h"
@@ -32,16 +33,6 @@ namespace {
 
 using internal::ByteReader;
 using internal::HeaderBytes;
-
-// EtherTypes (IEEE 802 numbers registry).
-constexpr std::uint16_t kEtherIpv4 = 0x0800;
-constexpr std::uint16_t kEtherIpv6 = 0x86dd;
-constexpr std::uint16_t kEtherVlan = 0x8100;       // IEEE 802.1Q C-tag
-constexpr std::uint16_t kEtherQinq = 0x88a8;       // IEEE 802.1ad S-tag
-constexpr std::uint16_t kEtherQinqLegacy = 0x9100;  // pre-standard S-tag, still common
-constexpr std::uint16_t kEtherTransparentBridging = 0x6558;  // Geneve protocol type: Ethernet
-constexpr std::uint16_t kEtherMplsUnicast = 0x8847;    // RFC 3032 §5
-constexpr std::uint16_t kEtherMplsMulticast = 0x8848;
 
 // Header sizes.
 constexpr std::size_t kMacAddressesBytes = 12;     // destination + source MAC
@@ -69,19 +60,6 @@ constexpr std::uint8_t kIpv6Routing = 43;
 constexpr std::uint8_t kIpv6Fragment = 44;
 constexpr std::uint8_t kIpv6DestinationOptions = 60;
 constexpr std::uint8_t kIpv6AuthenticationHeader = 51;
-
-// ICMP types (RFC 792, RFC 4443).
-constexpr std::uint8_t kIcmpEchoReply = 0;
-constexpr std::uint8_t kIcmpDestinationUnreachable = 3;
-constexpr std::uint8_t kIcmpEchoRequest = 8;
-constexpr std::uint8_t kIcmpTimeExceeded = 11;
-constexpr std::uint8_t kIcmpParameterProblem = 12;
-constexpr std::uint8_t kIcmpFragmentationNeeded = 4;  // code of type 3 (RFC 1191)
-constexpr std::uint8_t kIcmpv6FirstError = 1;         // destination unreachable
-constexpr std::uint8_t kIcmpv6PacketTooBig = 2;
-constexpr std::uint8_t kIcmpv6LastError = 4;          // parameter problem
-constexpr std::uint8_t kIcmpv6EchoRequest = 128;
-constexpr std::uint8_t kIcmpv6EchoReply = 129;
 
 constexpr std::uint16_t kVxlanPort = 4789;   // RFC 7348 §5
 constexpr std::uint16_t kGenevePort = 6081;  // RFC 8926 §3.3
@@ -120,20 +98,16 @@ bool read_ipv6_address(ByteReader& r, net::Ip128& out) noexcept {
   return r.read_u64be(out.hi) && r.read_u64be(out.lo);
 }
 
-bool is_vlan_tpid(std::uint16_t ethertype) noexcept {
-  return ethertype == kEtherVlan || ethertype == kEtherQinq || ethertype == kEtherQinqLegacy;
-}
-
 // The first fragment of a datagram carries the start of the transport header; a later one
 // (offset > 0) carries none.
 bool is_later_fragment(const Fragment& f) noexcept { return f.offset_bytes > 0; }
 
 void Decoder::ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept {
   switch (ethertype) {
-    case kEtherIpv4: ipv4(r, depth); return;
-    case kEtherIpv6: ipv6(r, depth); return;
-    case kEtherMplsUnicast:
-    case kEtherMplsMulticast: mpls(r, depth); return;
+    case net::kEtherTypeIpv4: ipv4(r, depth); return;
+    case net::kEtherTypeIpv6: ipv6(r, depth); return;
+    case net::kEtherTypeMplsUnicast:
+    case net::kEtherTypeMplsMulticast: mpls(r, depth); return;
     default: return;  // ARP, LLDP, ...: not IP, not malformed
   }
 }
@@ -171,7 +145,7 @@ void Decoder::ethernet(ByteReader r, int depth) noexcept {
   const std::size_t start = r.offset();
   std::uint16_t ethertype = 0;
   if (!r.skip(kMacAddressesBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, start);
-  while (is_vlan_tpid(ethertype)) {
+  while (net::is_vlan_tpid(ethertype)) {
     const std::size_t tag = r.offset() - 2;
     if (!r.skip(kVlanTciBytes) || !r.read_u16be(ethertype)) return fail(Malformed::kTruncatedLinkHeader, tag);
   }
@@ -415,18 +389,16 @@ void Decoder::geneve(ByteReader r, int depth) noexcept {
   // Only version 0 exists; a later version may lay out its header differently.
   if ((version_options >> 6) != 0) return;
   if (!r.skip(std::size_t{version_options & 0x3fu} * 4)) return fail(Malformed::kTruncatedTunnel, start);
-  if (protocol != kEtherTransparentBridging && protocol != kEtherIpv4 && protocol != kEtherIpv6) return;
+  if (protocol != net::kEtherTypeTransparentBridging && protocol != net::kEtherTypeIpv4 &&
+      protocol != net::kEtherTypeIpv6) {
+    return;
+  }
   start_inner_packet(Tunnel::kGeneve);
-  if (protocol == kEtherTransparentBridging) {
+  if (protocol == net::kEtherTypeTransparentBridging) {
     ethernet(r, depth + 1);
   } else {
     ethertype_payload(protocol, r, depth + 1);
   }
-}
-
-bool is_icmp_error(std::uint8_t type, bool v6) noexcept {
-  if (v6) return type >= kIcmpv6FirstError && type <= kIcmpv6LastError;
-  return type == kIcmpDestinationUnreachable || type == kIcmpTimeExceeded || type == kIcmpParameterProblem;
 }
 
 void Decoder::icmp(ByteReader r, bool v6) noexcept {
@@ -446,12 +418,12 @@ void Decoder::icmp(ByteReader r, bool v6) noexcept {
   if (!r.read_u16be(checksum) || !r.read_u16be(word1) || !r.read_u16be(word2)) {
     return fail(Malformed::kTruncatedIcmp, start);
   }
-  const bool echo = v6 ? (type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply)
-                       : (type == kIcmpEchoRequest || type == kIcmpEchoReply);
-  if (echo) out.icmp_id = word1;
-  if (!v6 && type == kIcmpDestinationUnreachable && code == kIcmpFragmentationNeeded) out.icmp_mtu = word2;  // RFC 1191 §4
-  if (v6 && type == kIcmpv6PacketTooBig) out.icmp_mtu = (std::uint32_t{word1} << 16) | word2;             // RFC 4443 §3.2
-  if (!is_icmp_error(type, v6)) return;
+  const std::uint8_t proto = v6 ? net::kProtoIcmpv6 : net::kProtoIcmp;
+  if (net::is_icmp_echo(proto, type)) out.icmp_id = word1;
+  if (net::is_pmtu_message(proto, type, code)) {
+    out.icmp_mtu = v6 ? (std::uint32_t{word1} << 16) | word2 : word2;  // RFC 4443 §3.2; RFC 1191 §4
+  }
+  if (!net::is_icmp_error_type(proto, type)) return;
   // A quote that cannot be read is reported at its first byte; the outer fields stay.
   if (!quote(r, v6)) fail(Malformed::kTruncatedIcmpQuote, r.offset());
 }
@@ -512,8 +484,8 @@ bool Decoder::quote(ByteReader r, bool v6) noexcept {
   out.has_inner = true;
   out.inner = q;
   if (later_fragment) return true;  // no transport header was in the quoted fragment
-  const bool echo_quote = (!v6 && proto == net::kProtoIcmp) || (v6 && proto == net::kProtoIcmpv6);
-  if (proto != net::kProtoTcp && proto != net::kProtoUdp && !echo_quote) return true;
+  const bool echo_quote = proto == (v6 ? net::kProtoIcmpv6 : net::kProtoIcmp);
+  if (!net::is_tcp_or_udp(proto) && !echo_quote) return true;
   if (!r.has(kQuotedTransportBytes)) return false;
   std::uint16_t a = 0;
   std::uint16_t b = 0;
@@ -524,9 +496,7 @@ bool Decoder::quote(ByteReader r, bool v6) noexcept {
   if (echo_quote) {
     // The quoted packet is ICMP: only an echo has a flow to relate to (its identifier).
     const auto type = static_cast<std::uint8_t>(a >> 8);
-    const bool quoted_echo = v6 ? (type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply)
-                                : (type == kIcmpEchoRequest || type == kIcmpEchoReply);
-    if (!quoted_echo) return true;
+    if (!net::is_icmp_echo(proto, type)) return true;
     out.inner.has_ports = true;
     out.inner.sport = c;
     out.inner.dport = c;
@@ -567,7 +537,7 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
       HeaderBytes<kMacAddressesBytes + 2> ethernet;
       if (!r.read_header(ethernet)) return 0;
       std::uint16_t ethertype = ethernet.u16be<kMacAddressesBytes>();
-      for (int tags = 0; is_vlan_tpid(ethertype); ++tags) {
+      for (int tags = 0; net::is_vlan_tpid(ethertype); ++tags) {
         HeaderBytes<kVlanTciBytes + 2> tag;
         if (tags == kMaxFastTags || !r.read_header(tag)) return 0;
         ethertype = tag.u16be<kVlanTciBytes>();
@@ -577,11 +547,11 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
     case LinkType::kRaw: {
       std::uint8_t first = 0;
       if (!r.peek_u8(0, first)) return 0;
-      if (first >> 4 == 4) return kEtherIpv4;
-      return first >> 4 == 6 ? kEtherIpv6 : 0;
+      if (first >> 4 == 4) return net::kEtherTypeIpv4;
+      return first >> 4 == 6 ? net::kEtherTypeIpv6 : 0;
     }
-    case LinkType::kIpv4: return kEtherIpv4;
-    case LinkType::kIpv6: return kEtherIpv6;
+    case LinkType::kIpv4: return net::kEtherTypeIpv4;
+    case LinkType::kIpv6: return net::kEtherTypeIpv6;
     default: return 0;
   }
 }
@@ -663,9 +633,9 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
   out.link = link;
   ByteReader r(bytes);
   const std::uint16_t ethertype = fast_link(link, r);
-  if (ethertype == kEtherIpv4) {
+  if (ethertype == net::kEtherTypeIpv4) {
     if (!fast_ipv4(r, out)) return false;
-  } else if (ethertype == kEtherIpv6) {
+  } else if (ethertype == net::kEtherTypeIpv6) {
     if (!fast_ipv6(r, out)) return false;
   } else {
     return false;

@@ -7,14 +7,13 @@
 #include <utility>
 
 #include "net/five_tuple.h"
+#include "net/protocols.h"
 #include "pcap/internal/sha1.h"
 
 namespace pfsim::pcap {
 namespace {
 
-constexpr std::uint8_t kProtoSctp = 132;
-
-using internal::is_icmp;
+using net::is_icmp;
 using internal::ordered_key;
 
 // --- Community ID v1 (github.com/corelight/community-id-spec, README "Pseudo code") ---
@@ -134,7 +133,7 @@ std::string community_id(const DecodedPacket& packet, std::uint16_t seed) {
     dport = ports.dport;
     one_way = ports.one_way;
     has_ports = true;
-  } else if (packet.proto == net::kProtoTcp || packet.proto == net::kProtoUdp || packet.proto == kProtoSctp) {
+  } else if (net::is_tcp_or_udp(packet.proto) || packet.proto == net::kProtoSctp) {
     // The spec defines these flows by their ports; without them (a later fragment, a header cut
     // short) no other tool would compute the same ID, so report none rather than a wrong one.
     if (!packet.has_ports) return {};

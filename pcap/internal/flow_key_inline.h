@@ -12,25 +12,12 @@
 #include "net/address.h"
 #include "net/five_tuple.h"
 #include "net/hash.h"
+#include "net/protocols.h"
 #include "pcap/flow_key.h"  // FlowKey (when this file is included first)
 #include "pcap/packet.h"
 
 namespace pfsim::pcap {
 namespace internal {
-
-// ICMP echo types: the request and reply of one echo flow share its identifier (RFC 792,
-// RFC 4443 §4).
-inline constexpr std::uint8_t kIcmpEchoReply = 0;
-inline constexpr std::uint8_t kIcmpEchoRequest = 8;
-inline constexpr std::uint8_t kIcmpv6EchoRequest = 128;
-inline constexpr std::uint8_t kIcmpv6EchoReply = 129;
-
-constexpr bool is_icmp(std::uint8_t proto) noexcept { return proto == net::kProtoIcmp || proto == net::kProtoIcmpv6; }
-
-constexpr bool is_echo(std::uint8_t proto, std::uint8_t type) noexcept {
-  if (proto == net::kProtoIcmp) return type == kIcmpEchoRequest || type == kIcmpEchoReply;
-  return type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply;
-}
 
 // `a`, or `b` when `pick_b`, by masking rather than branching (GCC turns a ternary on these
 // words back into a branch).
@@ -67,8 +54,8 @@ inline std::optional<FlowKey> flow_key(const DecodedPacket& packet) noexcept {
   using internal::ordered_key;
   if (!packet.has_ip) return std::nullopt;
   if (packet.has_inner) return internal::quoted_key(packet.inner);
-  if (internal::is_icmp(packet.proto)) {
-    if (packet.has_icmp && internal::is_echo(packet.proto, packet.icmp_type)) {
+  if (net::is_icmp(packet.proto)) {
+    if (packet.has_icmp && net::is_icmp_echo(packet.proto, packet.icmp_type)) {
       return ordered_key(packet.family, packet.proto, packet.src, packet.icmp_id, packet.dst, packet.icmp_id);
     }
     return ordered_key(packet.family, packet.proto, packet.src, 0, packet.dst, 0);
