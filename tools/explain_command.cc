@@ -7,6 +7,7 @@
 
 #include "engine/analysis/explain.h"
 #include "engine/model/scenario_loader.h"
+#include "net/format.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 
@@ -50,7 +51,7 @@ nlohmann::ordered_json rule_json(const HookVerdict& hv) {
 void print_human(std::ostream& out, const engine::Scenario& s, const std::string& flow, const Explanation& e) {
   out << flow << ": " << engine::class_name(e.cls) << " traffic, " << e.path << '\n';
   for (const engine::ExplainStep& step : e.steps) {
-    out << step.name << ": " << engine::format_tuple(step.tuple) << "  "
+    out << step.name << ": " << net::format_five_tuple(step.tuple) << "  "
         << (step.verdict.allowed ? "allowed" : "DROPPED") << '\n';
     if (step.verdict.hops.empty()) out << "  (no filter on this way)\n";
     for (const HookVerdict& hv : step.verdict.hops) {
@@ -75,7 +76,7 @@ std::string json_report(const engine::Scenario& s, const std::string& flow, cons
                       {"rule", rule_json(hv)},
                       {"tracked", hv.started_tracking}});
     steps.push_back({{"name", step.name},
-                     {"packet", engine::format_tuple(step.tuple)},
+                     {"packet", net::format_five_tuple(step.tuple)},
                      {"allowed", step.verdict.allowed},
                      {"hops", hops}});
   }

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "engine/sim/judge.h"
+#include "net/format.h"
 
 namespace pfsim::engine {
 namespace {
@@ -44,12 +45,6 @@ struct Exchange {
 };
 
 std::string location_text(const Location& where) { return format_location(where); }
-
-// "10.0.1.5:443", "[2600:1f18::5]:443".
-std::string host_port(net::Family f, const net::Ip128& address, std::uint16_t port) {
-  const std::string text = net::format_address(f, address);
-  return (f == net::Family::kIpv6 ? "[" + text + "]" : text) + ":" + std::to_string(port);
-}
 
 class Checker {
  public:
@@ -182,8 +177,8 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
         Exchange x;
         x.cls = TrafficClass::kListener;
         x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(s_, node) +
-                 " " + host_port(client.family, leg->tuple.dst, listener.port) +
-                 "/" + protocol_text(proto);
+                 " " + net::format_endpoint(client.family, leg->tuple.dst, listener.port) +
+                 "/" + net::protocol_name(proto);
         x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
         x.purpose = " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
         x.sender = client_side(lb, client.family);
@@ -215,7 +210,7 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
     Exchange x;
     x.cls = TrafficClass::kListener;
     x.path = interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id + " " +
-             host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto) +
+             net::format_endpoint(f, leg->tuple.dst, dport) + "/" + net::protocol_name(proto) +
              (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
     x.see = location_text(target.where) + " (target " + s_.interfaces[target.interface].id + " of " + group.id + ")";
     x.purpose = " (the traffic port of " + group.id + ")";
@@ -251,7 +246,8 @@ void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg,
       Exchange x;
       x.cls = TrafficClass::kHealthCheck;
       x.path = "health check " + interface_name(s_, node) + " -> " +
-               s_.interfaces[target.interface].id + " " + host_port(f, leg->tuple.dst, dport) + "/" + protocol_text(proto);
+               s_.interfaces[target.interface].id + " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" +
+               net::protocol_name(proto);
       x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
       x.purpose = " (the health-check port of " + group.id + ")";
       x.sender = node_side(lb, node, f);
@@ -307,7 +303,8 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   LegVerdict v = judge_.judge(leg, error, /*record_hops=*/true);
   if (!v.allowed) {
     const HookVerdict& hv = *v.deciding;
-    std::string message = format_tuple(error.tuple) + " is dropped at " + hook_name(s_, hv.hook) + ": " + reason(hv);
+    std::string message =
+        net::format_five_tuple(error.tuple) + " is dropped at " + hook_name(s_, hv.hook) + ": " + reason(hv);
     if (!real)
       message += "; no router sends it while the VPC MTU (" + std::to_string(s_.mtu.vpc_bytes) +
                  ") does not shrink on this path, but any smaller MTU would black-hole large packets";
@@ -316,7 +313,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   }
   for (const HookVerdict& hv : v.hops) {
     if (hv.how != HookHow::kRelated) continue;
-    std::string message = format_tuple(error.tuple) + " passes " + hook_name(s_, hv.hook) +
+    std::string message = net::format_five_tuple(error.tuple) + " passes " + hook_name(s_, hv.hook) +
                           " only as related traffic of a tracked flow; the ELB guides recommend an explicit "
                           "inbound ICMP rule for Path MTU Discovery";
     // Only worth a warning where the error is really sent.
@@ -336,7 +333,7 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
   LegVerdict v = judge_.judge(leg, p, warn_wide);
   if (!v.allowed) {
     const HookVerdict& hv = *v.deciding;
-    std::string message = (reply ? "the reply " : "") + format_tuple(p.tuple) + " is dropped at " +
+    std::string message = (reply ? "the reply " : "") + net::format_five_tuple(p.tuple) + " is dropped at " +
                           hook_name(s_, hv.hook) + ": " + reason(hv);
     record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(hv, p, x, reply));
     return false;
@@ -345,10 +342,11 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
     const HookVerdict& last = v.hops.back();
     if (last.hook.kind == HookKind::kSgIngress && last.how == HookHow::kRule &&
         last.policy->policy.rule_from_anywhere[last.rule] && x.receiver.sg_peer != x.sender.sg_peer) {
-      std::string message = format_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
+      std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
                             anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
       const RuleOrigin& o = last.policy->policy.origins[last.policy->policy.rules.rules[last.rule].id];
-      const std::string allow = protocol_text(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
+      const std::string allow =
+          net::protocol_name(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
       // E2E's built-in "Allow All Traffic" group exists for troubleshooting: detach it rather
       // than edit it.
       const bool builtin = std::any_of(s_.groups.begin(), s_.groups.end(),
@@ -382,14 +380,14 @@ std::string Checker::fix_for(const HookVerdict& hv, const Packet& p, const Excha
   if (p.is_icmp_error) {
     what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
     note = " (recommended for Path MTU Discovery)";
-  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
-    what = protocol_text(t.proto);
+  } else if (net::is_icmp(t.proto)) {
+    what = net::protocol_name(t.proto);
     note = x.purpose;
   } else if (reply && x.forward_ephemeral_sport) {
-    what = protocol_text(t.proto) + " " + std::string(kElbEphemeralRange);
+    what = net::protocol_name(t.proto) + " " + std::string(kElbEphemeralRange);
     note = " (the ELB ephemeral range, for replies)";
   } else {
-    what = protocol_text(t.proto) + " " + std::to_string(t.dport);
+    what = net::protocol_name(t.proto) + " " + std::to_string(t.dport);
     note = x.purpose;
   }
   const std::string peer = acl ? (inbound ? from.cidr : to.cidr) : (inbound ? from.sg_peer : to.sg_peer);

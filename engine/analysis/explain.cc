@@ -2,7 +2,11 @@
 #include "engine/analysis/explain.h"
 
 #include <charconv>
+#include <optional>
 #include <string>
+
+#include "net/format.h"
+#include "net/protocols.h"
 
 namespace pfsim::engine {
 namespace {
@@ -89,12 +93,12 @@ net::Result<Packet> parse_flow(std::string_view text) {
   const std::string_view proto_word = c.word();
   Packet p;
   net::FiveTuple& t = p.tuple;
-  if (proto_word == "tcp") t.proto = net::kProtoTcp;
-  else if (proto_word == "udp") t.proto = net::kProtoUdp;
-  else if (proto_word == "icmp") t.proto = net::kProtoIcmp;
-  else if (proto_word == "icmpv6") t.proto = net::kProtoIcmpv6;
-  else return c.error(column, "'" + std::string(proto_word) + "' is not a protocol (tcp, udp, icmp, icmpv6)");
-  const bool ports = t.proto == net::kProtoTcp || t.proto == net::kProtoUdp;
+  // Only the protocols whose legs explain can trace: ports for TCP and UDP, type and code for ICMP.
+  const std::optional<std::uint8_t> proto = net::protocol_number(proto_word);
+  if (!proto || !(net::is_tcp_or_udp(*proto) || net::is_icmp(*proto)))
+    return c.error(column, "'" + std::string(proto_word) + "' is not a protocol (tcp, udp, icmp, icmpv6)");
+  t.proto = *proto;
+  const bool ports = net::is_tcp_or_udp(t.proto);
 
   c.skip_spaces();
   column = c.at;
@@ -108,8 +112,7 @@ net::Result<Packet> parse_flow(std::string_view text) {
   auto dst = parse_endpoint(c, column, c.word(), ports);
   if (!dst) return dst.error();
   if (src->first.family != dst->first.family) return c.error(column, "source and destination are of different IP versions");
-  if ((t.proto == net::kProtoIcmp) != (src->first.family == net::Family::kIpv4) &&
-      (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6))
+  if (net::is_icmp(t.proto) && t.proto != net::icmp_protocol(src->first.family))
     return c.error(0, t.proto == net::kProtoIcmp ? "icmp needs IPv4 addresses (use icmpv6)" : "icmpv6 needs IPv6 addresses");
   t.family = src->first.family;
   t.src = src->first.bits;
@@ -118,7 +121,7 @@ net::Result<Packet> parse_flow(std::string_view text) {
   t.dport = dst->second;
   if (!ports) {
     // "type N code M" (default: echo request).
-    t.sport = t.proto == net::kProtoIcmp ? 8 : 128;
+    t.sport = net::icmp_echo_request_type(t.proto);
     while (true) {
       c.skip_spaces();
       column = c.at;
@@ -136,7 +139,7 @@ net::Result<Packet> parse_flow(std::string_view text) {
   c.skip_spaces();
   if (c.at != text.size()) return c.error(c.at, "unexpected text after the flow");
   if (t.proto == net::kProtoTcp) p.tcp_flags = kTcpSyn;
-  p.is_icmp_error = is_icmp_error_type(t.proto, t.sport);
+  p.is_icmp_error = net::is_icmp_error_type(t.proto, t.sport);
   return p;
 }
 
@@ -200,7 +203,7 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
   leg.from = endpoint_at(s, src);
   leg.to = endpoint_at(s, dst);
   e.path = "direct";
-  if (is_pmtu_message(t)) e.cls = TrafficClass::kPmtu;
+  if (net::is_pmtu_message(t.proto, t.sport, t.dport)) e.cls = TrafficClass::kPmtu;
   // A node to a target's health-check port is a health check.
   if (leg.from.interface != kNone && s.interfaces[leg.from.interface].kind == Interface::Kind::kLbNode) {
     const LbIndex lb = s.interfaces[leg.from.interface].lb;
@@ -217,12 +220,11 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
   const std::string from = leg.from.interface != kNone ? interface_name(s, leg.from.interface) : net::format_address(t.family, t.src);
   const std::string to = leg.to.interface != kNone ? interface_name(s, leg.to.interface) : net::format_address(t.family, t.dst);
   add_step(e, judge, from + " -> " + to, leg, flow);
-  const bool icmp = t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6;
-  const bool has_reply = !icmp || (t.sport == 8 || t.sport == 128);  // ICMP: only echo has a reply
+  const bool icmp = net::is_icmp(t.proto);
+  const bool has_reply = !icmp || net::is_icmp_echo_request(t.proto, t.sport);  // ICMP: only echo has a reply
   if (e.allowed && has_reply) {
     Packet reply = make_packet(reversed(t), 0, tcp ? kTcpSyn | kTcpAck : 0);
-    if (t.proto == net::kProtoIcmp && t.sport == 8) reply.tuple.sport = 0, reply.tuple.dport = 0;
-    if (t.proto == net::kProtoIcmpv6 && t.sport == 128) reply.tuple.sport = 129, reply.tuple.dport = 0;
+    if (icmp) reply.tuple.sport = net::icmp_echo_reply_type(t.proto), reply.tuple.dport = 0;
     add_step(e, judge, "reply " + to + " -> " + from, reversed(leg), reply);
   }
   return e;

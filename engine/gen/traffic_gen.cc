@@ -13,15 +13,17 @@
 
 #include "engine/paths/lb_paths.h"
 #include "net/hash.h"
+#include "net/protocols.h"
 #include "net/text.h"
 #include "pcap/encode.h"
+#include "net/time_units.h"
 
 namespace pfsim::engine {
 namespace {
 
-constexpr std::int64_t kUs = 1'000;
-constexpr std::int64_t kMs = 1'000'000;
-constexpr std::int64_t kS = 1'000'000'000;
+// Short names for the flow scripts' many timings (net/time_units.h).
+constexpr std::int64_t kUs = net::kNsPerMicrosecond;
+constexpr std::int64_t kMs = net::kNsPerMillisecond;
 
 constexpr std::uint16_t kEphemeralLo = 32768;   // Linux ip_local_port_range
 constexpr std::uint16_t kEphemeralHi = 60999;
@@ -30,11 +32,11 @@ constexpr std::size_t kMaxClientPool = 4096;    // addresses per client pool
 constexpr std::uint32_t kMinSnaplen = 96;       // Ethernet + IPv6 + TCP = 74 bytes of headers
 constexpr std::uint32_t kMaxPayload = 65000;
 
-// TCP flags (RFC 9293).
-constexpr std::uint16_t kTcpFin = 0x01;
-constexpr std::uint16_t kTcpSyn = 0x02;
-constexpr std::uint16_t kTcpPsh = 0x08;
-constexpr std::uint16_t kTcpAck = 0x10;
+// TCP flags (net/protocols.h).
+using net::kTcpAck;
+using net::kTcpFin;
+using net::kTcpPsh;
+using net::kTcpSyn;
 
 constexpr std::size_t kMaxHeaderBytes = 14 + 40 + 20;  // Ethernet + IPv6 + TCP
 constexpr std::uint32_t kEchoPayload = 56;  // ping's default
@@ -518,8 +520,9 @@ net::Result<TrafficPlan> plan_traffic(const Scenario& s, const GenOptions& optio
       }
     }
   }
-  const std::int64_t span_ns = std::max<std::int64_t>(
-      {10 * kS, static_cast<std::int64_t>(options.flows) * 10 * kMs, 3 * static_cast<std::int64_t>(max_interval_s) * kS});
+  const std::int64_t span_ns = std::max<std::int64_t>({10 * net::kNsPerSecond,
+                                                      static_cast<std::int64_t>(options.flows) * 10 * kMs,
+                                                      3 * static_cast<std::int64_t>(max_interval_s) * net::kNsPerSecond});
   const std::int64_t slot_ns = std::max<std::int64_t>(1, span_ns / static_cast<std::int64_t>(options.flows));
 
   const std::uint32_t vpc_mtu = std::clamp<std::uint32_t>(s.mtu.vpc_bytes, 576, kMaxPayload);
@@ -606,7 +609,7 @@ net::Result<TrafficPlan> plan_traffic(const Scenario& s, const GenOptions& optio
                                        health_check_port(s, g, target), udp ? net::kProtoUdp : net::kProtoTcp);
           Rng rng = rng_for(options.seed, 3, pair++);
           if (!leg) continue;
-          const std::int64_t interval_ns = std::max<std::int64_t>(1, hc.interval_s) * kS;
+          const std::int64_t interval_ns = std::max<std::int64_t>(1, hc.interval_s) * net::kNsPerSecond;
           std::int64_t at = static_cast<std::int64_t>(rng.next() % static_cast<std::uint64_t>(interval_ns));
           std::uint32_t port_base = static_cast<std::uint32_t>(rng.in(0, kEphemeralCount - 1));
           for (std::uint32_t j = 0; at < span_ns; ++j, at += interval_ns) {

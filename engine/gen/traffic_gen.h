@@ -72,11 +72,12 @@
 
 #include "engine/model/scenario.h"
 #include "net/error.h"
+#include "net/time_units.h"
 #include "pcap/capture.h"
 
 namespace pfsim::engine {
 
-inline constexpr std::int64_t kGenEpochNs = 1'700'000'000LL * 1'000'000'000LL;
+inline constexpr std::int64_t kGenEpochNs = 1'700'000'000LL * net::kNsPerSecond;
 
 struct GenOptions {
   std::uint64_t flows = 1000;        // listener flows; at least 1

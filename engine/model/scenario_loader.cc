@@ -33,6 +33,9 @@
 #include <utility>
 #include <vector>
 
+#include "net/format.h"
+#include "net/protocols.h"
+
 namespace pfsim::engine {
 namespace {
 
@@ -41,11 +44,6 @@ constexpr unsigned kAwsBit = 1;
 constexpr unsigned kHuaweiBit = 2;
 constexpr unsigned kE2eBit = 4;
 constexpr unsigned kAllProviders = kAwsBit | kHuaweiBit | kE2eBit;
-
-constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kProtoTcp = 6;
-constexpr std::uint8_t kProtoUdp = 17;
-constexpr std::uint8_t kProtoIcmpv6 = 58;
 
 constexpr std::string_view kElbSourceGroup = "amazon-elb/amazon-elb-sg";
 
@@ -702,21 +700,7 @@ class Loader {
     return cidr_peer(n, text);
   }
 
-  static std::string protocol_text(const ProtocolSpec& p) {
-    if (p.any) return "all";
-    switch (p.number) {
-      case kProtoTcp:
-        return "tcp";
-      case kProtoUdp:
-        return "udp";
-      case kProtoIcmp:
-        return "icmp";
-      case kProtoIcmpv6:
-        return "icmpv6";
-      default:
-        return "protocol " + std::to_string(p.number);
-    }
-  }
+  static std::string protocol_text(const ProtocolSpec& p) { return p.any ? "all" : net::protocol_name(p.number); }
 
   static std::string ports_text(const std::vector<net::PortRange>& ports) {
     if (ports.empty()) return "0-65535";
@@ -732,7 +716,7 @@ class Loader {
   // "tcp 80,8080", "icmp type 3 code 4", "all".
   static std::string match_text(const FilterRule& r) {
     std::string out = protocol_text(r.protocol);
-    if (!r.protocol.any && (r.protocol.number == kProtoTcp || r.protocol.number == kProtoUdp))
+    if (!r.protocol.any && net::is_tcp_or_udp(r.protocol.number))
       out += " " + ports_text(r.ports);
     if (r.icmp && r.icmp->type) {
       out += " type " + std::to_string(*r.icmp->type);
@@ -745,10 +729,8 @@ class Loader {
     const std::string text = lower(scalar(n, "protocol"));
     // IpProtocol: tcp, udp, icmp, icmpv6, a number, or -1 for all (EC2 API reference, IpPermission).
     if (text == "all" || text == "-1") return ProtocolSpec{};
-    if (text == "tcp") return ProtocolSpec{false, kProtoTcp};
-    if (text == "udp") return ProtocolSpec{false, kProtoUdp};
-    if (text == "icmp") return ProtocolSpec{false, kProtoIcmp};
-    if (text == "icmpv6") return ProtocolSpec{false, kProtoIcmpv6};
+    const std::optional<std::uint8_t> named = net::protocol_number(text);
+    if (named && (net::is_tcp_or_udp(*named) || net::is_icmp(*named))) return ProtocolSpec{false, *named};
     if (!text.empty() && text[0] >= '0' && text[0] <= '9')
       return ProtocolSpec{false, static_cast<std::uint8_t>(number(n, "protocol number", 0, 255))};
     fail(n, "unknown protocol '" + shown(scalar(n, "protocol")) +
@@ -793,16 +775,15 @@ class Loader {
   // protocol, ports, icmp: shared by group and ACL rules.
   void read_match(const Fields& fields, FilterRule& rule) const {
     if (const Field* f = fields.get("protocol")) rule.protocol = protocol(f->value);
-    const bool icmp_protocol =
-        !rule.protocol.any && (rule.protocol.number == kProtoIcmp || rule.protocol.number == kProtoIcmpv6);
+    const bool icmp_protocol = !rule.protocol.any && net::is_icmp(rule.protocol.number);
     if (const Field* f = fields.get("ports")) {
       if (rule.protocol.any) fail(f->key_node, "'ports' needs protocol tcp or udp (protocol all matches every port)");
       if (icmp_protocol)
         fail(f->key_node, "'ports' is not used with " + protocol_text(rule.protocol) + " (write icmp: {type, code})");
       // "-1 or a protocol number other than tcp, udp, icmp, or icmpv6 allows traffic on all
       // ports, regardless of any port range you specify" (EC2 API reference, IpPermission).
-      if (rule.protocol.number != kProtoTcp && rule.protocol.number != kProtoUdp)
-        fail(f->key_node, "'ports' is not used with protocol " + std::to_string(rule.protocol.number) +
+      if (!net::is_tcp_or_udp(rule.protocol.number))
+        fail(f->key_node, "'ports' is not used with " + protocol_text(rule.protocol) +
                               ": AWS ignores port ranges for protocols other than tcp and udp (EC2 API reference, "
                               "IpPermission); remove 'ports'");
       rule.ports = ports(f->value);

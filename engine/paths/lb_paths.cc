@@ -1,21 +1,12 @@
 // engine/paths/lb_paths.cc — see lb_paths.h.
 #include "engine/paths/lb_paths.h"
 #include "net/hash.h"
+#include "net/protocols.h"
 
 #include <string>
 
 namespace pfsim::engine {
 namespace {
-
-std::string_view proto_name(std::uint8_t proto) noexcept {
-  switch (proto) {
-    case net::kProtoTcp: return "tcp";
-    case net::kProtoUdp: return "udp";
-    case net::kProtoIcmp: return "icmp";
-    case net::kProtoIcmpv6: return "icmpv6";
-    default: return {};
-  }
-}
 
 bool is_huawei_shared(const Scenario& s, const Interface& node) noexcept {
   return node.lb != kNone && s.lbs[node.lb].type == LbType::kHuaweiShared;
@@ -131,34 +122,11 @@ std::size_t choose_target(const net::FiveTuple& flow, std::size_t count) noexcep
 }
 
 net::FiveTuple health_check_echo(const net::FiveTuple& probe) noexcept {
-  const bool v4 = probe.family == net::Family::kIpv4;
-  return net::FiveTuple{probe.src, probe.dst, static_cast<std::uint16_t>(v4 ? 8 : 128), 0,
-                        v4 ? net::kProtoIcmp : net::kProtoIcmpv6, probe.family};
-}
-
-std::string protocol_text(std::uint8_t proto) {
-  const std::string_view name = proto_name(proto);
-  return name.empty() ? "protocol " + std::to_string(proto) : std::string(name);
+  const std::uint8_t icmp = net::icmp_protocol(probe.family);
+  return net::FiveTuple{probe.src, probe.dst, net::icmp_echo_request_type(icmp), 0, icmp, probe.family};
 }
 
 std::string anywhere_cidr(net::Family family) { return family == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
-
-std::string format_tuple(const net::FiveTuple& t) {
-  std::string proto(proto_name(t.proto));
-  if (proto.empty()) proto = "proto " + std::to_string(t.proto);
-  const auto addr = [&](const net::Ip128& a) {
-    std::string text = net::format_address(t.family, a);
-    return t.family == net::Family::kIpv6 ? "[" + text + "]" : text;
-  };
-  if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) {
-    return proto + " " + addr(t.src) + ":" + std::to_string(t.sport) + " -> " + addr(t.dst) + ":" +
-           std::to_string(t.dport);
-  }
-  std::string text = proto + " " + net::format_address(t.family, t.src) + " -> " + net::format_address(t.family, t.dst);
-  if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6)
-    text += " type " + std::to_string(t.sport) + " code " + std::to_string(t.dport);
-  return text;
-}
 
 std::string interface_name(const Scenario& s, InterfaceIndex i) {
   const Interface& iface = s.interfaces[i];

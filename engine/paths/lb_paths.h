@@ -83,14 +83,8 @@ std::size_t choose_target(const net::FiveTuple& flow, std::size_t count) noexcep
 // on the added backend server" (Huawei ELB guide).
 net::FiveTuple health_check_echo(const net::FiveTuple& probe) noexcept;
 
-// "tcp", "udp", "icmp", "icmpv6", else "protocol N": a protocol as a rule names it in fixes.
-std::string protocol_text(std::uint8_t proto);
-
 // "0.0.0.0/0" or "::/0": the whole address space of a family, as rules and fixes write it.
 std::string anywhere_cidr(net::Family family);
-
-// "tcp 10.0.1.5:1024 -> 10.0.2.10:8080", "icmp 192.0.2.1 -> 10.0.1.5 type 3 code 4".
-std::string format_tuple(const net::FiveTuple& t);
 
 // The display name of an interface: "i-app1", "alb-web node lb-a".
 std::string interface_name(const Scenario& s, InterfaceIndex i);

@@ -92,10 +92,10 @@ std::vector<IpRange> peer_blocks(const Scenario& s, const Peer& peer) {
 }
 
 bool has_ports(const ProtocolSpec& p) noexcept {
-  return !p.any && (p.number == net::kProtoTcp || p.number == net::kProtoUdp);
+  return !p.any && net::is_tcp_or_udp(p.number);
 }
-bool is_icmp(const ProtocolSpec& p) noexcept {
-  return !p.any && (p.number == net::kProtoIcmp || p.number == net::kProtoIcmpv6);
+bool names_icmp(const ProtocolSpec& p) noexcept {
+  return !p.any && net::is_icmp(p.number);
 }
 
 // The (sport, dport) pairs of a rule. EC2 guide / API IpPermission: "-1 or a protocol number
@@ -105,7 +105,7 @@ bool is_icmp(const ProtocolSpec& p) noexcept {
 // (VPC guide, security groups: source ports cannot be filtered; vpc-network-acls.md: the port
 // range is the destination port), so sport is always any.
 std::vector<std::pair<PortRange, PortRange>> port_fields(const FilterRule& rule) {
-  if (is_icmp(rule.protocol)) {
+  if (names_icmp(rule.protocol)) {
     // IpPermission: for ICMP "FromPort" is the type and "ToPort" the code, -1 = all; omitted
     // ICMP fields allow all types and codes. classifier/rule.h carries the type in sport and
     // the code in dport (the Open vSwitch convention).
@@ -339,7 +339,7 @@ std::vector<PortRange> normalized_ports(const FilterRule& rule) {
 }
 
 std::pair<std::optional<std::uint8_t>, std::optional<std::uint8_t>> normalized_icmp(const FilterRule& rule) {
-  if (!is_icmp(rule.protocol) || !rule.icmp) return {std::nullopt, std::nullopt};
+  if (!names_icmp(rule.protocol) || !rule.icmp) return {std::nullopt, std::nullopt};
   return {rule.icmp->type, rule.icmp->code};
 }
 

@@ -6,7 +6,9 @@
 #include <limits>
 
 #include "engine/replay/internal/replay_engine.h"
+#include "net/format.h"
 #include "net/hash.h"
+#include "net/time_units.h"
 
 namespace pfsim::engine {
 
@@ -21,7 +23,6 @@ namespace {
 
 constexpr std::uint16_t kEphemeralFirst = 1024;  // the ELB ephemeral range 1024-65535
 constexpr std::size_t kEphemeralCount = 65536 - kEphemeralFirst;
-constexpr std::int64_t kNsPerS = 1'000'000'000;
 // The route cache (replay_engine.h): a power-of-two slot count, at most half full, and a bound
 // on the routes it keeps (about 600 bytes each, and two 64-byte slots) so that memory stays
 // bounded on any capture.
@@ -40,11 +41,11 @@ pcap::DecodedPacket header_of(const net::FiveTuple& t) noexcept {
   d.src = t.src;
   d.dst = t.dst;
   d.proto = t.proto;
-  if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) {
+  if (net::is_tcp_or_udp(t.proto)) {
     d.has_ports = true;
     d.sport = t.sport;
     d.dport = t.dport;
-  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
+  } else if (net::is_icmp(t.proto)) {
     d.has_icmp = true;
     d.icmp_type = static_cast<std::uint8_t>(t.sport);
     d.icmp_code = static_cast<std::uint8_t>(t.dport);
@@ -148,7 +149,7 @@ std::unique_ptr<ReplayEngine> ReplayEngine::create(const Scenario& scenario, con
 }
 
 double ReplayEngine::rel_s(std::int64_t ts_ns) const noexcept {
-  return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(kNsPerS);
+  return static_cast<double>(ts_ns - first_ns_) / static_cast<double>(net::kNsPerSecond);
 }
 
 std::uint64_t flow_hash(const pcap::DecodedPacket& d) noexcept {
@@ -167,7 +168,8 @@ void ReplayEngine::advance_to(std::int64_t ts_ns) {
     started_ = true;
     first_ns_ = ts_ns;
     for (const Event& ev : s_.events)
-      event_ns_.push_back(first_ns_ + static_cast<std::int64_t>(std::llround(ev.at_s * static_cast<double>(kNsPerS))));
+      event_ns_.push_back(first_ns_ +
+                          static_cast<std::int64_t>(std::llround(ev.at_s * static_cast<double>(net::kNsPerSecond))));
     for (HealthSeries& series : series_) series.next_ns = first_ns_;
     next_check_ns_ = series_.empty() ? std::numeric_limits<std::int64_t>::max() : first_ns_;
   }
@@ -182,7 +184,7 @@ void ReplayEngine::advance_to(std::int64_t ts_ns) {
       if (series.next_ns == next_check_ns_) {
         if (series.mine) run_health_check(series, series.next_ns);
         const std::uint32_t interval_s = std::max<std::uint32_t>(1, s_.target_groups[series.tg].health_check.interval_s);
-        series.next_ns += static_cast<std::int64_t>(interval_s) * kNsPerS;
+        series.next_ns += static_cast<std::int64_t>(interval_s) * net::kNsPerSecond;
         ++series.count;
       }
       next = std::min(next, series.next_ns);
@@ -232,7 +234,7 @@ void ReplayEngine::run_health_check(HealthSeries& series, std::int64_t ts_ns) {
   if (hook.empty() && group.health_check.protocol == AppProtocol::kUdpConnect) {
     Packet echo = make_packet(health_check_echo(leg->tuple), ts_ns);
     net::FiveTuple reply = reversed(echo.tuple);
-    reply.sport = echo.tuple.proto == net::kProtoIcmp ? 0 : 129;  // echo reply
+    reply.sport = net::icmp_echo_reply_type(echo.tuple.proto);
     Packet pong = make_packet(reply, ts_ns);
     echo.icmp_id = pong.icmp_id = sport;
     hook = exchange(echo, pong);
@@ -247,7 +249,7 @@ net::FiveTuple ReplayEngine::tuple_of(const pcap::DecodedPacket& d) noexcept {
   t.src = d.src;
   t.dst = d.dst;
   t.proto = d.proto;
-  if (d.proto == net::kProtoIcmp || d.proto == net::kProtoIcmpv6) {
+  if (net::is_icmp(d.proto)) {
     t.sport = d.icmp_type;
     t.dport = d.icmp_code;
   } else if (d.has_ports) {
@@ -261,9 +263,9 @@ Packet ReplayEngine::to_packet(const pcap::DecodedPacket& d) const noexcept {
   Packet p;
   p.tuple = tuple_of(d);
   p.ts_ns = d.ts_ns;
-  if (d.proto == net::kProtoIcmp || d.proto == net::kProtoIcmpv6) {
+  if (net::is_icmp(d.proto)) {
     p.icmp_id = d.icmp_id;
-    p.is_icmp_error = d.has_icmp && is_icmp_error_type(d.proto, d.icmp_type);
+    p.is_icmp_error = d.has_icmp && net::is_icmp_error_type(d.proto, d.icmp_type);
     if (p.is_icmp_error && d.has_inner)
       p.quoted = net::FiveTuple{d.inner.src, d.inner.dst, d.inner.sport, d.inner.dport, d.inner.proto, d.inner.family};
   }
@@ -321,13 +323,13 @@ std::string ReplayEngine::fix_for(const HookVerdict& hv, const Packet& p, bool r
   if (p.is_icmp_error) {
     what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
     note = " (Path MTU Discovery)";
-  } else if (t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6) {
-    what = protocol_text(t.proto) + " type " + std::to_string(t.sport);
+  } else if (net::is_icmp(t.proto)) {
+    what = net::protocol_name(t.proto) + " type " + std::to_string(t.sport);
   } else if (reply && t.dport >= kEphemeralFirst) {
-    what = protocol_text(t.proto) + " 1024-65535";
+    what = net::protocol_name(t.proto) + " 1024-65535";
     note = " (the ELB ephemeral range, for replies)";
   } else {
-    what = protocol_text(t.proto) + " " + std::to_string(t.dport);
+    what = net::protocol_name(t.proto) + " " + std::to_string(t.dport);
   }
   const std::string dir = inbound ? " inbound" : " outbound";
   const std::string rule = what + (inbound ? " from " : " to ") + peer + note;
@@ -383,11 +385,11 @@ void ReplayEngine::record_drop(TrafficClass cls, const HookVerdict& hv, const Pa
     if (take) g.first_packet = captured->index;
   } else if (group_example_synth_[index]) {
     const double t = rel_s(p.ts_ns);
-    take = fresh || t < g.example.time_s || (t == g.example.time_s && format_tuple(p.tuple) < g.example.flow);
+    take = fresh || t < g.example.time_s || (t == g.example.time_s && net::format_five_tuple(p.tuple) < g.example.flow);
   }
   if (take) {
     group_example_synth_[index] = captured == nullptr;
-    g.example.flow = format_tuple(p.tuple);
+    g.example.flow = net::format_five_tuple(p.tuple);
     g.example.community_id = pcap::community_id(captured != nullptr ? *captured : header_of(p.tuple));
     g.example.time_s = rel_s(p.ts_ns);
     g.fix = fix_for(hv, p, reply);
@@ -431,7 +433,7 @@ void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowK
   record_drop(TrafficClass::kPmtu, *v.deciding, error, flow, false, nullptr);
   PmtuHole& hole = holes_[flow];
   if (hole.errors++ == 0) {
-    hole.flow = format_tuple(too_big.tuple);
+    hole.flow = net::format_five_tuple(too_big.tuple);
     hole.community_id = captured != nullptr ? pcap::community_id(*captured) : "";
     hole.hook = hook_name(s_, v.deciding->hook);
     hole.first_packet = captured != nullptr ? captured->index : 0;
@@ -439,7 +441,7 @@ void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowK
 }
 
 TrafficClass ReplayEngine::direct_class(const net::FiveTuple& t, Leg& leg) const {
-  if (is_pmtu_message(t)) return TrafficClass::kPmtu;
+  if (net::is_pmtu_message(t.proto, t.sport, t.dport)) return TrafficClass::kPmtu;
   const auto node_of = [&](const Endpoint& e) -> InterfaceIndex {
     return e.interface != kNone && s_.interfaces[e.interface].kind == Interface::Kind::kLbNode ? e.interface : kNone;
   };
@@ -462,10 +464,10 @@ TrafficClass ReplayEngine::direct_class(const net::FiveTuple& t, Leg& leg) const
   if (from_lb == to_lb) return TrafficClass::kOther;
   const InterfaceIndex other = from_lb ? leg.to.interface : leg.from.interface;
   if (other == kNone) return TrafficClass::kOther;
-  const bool icmp = t.proto == net::kProtoIcmp || t.proto == net::kProtoIcmpv6;
+  const bool icmp = net::is_icmp(t.proto);
   // An echo request or reply is a health check where the target group checks with
   // UDP_CONNECT (Huawei: UDP health checks need ICMP, as check.cc and gen-traffic model).
-  const bool echo = is_icmp_echo(t.proto, t.sport);
+  const bool echo = net::is_icmp_echo(t.proto, t.sport);
   if (icmp && !echo) return TrafficClass::kOther;
   // Node -> target (or the target's reply) on the health-check or the traffic port.
   const InterfaceIndex node = from_node != kNone ? from_node : to_node;
@@ -512,7 +514,7 @@ void ReplayEngine::make_direct_route(Route& route) const {
 ReplayEngine::Route ReplayEngine::make_route(const net::FiveTuple& t) const {
   Route route;
   route.header = t;
-  if (options_.mode != ReplayMode::kThroughLb || (t.proto != net::kProtoTcp && t.proto != net::kProtoUdp)) {
+  if (options_.mode != ReplayMode::kThroughLb || !net::is_tcp_or_udp(t.proto)) {
     make_direct_route(route);
     return route;
   }
@@ -589,7 +591,7 @@ void ReplayEngine::renew_known_token() noexcept {
 void ReplayEngine::set_known(RouteSlot& slot, const Route& route, bool ok) noexcept {
   slot.known_in = 0;
   const net::FiveTuple& h = route.header;
-  if (!ok || h.proto == net::kProtoIcmp || h.proto == net::kProtoIcmpv6) return;
+  if (!ok || net::is_icmp(h.proto)) return;
   std::uint8_t hooks = 0;
   std::uint8_t src_is_b = 0;
   for (std::size_t i = 0; i < route.steps; ++i) {
@@ -690,7 +692,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
   const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
   // The route's fast path first, before anything else is made for the packet (ICMP routes have
   // none: set_known()).
-  if (d.proto != net::kProtoIcmp && d.proto != net::kProtoIcmpv6) {
+  if (!net::is_icmp(d.proto)) {
     const net::FiveTuple header = tuple_of(d);
     const RouteSlot& slot = route_slots_[route_slot(header, route_hash(header))];
     if (slot.route != 0 && pass_known(slot, d.ts_ns, d.has_tcp_flags ? d.tcp_flags : 0, df, d.ip_length)) {

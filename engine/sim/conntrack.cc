@@ -16,6 +16,8 @@
 // is tracked again, and is dropped when the table rehashes. forget() rebuilds the table.
 #include "engine/sim/conntrack.h"
 #include "net/hash.h"
+#include "net/protocols.h"
+#include "net/time_units.h"
 
 #include <algorithm>
 #include <limits>
@@ -24,7 +26,6 @@ namespace pfsim::engine {
 namespace {
 
 constexpr std::size_t kInitialCapacity = 64;  // a power of two
-constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 
 // Entry::flags.
 constexpr std::uint8_t kOccupied = 0x01;
@@ -40,10 +41,6 @@ constexpr std::uint8_t kRst = 0x20;            // TCP RST seen (either side)
 // request-response transaction".
 constexpr std::uint8_t kUdpStreamPackets = 3;
 
-constexpr bool is_icmp(std::uint8_t proto) noexcept {
-  return proto == net::kProtoIcmp || proto == net::kProtoIcmpv6;
-}
-
 // The key ports of a tuple (see the file comment).
 struct KeyPorts {
   std::uint16_t sport = 0;
@@ -51,8 +48,8 @@ struct KeyPorts {
 };
 
 constexpr KeyPorts key_ports(const net::FiveTuple& t, std::uint16_t icmp_id) noexcept {
-  if (t.proto == net::kProtoTcp || t.proto == net::kProtoUdp) return {t.sport, t.dport};
-  if (is_icmp_echo(t.proto, t.sport)) return {icmp_id, icmp_id};
+  if (net::is_tcp_or_udp(t.proto)) return {t.sport, t.dport};
+  if (net::is_icmp_echo(t.proto, t.sport)) return {icmp_id, icmp_id};
   return {};
 }
 
@@ -81,7 +78,7 @@ ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::Fi
 // The first slot of the key's probe chain. The hash leaves ICMP "ports" out (see above) and is
 // the same for both directions because the key is normalized.
 std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
-  const std::uint64_t ports = is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_a} << 16) | key.port_b;
+  const std::uint64_t ports = net::is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_a} << 16) | key.port_b;
   const std::uint64_t h =
       net::hash_words(key.domain ^ key.lb_connection, key.addr_a.hi, key.addr_a.lo, key.addr_b.hi, key.addr_b.lo,
                       (ports << 32) | (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family));
@@ -155,7 +152,7 @@ std::uint32_t ConntrackTable::state_timeout_s(const Entry& entry) const noexcept
 }
 
 std::int64_t ConntrackTable::expiry_ns(const Entry& entry) noexcept {
-  const std::int64_t timeout_ns = std::int64_t{entry.timeout_s} * kNsPerSecond;
+  const std::int64_t timeout_ns = std::int64_t{entry.timeout_s} * net::kNsPerSecond;
   if (entry.last_ns > std::numeric_limits<std::int64_t>::max() - timeout_ns) {
     return std::numeric_limits<std::int64_t>::max();
   }
@@ -270,8 +267,8 @@ bool ConntrackTable::related(std::uint32_t domain, const Packet& packet) const n
   if (!packet.is_icmp_error) return false;
   const net::FiveTuple& q = packet.quoted;
   bool src_is_b = false;
-  if (!is_icmp(q.proto)) {
-    const bool ports = q.proto == net::kProtoTcp || q.proto == net::kProtoUdp;
+  if (!net::is_icmp(q.proto)) {
+    const bool ports = net::is_tcp_or_udp(q.proto);
     const Entry& e = slots_[probe(key_of(domain, q, ports ? q.sport : std::uint16_t{0},
                                          ports ? q.dport : std::uint16_t{0}, packet.lb_connection, src_is_b))];
     return (e.flags & kOccupied) != 0 && packet.ts_ns <= expiry_ns(e);

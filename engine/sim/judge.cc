@@ -108,7 +108,7 @@ bool Judge::untracked(const Leg& leg, Hook hook, const CompiledPolicy& policy, c
   // document no such exception, so their flows are always tracked.
   if (scenario_.provider != Provider::kAws || !is_sg(hook.kind) || leg.always_tracked) return false;
   const auto proto = tuple.proto;
-  if (proto != net::kProtoTcp && proto != net::kProtoUdp) return false;  // "ICMP is always tracked"
+  if (!net::is_tcp_or_udp(proto)) return false;  // "ICMP is always tracked"
   const HookKind other_kind = hook.kind == HookKind::kSgIngress ? HookKind::kSgEgress : HookKind::kSgIngress;
   const CompiledPolicy* other = policies_.policy(Hook{other_kind, hook.owner});
   if (other == nullptr) return false;

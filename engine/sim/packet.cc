@@ -14,8 +14,11 @@ Packet make_packet(const net::FiveTuple& tuple, std::int64_t ts_ns, std::uint16_
 Packet pmtu_error(const net::FiveTuple& too_big, const net::IpAddress& router, std::int64_t ts_ns) noexcept {
   Packet p;
   const bool v4 = too_big.family == net::Family::kIpv4;
-  p.tuple = net::FiveTuple{router.bits, too_big.src, static_cast<std::uint16_t>(v4 ? 3 : 2),
-                           static_cast<std::uint16_t>(v4 ? 4 : 0), v4 ? net::kProtoIcmp : net::kProtoIcmpv6,
+  p.tuple = net::FiveTuple{router.bits,
+                           too_big.src,
+                           v4 ? net::kIcmpDestinationUnreachable : net::kIcmpv6PacketTooBig,
+                           v4 ? net::kIcmpFragmentationNeeded : std::uint16_t{0},
+                           net::icmp_protocol(too_big.family),
                            too_big.family};
   p.ts_ns = ts_ns;
   p.is_icmp_error = true;

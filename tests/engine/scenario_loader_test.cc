@@ -201,7 +201,7 @@ instances:
   EXPECT_EQ(acl.inbound[0].text, "allow udp 53,1024-2048 from 10.0.0.0/8");
   EXPECT_EQ(acl.inbound[0].where.line, 7u);
   EXPECT_EQ(acl.inbound[1].number, 150u);
-  EXPECT_EQ(acl.inbound[1].text, "allow protocol 47 from ::/0");
+  EXPECT_EQ(acl.inbound[1].text, "allow gre from ::/0");
   EXPECT_TRUE(acl.inbound[1].peer.anywhere);
   EXPECT_EQ(acl.inbound[2].text, "deny all from anywhere");
   EXPECT_EQ(acl.inbound[2].action, RuleAction::kDeny);
@@ -585,7 +585,7 @@ TEST(ScenarioLoaderErrors, PortsAndProtocols) {
   EXPECT_EQ(rule("{ports: 80, source: anywhere}"),
             "t.yaml:9:10: error: 'ports' needs protocol tcp or udp (protocol all matches every port)");
   EXPECT_EQ(rule("{protocol: 47, ports: 80, source: anywhere}"),
-            "t.yaml:9:24: error: 'ports' is not used with protocol 47: AWS ignores port ranges for protocols other "
+            "t.yaml:9:24: error: 'ports' is not used with gre: AWS ignores port ranges for protocols other "
             "than tcp and udp (EC2 API reference, IpPermission); remove 'ports'");
   EXPECT_EQ(rule("{protocol: 256, source: anywhere}"),
             "t.yaml:9:20: error: protocol number 256 is out of range (allowed: 0-255)");
