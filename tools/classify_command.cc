@@ -17,6 +17,7 @@
 
 #include "classifier/classbench.h"
 #include "classifier/classifier.h"
+#include "net/format.h"
 #include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
@@ -48,26 +49,6 @@ std::string hex16(std::uint64_t value) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
   return text;
-}
-
-std::string endpoint(const FiveTuple& key, const net::Ip128& address, std::uint16_t port) {
-  std::string text = net::format_address(key.family, address);
-  if (key.family == net::Family::kIpv6) text = "[" + text + "]";
-  return text + ":" + std::to_string(port);
-}
-
-// "tcp 10.0.0.1:1234 -> 10.0.0.2:80", "icmp 10.0.0.1 -> 10.0.0.2 type 3 code 4" (rule.h: ICMP
-// type and code travel in the port fields).
-std::string describe_key(const FiveTuple& key) {
-  if (key.proto == net::kProtoIcmp || key.proto == net::kProtoIcmpv6) {
-    return std::string(key.proto == net::kProtoIcmp ? "icmp " : "icmpv6 ") + net::format_address(key.family, key.src) +
-           " -> " + net::format_address(key.family, key.dst) + " type " + std::to_string(key.sport) + " code " +
-           std::to_string(key.dport);
-  }
-  std::string proto = key.proto == net::kProtoTcp   ? "tcp"
-                      : key.proto == net::kProtoUdp ? "udp"
-                                                    : "proto " + std::to_string(key.proto);
-  return proto + " " + endpoint(key, key.src, key.sport) + " -> " + endpoint(key, key.dst, key.dport);
 }
 
 // ClassBench rule ids are their file line numbers (classbench.h), which is what a user looks up.
@@ -144,7 +125,7 @@ void print_human(std::ostream& out, const ClassifyOptions& options, const RuleSe
   out << "verify          " << net::grouped(outcome.mismatch_count) << " of " << net::grouped(outcome.packets)
       << " packets differ from linear; first " << outcome.first_mismatches.size() << ":\n";
   for (const Mismatch& m : outcome.first_mismatches) {
-    out << "  packet " << m.packet_index + 1 << ": " << describe_key(keys[m.packet_index]) << ": got "
+    out << "  packet " << m.packet_index + 1 << ": " << net::format_five_tuple(keys[m.packet_index]) << ": got "
         << describe_result(rules, m.got) << ", expected " << describe_result(rules, m.expected) << '\n';
   }
 }

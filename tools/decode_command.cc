@@ -17,6 +17,9 @@
 
 #include "net/address.h"
 #include "net/five_tuple.h"
+#include "net/format.h"
+#include "net/protocols.h"
+#include "net/time_units.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
 #include "pcap/flow_key.h"
@@ -29,57 +32,12 @@ namespace {
 
 using pcap::DecodedPacket;
 
-// Protocol names as tcpdump and /etc/protocols spell them; other numbers print as "proto N".
-constexpr std::array<std::pair<std::uint8_t, std::string_view>, 7> kProtocolNames{{
-    {net::kProtoIcmp, "icmp"},
-    {net::kProtoTcp, "tcp"},
-    {net::kProtoUdp, "udp"},
-    {47, "gre"},
-    {50, "esp"},
-    {net::kProtoIcmpv6, "icmpv6"},
-    {132, "sctp"},
-}};
-
-// ICMP types whose fields the line shows (RFC 792, RFC 1191 §4, RFC 4443 §3.2, §4).
-constexpr std::uint8_t kIcmpEchoReply = 0;
-constexpr std::uint8_t kIcmpDestinationUnreachable = 3;
-constexpr std::uint8_t kIcmpFragmentationNeeded = 4;  // the code, with type 3
-constexpr std::uint8_t kIcmpEchoRequest = 8;
-constexpr std::uint8_t kIcmpv6PacketTooBig = 2;
-constexpr std::uint8_t kIcmpv6EchoRequest = 128;
-constexpr std::uint8_t kIcmpv6EchoReply = 129;
-
-// TCP flag letters by bit, FIN (0x001) first; bit 8 is AE (RFC 9768, formerly NS). The
-// reserved bits above it have no letter (the JSON number keeps them).
-constexpr std::string_view kTcpFlagLetters = "FSRPAUEWN";
-
-constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-
-std::string protocol_text(std::uint8_t proto) {
-  for (const auto& [number, name] : kProtocolNames) {
-    if (number == proto) return std::string(name);
-  }
-  return "proto " + std::to_string(proto);
-}
-
-bool is_echo(std::uint8_t proto, std::uint8_t type) noexcept {
-  if (proto == net::kProtoIcmp) return type == kIcmpEchoRequest || type == kIcmpEchoReply;
-  return proto == net::kProtoIcmpv6 && (type == kIcmpv6EchoRequest || type == kIcmpv6EchoReply);
-}
-
-bool carries_mtu(const DecodedPacket& p) noexcept {
-  if (p.proto == net::kProtoIcmp) {
-    return p.icmp_type == kIcmpDestinationUnreachable && p.icmp_code == kIcmpFragmentationNeeded;
-  }
-  return p.proto == net::kProtoIcmpv6 && p.icmp_type == kIcmpv6PacketTooBig;
-}
-
 // "1700000000.123456789"; times before the epoch keep their sign on the whole value.
 void append_time(std::string& out, std::int64_t ts_ns) {
   std::uint64_t magnitude = ts_ns < 0 ? 0 - static_cast<std::uint64_t>(ts_ns) : static_cast<std::uint64_t>(ts_ns);
-  std::string nanos = std::to_string(magnitude % kNanosPerSecond);
+  std::string nanos = std::to_string(magnitude % net::kNsPerSecond);
   if (ts_ns < 0) out += '-';
-  out += std::to_string(magnitude / kNanosPerSecond);
+  out += std::to_string(magnitude / net::kNsPerSecond);
   out += '.';
   out.append(9 - nanos.size(), '0');
   out += nanos;
@@ -88,35 +46,24 @@ void append_time(std::string& out, std::int64_t ts_ns) {
 // "10.0.0.1:443", "[2001:db8::1]:443", or the bare address when there is no port.
 void append_endpoint(std::string& out, net::Family family, const net::Ip128& address, bool has_port,
                      std::uint16_t port) {
-  const bool bracket = has_port && family == net::Family::kIpv6;
-  if (bracket) out += '[';
-  out += net::format_address(family, address);
-  if (bracket) out += ']';
-  if (has_port) {
-    out += ':';
-    out += std::to_string(port);
-  }
+  out += has_port ? net::format_endpoint(family, address, port) : net::format_address(family, address);
 }
 
 void append_flow(std::string& out, std::uint8_t proto, net::Family family, const net::Ip128& src,
                  const net::Ip128& dst, bool has_ports, std::uint16_t sport, std::uint16_t dport) {
-  out += protocol_text(proto);
+  out += net::protocol_name(proto);
   out += ' ';
   append_endpoint(out, family, src, has_ports, sport);
   out += " -> ";
   append_endpoint(out, family, dst, has_ports, dport);
 }
 
+// "[S]", "[FPA]"; "[none]" when no flag with a letter is set (net::tcp_flag_letters).
 void append_tcp_flags(std::string& out, std::uint16_t flags) {
+  const std::string letters = net::tcp_flag_letters(flags);
   out += '[';
-  bool any = false;
-  for (std::size_t bit = 0; bit < kTcpFlagLetters.size(); ++bit) {
-    if ((unsigned{flags} >> bit) & 1u) {
-      out += kTcpFlagLetters[bit];
-      any = true;
-    }
-  }
-  out += any ? "]" : "none]";
+  out += letters.empty() ? "none" : letters;
+  out += ']';
 }
 
 void append_human_line(std::string& out, const DecodedPacket& p, std::string_view community_id) {
@@ -137,13 +84,13 @@ void append_human_line(std::string& out, const DecodedPacket& p, std::string_vie
     }
     if (p.has_icmp) {
       out += ' ' + std::to_string(p.icmp_type) + '/' + std::to_string(p.icmp_code);
-      if (carries_mtu(p)) out += " mtu " + std::to_string(p.icmp_mtu);
-      if (is_echo(p.proto, p.icmp_type)) out += " id " + std::to_string(p.icmp_id);
+      if (net::is_pmtu_message(p.proto, p.icmp_type, p.icmp_code)) out += " mtu " + std::to_string(p.icmp_mtu);
+      if (net::is_icmp_echo(p.proto, p.icmp_type)) out += " id " + std::to_string(p.icmp_id);
     }
     if (p.has_inner) {
       // A quoted echo's "ports" are its identifier (pcap/packet.h), shown as such.
       const pcap::QuotedFlow& q = p.inner;
-      const bool quoted_icmp = q.proto == net::kProtoIcmp || q.proto == net::kProtoIcmpv6;
+      const bool quoted_icmp = net::is_icmp(q.proto);
       out += " quoting ";
       append_flow(out, q.proto, q.family, q.src, q.dst, q.has_ports && !quoted_icmp, q.sport, q.dport);
       if (q.has_ports && quoted_icmp) out += " id " + std::to_string(q.sport);

@@ -9,6 +9,7 @@
 #include "engine/gen/traffic_gen.h"
 #include "engine/model/scenario_loader.h"
 #include "net/text.h"
+#include "net/time_units.h"
 #include "pcap/capture.h"
 #include "tools/diagnostics.h"
 
@@ -18,10 +19,10 @@ namespace {
 // "91.734 s from 1700000000.000000000"
 std::string time_span(const engine::GenStats& s) {
   char text[96];
-  const std::int64_t span_ms = (s.last_ts_ns - s.first_ts_ns) / 1'000'000;
+  const std::int64_t span_ms = (s.last_ts_ns - s.first_ts_ns) / net::kNsPerMillisecond;
   std::snprintf(text, sizeof text, "%lld.%03lld s from %lld.%09lld", static_cast<long long>(span_ms / 1000),
-                static_cast<long long>(span_ms % 1000), static_cast<long long>(s.first_ts_ns / 1'000'000'000),
-                static_cast<long long>(s.first_ts_ns % 1'000'000'000));
+                static_cast<long long>(span_ms % 1000), static_cast<long long>(s.first_ts_ns / net::kNsPerSecond),
+                static_cast<long long>(s.first_ts_ns % net::kNsPerSecond));
   return text;
 }
 
