@@ -53,7 +53,12 @@
 // corrupt, or a --dropped-pcap that cannot be written: a located net::Error. Malformed packets
 // are data: counted by kind with sample indices; the replay goes on.
 //
-// Thread-safety: run_replay() is reentrant; it runs its own task arena of `threads` threads.
+// Thread-safety: run_replay() keeps no state between calls and runs its own task arena of
+// `threads` threads, but for its duration it sets TBB's process-wide max_allowed_parallelism
+// (oneapi::tbb::global_control, so that `threads` beyond the machine's cores are granted).
+// Calls may overlap, e.g. from two threads; while they do, TBB applies the smallest of their
+// limits to all of them, so one may run with fewer threads than it asked for. Its report is
+// the same either way (it does not depend on the thread count), only slower.
 #pragma once
 
 #include <array>
@@ -78,10 +83,15 @@ struct ReplayOptions {
   std::uint32_t shard_count = 1;
   std::string dropped_pcap;        // write every dropped captured packet here ("" = no)
   std::string algorithm = "auto";
-  // Records per pipeline batch. 4096 rather than DESIGN.md §4's ~1K: the judge stage's
-  // per-batch synchronization across its flow shards cost ~18% at 1K, and 1K batches were
-  // still slower with the engines as pipeline stages (bench/RESULTS.md).
+  // Records per pipeline batch. 4096 rather than DESIGN.md §4's ~1K: the judge stage's flow
+  // shards synchronize once per batch, and smaller batches measured slower (bench/RESULTS.md,
+  // "Replay: mapped reading, flow-shard judging, leaner path" and "fewer cache lines a packet").
   std::size_t batch_records = 4096;
+  // A route's fast path past the judge (engine/replay/internal/route_cache.h): a packet of a
+  // flow direction whose last packet passed every hook by known connection-tracking entries is
+  // passed by refreshing them. Off, every packet is judged; the report is the same (a switch
+  // for testing the fast path against the judge, and for measuring it).
+  bool fast_path = true;
   // Called from the in-order accounting stage after each batch: bytes of the captures
   // consumed so far (records with their 16-byte headers) and the total size of the files
   // (0 when unknown, e.g. standard input).

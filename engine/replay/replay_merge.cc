@@ -1,9 +1,8 @@
 // engine/replay/replay_merge.cc — merge_report() and finish_merge() (engine/replay/replay.h): shard reports
 // summed into one, for run_replay's flow shards and `pfsim merge`.
 #include <algorithm>
-#include <limits>
-#include <tuple>
 
+#include "engine/replay/internal/drop_groups.h"
 #include "engine/replay/replay.h"
 
 namespace pfsim::engine {
@@ -16,12 +15,6 @@ int health_rank(const std::string& h) {
   return 0;
 }
 
-// The example order of replay.h: captured first (by index), then time, then text.
-std::tuple<std::uint64_t, double, const std::string&> example_key(const DropGroup& g) {
-  return {g.first_packet == 0 ? std::numeric_limits<std::uint64_t>::max() : g.first_packet, g.example.time_s,
-          g.example.flow};
-}
-
 }  // namespace
 
 void merge_report(ReplayReport& into, ReplayReport part) {
@@ -29,14 +22,15 @@ void merge_report(ReplayReport& into, ReplayReport part) {
   into.packets_evaluated += part.packets_evaluated;
   into.packets_malformed += part.packets_malformed;
   into.packets_non_ip += part.packets_non_ip;
-  for (MalformedCount& m : part.malformed) {
-    auto it = std::find_if(into.malformed.begin(), into.malformed.end(), [&](const auto& x) { return x.kind == m.kind; });
+  for (MalformedCount& malformed : part.malformed) {
+    auto it = std::find_if(into.malformed.begin(), into.malformed.end(),
+                           [&](const MalformedCount& kept) { return kept.kind == malformed.kind; });
     if (it == into.malformed.end()) {
-      into.malformed.push_back(std::move(m));
+      into.malformed.push_back(std::move(malformed));
       continue;
     }
-    it->count += m.count;
-    it->first.insert(it->first.end(), m.first.begin(), m.first.end());
+    it->count += malformed.count;
+    it->first.insert(it->first.end(), malformed.first.begin(), malformed.first.end());
     std::sort(it->first.begin(), it->first.end());
     if (it->first.size() > kMalformedSamples) it->first.resize(kMalformedSamples);
   }
@@ -44,33 +38,32 @@ void merge_report(ReplayReport& into, ReplayReport part) {
     into.classes[c].allowed += part.classes[c].allowed;
     into.classes[c].dropped += part.classes[c].dropped;
   }
-  for (DropGroup& g : part.drops) {
-    auto it = std::find_if(into.drops.begin(), into.drops.end(), [&](const DropGroup& m) {
-      return m.cls == g.cls && m.hook == g.hook && m.rule.id == g.rule.id;
-    });
+  for (DropGroup& group : part.drops) {
+    auto it = std::find_if(into.drops.begin(), into.drops.end(),
+                           [&](const DropGroup& kept) { return internal::same_drop_group(kept, group); });
     if (it == into.drops.end()) {
-      into.drops.push_back(std::move(g));
+      into.drops.push_back(std::move(group));
       continue;
     }
-    it->packets += g.packets;
-    it->flows += g.flows;
-    if (example_key(g) < example_key(*it)) {
-      it->example = std::move(g.example);
-      it->first_packet = g.first_packet;
-      it->fix = std::move(g.fix);
+    it->packets += group.packets;
+    it->flows += group.flows;
+    if (internal::example_before(group, *it)) {
+      it->example = std::move(group.example);
+      it->first_packet = group.first_packet;
+      it->fix = std::move(group.fix);
     }
   }
-  for (ReplayTarget& t : part.targets) {
-    auto it = std::find_if(into.targets.begin(), into.targets.end(), [&](const ReplayTarget& m) {
-      return m.target_group == t.target_group && m.target == t.target;
+  for (ReplayTarget& target : part.targets) {
+    auto it = std::find_if(into.targets.begin(), into.targets.end(), [&](const ReplayTarget& kept) {
+      return kept.target_group == target.target_group && kept.target == target.target;
     });
     if (it == into.targets.end()) {
-      into.targets.push_back(std::move(t));
+      into.targets.push_back(std::move(target));
       continue;
     }
-    const int a = health_rank(t.health);
+    const int a = health_rank(target.health);
     const int b = health_rank(it->health);
-    if (a > b || (a == b && a == 3 && t.reason < it->reason)) *it = std::move(t);
+    if (a > b || (a == b && a == 3 && target.reason < it->reason)) *it = std::move(target);
   }
   into.warnings.insert(into.warnings.end(), part.warnings.begin(), part.warnings.end());
   into.seconds += part.seconds;
@@ -78,9 +71,7 @@ void merge_report(ReplayReport& into, ReplayReport part) {
 }
 
 void finish_merge(ReplayReport& merged) {
-  std::sort(merged.drops.begin(), merged.drops.end(), [](const DropGroup& a, const DropGroup& b) {
-    return std::tie(a.cls, a.hook, a.rule.id) < std::tie(b.cls, b.hook, b.rule.id);
-  });
+  std::sort(merged.drops.begin(), merged.drops.end(), internal::drop_group_before);
   std::sort(merged.warnings.begin(), merged.warnings.end());
   merged.warnings.erase(std::unique(merged.warnings.begin(), merged.warnings.end()), merged.warnings.end());
   std::sort(merged.malformed.begin(), merged.malformed.end(),

@@ -27,6 +27,7 @@
 #include <optional>
 #include <system_error>
 
+#include "engine/replay/internal/fragment_ports.h"
 #include "engine/replay/internal/replay_engine.h"
 #include "engine/replay/replay.h"
 #include "pcap/capture.h"

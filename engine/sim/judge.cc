@@ -74,9 +74,9 @@ HookVerdict Judge::verdict_of(const HookPlan& plan, const Outcome& o) noexcept {
 
 Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
   const std::uint32_t domain = conntrack_domain(plan.hook);
-  plan.conntrack_known_in = 0;
+  plan.slot_generation = 0;
   if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot)) {
-    plan.conntrack_known_in = conntrack_.generation();
+    plan.slot_generation = conntrack_.generation();
     return Outcome{HookHow::kTracked, true};
   }
   const Decision d = plan.decision;
@@ -95,7 +95,7 @@ Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
       o.untracked = true;
     } else {
       conntrack_.track(domain, packet, &plan.conntrack_slot);
-      plan.conntrack_known_in = conntrack_.generation();
+      plan.slot_generation = conntrack_.generation();
       o.started_tracking = true;
     }
   }

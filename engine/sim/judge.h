@@ -109,7 +109,7 @@ struct HookPlan {
   // (found or tracked) at conntrack_slot, else 0. For a header whose flow key is the header's
   // own (not ICMP: an echo's key is its identifier), that slot holds the flow of every later
   // packet while the generation lasts: ConntrackTable::refresh_known() needs no key.
-  std::uint32_t conntrack_known_in = 0;
+  std::uint32_t slot_generation = 0;
 };
 
 // A leg's hooks in order, with their plans.
