@@ -10,6 +10,7 @@
 #include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
+#include "tools/replay_json.h"
 
 namespace pfsim::tools {
 namespace {
@@ -33,51 +34,11 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_shard(const std::st
   return std::make_pair(i, n);
 }
 
-double rate(const engine::ReplayReport& r) { return r.seconds > 0 ? static_cast<double>(r.packets_read) / r.seconds : 0.0; }
-
 }  // namespace
-
-nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
-  nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
-  for (const engine::MalformedCount& m : r.malformed) kinds[m.kind] = {{"count", m.count}, {"first", m.first}};
-  nlohmann::ordered_json classes = nlohmann::ordered_json::object();
-  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
-    classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {{"allowed", r.classes[c].allowed},
-                                                                               {"dropped", r.classes[c].dropped}};
-  nlohmann::ordered_json drops = nlohmann::ordered_json::array();
-  for (const engine::DropGroup& g : r.drops) {
-    nlohmann::ordered_json rule = "default";
-    if (!g.rule.is_default) rule = {{"id", g.rule.id}, {"source", g.rule.source}, {"text", g.rule.text}};
-    nlohmann::ordered_json first = nullptr;
-    if (g.first_packet != 0) first = g.first_packet;
-    drops.push_back({{"class", engine::class_name(g.cls)},
-                     {"hook", g.hook},
-                     {"at", g.at},
-                     {"rule", rule},
-                     {"packets", g.packets},
-                     {"flows", g.flows},
-                     {"first_packet", first},
-                     {"example", {{"flow", g.example.flow},
-                                  {"community_id", g.example.community_id},
-                                  {"time_s", g.example.time_s}}}});
-  }
-  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
-  for (const engine::ReplayTarget& t : r.targets)
-    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", t.health}, {"reason", t.reason}});
-  return {{"packets", {{"read", r.packets_read},
-                       {"evaluated", r.packets_evaluated},
-                       {"malformed", r.packets_malformed},
-                       {"malformed_kinds", kinds}}},
-          {"classes", classes},
-          {"drops", drops},
-          {"targets", targets},
-          {"warnings", r.warnings},
-          {"timing", {{"seconds", r.seconds}, {"packets_per_second", rate(r)}, {"threads", r.threads}}}};
-}
 
 void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   out << "read " << net::grouped(r.packets_read) << " packets in " << net::fixed(r.seconds, 2) << " s ("
-      << net::fixed(rate(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
+      << net::fixed(packets_per_second(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
   if (r.packets_malformed > 0) {
     out << "; " << net::grouped(r.packets_malformed) << " malformed (";
     for (std::size_t i = 0; i < r.malformed.size(); ++i) {
@@ -136,6 +97,8 @@ void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
   command.add_option("--shard", options.shard, "replay only the flows of shard I of N (symmetric flow hash)")->option_text("I/N");
   command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
   command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when drops are flagged");
+  command.add_flag("--no-fast-path", options.no_fast_path,
+                   "judge every packet, without the route cache's fast path (the same report, slower)");
 }
 
 int run_replay_command(const ReplayCommandOptions& options) {
@@ -144,6 +107,7 @@ int run_replay_command(const ReplayCommandOptions& options) {
   replay.threads = options.threads;
   replay.dropped_pcap = options.dropped_pcap;
   replay.algorithm = options.algorithm;
+  replay.fast_path = !options.no_fast_path;
   if (!options.shard.empty()) {
     auto shard = parse_shard(options.shard);
     if (!shard) return report_error(net::error_message("--shard: '" + options.shard + "' is not I/N with 0 <= I < N"));

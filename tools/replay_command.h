@@ -1,7 +1,7 @@
 // tools/replay_command.h — `pfsim replay`: captured traffic through the scenario's filters.
 //
 //   pfsim replay SCENARIO PCAP... [--mode through-lb|as-captured] [--threads N] [--json FILE]
-//                [--dropped-pcap FILE] [--shard I/N] [--exit-zero] [--algorithm NAME]
+//                [--dropped-pcap FILE] [--shard I/N] [--exit-zero] [--algorithm NAME] [--no-fast-path]
 //
 // What it does (DESIGN.md §4, §5; semantics in engine/replay/replay.h): loads the scenario, replays
 // the captures in order and prints what a person needs: packets read (rate, threads) and the
@@ -16,14 +16,15 @@
 // packets, flows, first_packet (null: synthesized packets only), example {flow, community_id,
 // time_s}}], targets [{target_group, target, health, reason}], warnings, timing {seconds,
 // packets_per_second, threads}}. Everything but timing is identical for any --threads.
-// A progress bar (bytes read of total) goes to stderr when it is a terminal.
+// A progress bar (bytes read of total) goes to stderr when it is a terminal. --no-fast-path
+// judges every packet (ReplayOptions::fast_path = false): the same report, for testing and
+// measuring the fast path.
 //
 // Exit codes: 0 nothing flagged; 1 drops of the listener, health-check or PMTU classes (0
 // with --exit-zero); 2 bad scenario, unreadable or corrupt capture, or usage.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -42,13 +43,13 @@ struct ReplayCommandOptions {
   std::string shard;  // "I/N"
   std::string algorithm = "auto";
   bool exit_zero = false;
+  bool no_fast_path = false;
 };
 
 void define_replay_options(CLI::App& command, ReplayCommandOptions& options);
 int run_replay_command(const ReplayCommandOptions& options);
 
-// Shared with `pfsim merge`: the report as JSON (the contract above) and as text.
-nlohmann::ordered_json replay_json(const engine::ReplayReport& report);
+// Shared with `pfsim merge`: the report as text (as JSON: tools/replay_json.h).
 void print_replay_human(std::ostream& out, const engine::ReplayReport& report);
 
 }  // namespace pfsim::tools

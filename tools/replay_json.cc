@@ -1,0 +1,111 @@
+// tools/replay_json.cc — the JSON codec of a replay report (tools/replay_json.h).
+#include "tools/replay_json.h"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pfsim::tools {
+namespace {
+
+using engine::TrafficClass;
+using Json = nlohmann::json;
+
+std::optional<TrafficClass> class_of(const std::string& name) {
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
+    if (engine::class_name(static_cast<TrafficClass>(c)) == name) return static_cast<TrafficClass>(c);
+  return std::nullopt;
+}
+
+}  // namespace
+
+double packets_per_second(const engine::ReplayReport& r) noexcept {
+  return r.seconds > 0 ? static_cast<double>(r.packets_read) / r.seconds : 0.0;
+}
+
+nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
+  for (const engine::MalformedCount& m : r.malformed) kinds[m.kind] = {{"count", m.count}, {"first", m.first}};
+  nlohmann::ordered_json classes = nlohmann::ordered_json::object();
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
+    classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {{"allowed", r.classes[c].allowed},
+                                                                               {"dropped", r.classes[c].dropped}};
+  nlohmann::ordered_json drops = nlohmann::ordered_json::array();
+  for (const engine::DropGroup& g : r.drops) {
+    nlohmann::ordered_json rule = "default";
+    if (!g.rule.is_default) rule = {{"id", g.rule.id}, {"source", g.rule.source}, {"text", g.rule.text}};
+    nlohmann::ordered_json first = nullptr;
+    if (g.first_packet != 0) first = g.first_packet;
+    drops.push_back({{"class", engine::class_name(g.cls)},
+                     {"hook", g.hook},
+                     {"at", g.at},
+                     {"rule", rule},
+                     {"packets", g.packets},
+                     {"flows", g.flows},
+                     {"first_packet", first},
+                     {"example", {{"flow", g.example.flow},
+                                  {"community_id", g.example.community_id},
+                                  {"time_s", g.example.time_s}}}});
+  }
+  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
+  for (const engine::ReplayTarget& t : r.targets)
+    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", t.health}, {"reason", t.reason}});
+  return {{"packets", {{"read", r.packets_read},
+                       {"evaluated", r.packets_evaluated},
+                       {"malformed", r.packets_malformed},
+                       {"malformed_kinds", kinds}}},
+          {"classes", classes},
+          {"drops", drops},
+          {"targets", targets},
+          {"warnings", r.warnings},
+          {"timing", {{"seconds", r.seconds}, {"packets_per_second", packets_per_second(r)}, {"threads", r.threads}}}};
+}
+
+engine::ReplayReport parse_replay_json(const Json& doc) {
+  engine::ReplayReport r;
+  const Json& packets = doc.at("packets");
+  r.packets_read = packets.at("read").get<std::uint64_t>();
+  r.packets_evaluated = packets.at("evaluated").get<std::uint64_t>();
+  r.packets_malformed = packets.at("malformed").get<std::uint64_t>();
+  if (packets.contains("malformed_kinds")) {
+    for (const auto& [kind, value] : packets.at("malformed_kinds").items())
+      r.malformed.push_back({kind, value.at("count").get<std::uint64_t>(),
+                             value.at("first").get<std::vector<std::uint64_t>>()});
+  }
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c) {
+    const Json& counts = doc.at("classes").at(std::string(engine::class_name(static_cast<TrafficClass>(c))));
+    r.classes[c].allowed = counts.at("allowed").get<std::uint64_t>();
+    r.classes[c].dropped = counts.at("dropped").get<std::uint64_t>();
+  }
+  for (const Json& d : doc.at("drops")) {
+    engine::DropGroup g;
+    auto cls = class_of(d.at("class").get<std::string>());
+    if (!cls) throw std::runtime_error("unknown class '" + d.at("class").get<std::string>() + "'");
+    g.cls = *cls;
+    g.hook = d.at("hook").get<std::string>();
+    g.at = d.at("at").get<std::string>();
+    const Json& rule = d.at("rule");
+    if (rule.is_string()) {
+      g.rule = {true, "default", "", ""};
+    } else {
+      g.rule = {false, rule.at("id").get<std::string>(), rule.at("source").get<std::string>(), rule.at("text").get<std::string>()};
+    }
+    g.packets = d.at("packets").get<std::uint64_t>();
+    g.flows = d.at("flows").get<std::uint64_t>();
+    g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
+    const Json& ex = d.at("example");
+    g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(), ex.at("time_s").get<double>()};
+    r.drops.push_back(std::move(g));
+  }
+  for (const Json& t : doc.at("targets"))
+    r.targets.push_back({t.at("target_group").get<std::string>(), t.at("target").get<std::string>(),
+                         t.at("health").get<std::string>(), t.at("reason").get<std::string>()});
+  for (const Json& w : doc.at("warnings")) r.warnings.push_back(w.get<std::string>());
+  const Json& timing = doc.at("timing");
+  r.seconds = timing.at("seconds").get<double>();
+  r.threads = timing.at("threads").get<std::uint32_t>();
+  return r;
+}
+
+}  // namespace pfsim::tools
