@@ -17,6 +17,7 @@
 #include "pcap/capture.h"
 #include "pcap/encode.h"
 #include "tests/encoded_frame.h"
+#include "tests/engine/replay_report_text.h"
 
 namespace pfsim::engine {
 namespace {
@@ -100,25 +101,6 @@ const DropGroup* find_drop(const ReplayReport& r, TrafficClass c, const std::str
   return nullptr;
 }
 
-// Everything but timing, as text, for equality checks.
-std::string summary(const ReplayReport& r) {
-  std::ostringstream o;
-  o << r.packets_read << ' ' << r.packets_evaluated << ' ' << r.packets_malformed << ' ' << r.packets_non_ip << '\n';
-  for (const MalformedCount& m : r.malformed) {
-    o << m.kind << ' ' << m.count;
-    for (auto i : m.first) o << ' ' << i;
-    o << '\n';
-  }
-  for (const ClassCounts& c : r.classes) o << c.allowed << '/' << c.dropped << '\n';
-  for (const DropGroup& g : r.drops)
-    o << class_name(g.cls) << '|' << g.hook << '|' << g.at << '|' << g.rule.id << '|' << g.rule.source << '|' << g.rule.text
-      << '|' << g.packets << '|' << g.flows << '|' << g.first_packet << '|' << g.example.flow << '|'
-      << g.example.community_id << '|' << g.example.time_s << '|' << g.fix << '\n';
-  for (const ReplayTarget& t : r.targets) o << t.target_group << '|' << t.target << '|' << t.health << '|' << t.reason << '\n';
-  for (const std::string& w : r.warnings) o << w << '\n';
-  return o.str();
-}
-
 // A three-packet handshake of an internet client with the ALB's public address, both ways.
 std::vector<Frame> alb_handshake(double t_s, std::uint16_t client_port) {
   return {tcp(t_s, "198.51.100.7", client_port, "203.0.113.10", 443, 0x02),
@@ -134,7 +116,7 @@ TEST_F(ReplayTest, AllowedListenerFlowBothWays) {
   EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 3u);
   EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u);
   EXPECT_GT(cls(r, TrafficClass::kHealthCheck).allowed, 0u);
-  EXPECT_TRUE(r.drops.empty()) << summary(r);
+  EXPECT_TRUE(r.drops.empty()) << report_text(r);
   for (const ReplayTarget& t : r.targets) EXPECT_EQ(t.health, "healthy") << t.target;
   EXPECT_FALSE(replay_flagged(r));
 }
@@ -151,9 +133,9 @@ TEST_F(ReplayTest, AFlowIdlePastItsTimeoutIsJudgedByTheRulesAgain) {
   frames.push_back(tcp(20, "203.0.113.10", 443, "198.51.100.7", 51000, 0x18, 100));
   frames.push_back(tcp(21, "198.51.100.7", 51000, "203.0.113.10", 443, 0x10));
   const ReplayReport r = replay(s, {write(frames)});
-  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 6u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 6u) << report_text(r);
   EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 1u);
-  ASSERT_EQ(r.drops.size(), 1u) << summary(r);
+  ASSERT_EQ(r.drops.size(), 1u) << report_text(r);
   EXPECT_EQ(r.drops[0].cls, TrafficClass::kListener);
   EXPECT_EQ(r.drops[0].hook.rfind("sg-ingress(", 0), 0u) << r.drops[0].hook;
   EXPECT_TRUE(r.drops[0].rule.is_default);
@@ -169,7 +151,7 @@ TEST_F(ReplayTest, BrokenHealthCheckMakesTargetsUnhealthy) {
   EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u);
   EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 2u * 2u * 3u);  // nodes x targets x checks
   const DropGroup* g = find_drop(r, TrafficClass::kHealthCheck, "sg-ingress(i-web1)");
-  ASSERT_NE(g, nullptr) << summary(r);
+  ASSERT_NE(g, nullptr) << report_text(r);
   EXPECT_TRUE(g->rule.is_default);
   EXPECT_EQ(g->packets, 6u);
   EXPECT_EQ(g->flows, 6u);
@@ -198,10 +180,10 @@ TEST_F(ReplayTest, EphemeralRepliesDroppedAtNaclOut) {
   const ReplayReport r = replay(s, {write({tcp(0, "198.51.100.7", port, "203.0.113.20", 80, 0x02),
                                            tcp(0.01, "203.0.113.20", 80, "198.51.100.7", port, 0x12)})});
   // The SYN reaches its target; the SYN-ACK's backend leg (target -> node) is dropped.
-  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 1u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 1u) << report_text(r);
   EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 1u);
   const DropGroup* g = find_drop(r, TrafficClass::kListener, "nacl-out(app-a)");
-  ASSERT_NE(g, nullptr) << summary(r);
+  ASSERT_NE(g, nullptr) << report_text(r);
   EXPECT_TRUE(g->rule.is_default);
   EXPECT_EQ(g->first_packet, 2u);
   EXPECT_NE(g->example.community_id.find("1:"), std::string::npos);
@@ -213,13 +195,13 @@ TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {
   const ReplayReport r = replay(s, {write({tcp(0, "198.51.100.7", 40000, "203.0.113.20", 80, 0x02),
                                            tcp(0.01, "203.0.113.20", 80, "198.51.100.7", 40000, 0x12),
                                            tcp(0.02, "203.0.113.20", 80, "198.51.100.7", 40000, 0x10, 1560, true)})});
-  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u) << report_text(r);
   EXPECT_EQ(cls(r, TrafficClass::kPmtu).dropped, 1u);
   const DropGroup* g = find_drop(r, TrafficClass::kPmtu, "nacl-in(pub-a)");
-  ASSERT_NE(g, nullptr) << summary(r);
+  ASSERT_NE(g, nullptr) << report_text(r);
   EXPECT_FALSE(g->rule.is_default);
   EXPECT_EQ(g->rule.id, "acl-pub rule 90");
-  ASSERT_EQ(r.warnings.size(), 1u) << summary(r);
+  ASSERT_EQ(r.warnings.size(), 1u) << report_text(r);
   EXPECT_NE(r.warnings[0].find("PMTU black hole: tcp 10.20.0.5:80 -> 198.51.100.7:40000"), std::string::npos) << r.warnings[0];
   EXPECT_TRUE(replay_flagged(r));
 
@@ -228,7 +210,7 @@ TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {
                                  {write({tcp(0, "198.51.100.7", 40000, "203.0.113.20", 80, 0x02),
                                          tcp(0.02, "203.0.113.20", 80, "198.51.100.7", 40000, 0x12, 1560, true)},
                                         "ok.pcap")});
-  EXPECT_EQ(cls(ok, TrafficClass::kPmtu).allowed, 1u) << summary(ok);
+  EXPECT_EQ(cls(ok, TrafficClass::kPmtu).allowed, 1u) << report_text(ok);
   EXPECT_EQ(cls(ok, TrafficClass::kPmtu).dropped, 0u);
 }
 
@@ -259,7 +241,7 @@ TEST_F(ReplayTest, RevokeCutsUntrackedFlowButNotTrackedOne) {
                                             tcp(0, "198.51.100.7", 40080, "10.0.1.10", 80, 0x02),
                                             tcp(10, "198.51.100.7", 40022, "10.0.1.10", 22, 0x10),
                                             tcp(10, "198.51.100.7", 40080, "10.0.1.10", 80, 0x10)})});
-  EXPECT_EQ(cls(r, TrafficClass::kOther).allowed, 3u) << summary(r);
+  EXPECT_EQ(cls(r, TrafficClass::kOther).allowed, 3u) << report_text(r);
   EXPECT_EQ(cls(r, TrafficClass::kOther).dropped, 1u);
   ASSERT_EQ(r.drops.size(), 1u);
   EXPECT_EQ(r.drops[0].hook, "sg-ingress(i-a)");
@@ -309,7 +291,7 @@ TEST_F(ReplayTest, ThreadsGiveIdenticalReports) {
     const ReplayReport b = replay(s, {path}, four);
     EXPECT_EQ(a.packets_read, 12000u);
     EXPECT_GT(cls(a, TrafficClass::kListener).dropped + cls(a, TrafficClass::kPmtu).dropped, 0u);
-    EXPECT_EQ(summary(a), summary(b)) << name;
+    EXPECT_EQ(report_text(a), report_text(b)) << name;
     EXPECT_EQ(b.threads, 4u);
   }
 }
@@ -378,7 +360,7 @@ TEST_F(ReplayTest, SharedIcmpCaptureReplaysAsCaptured) {
   const ReplayReport r = replay(s, {std::string(PFSIM_SHARED_DIR) + "/pcaps/icmp-frag-needed-smtp.pcap"}, o);
   EXPECT_GT(r.packets_read, 0u);
   EXPECT_EQ(r.packets_read, r.packets_evaluated + r.packets_malformed + r.packets_non_ip);
-  EXPECT_GT(cls(r, TrafficClass::kPmtu).allowed + cls(r, TrafficClass::kPmtu).dropped, 0u) << summary(r);
+  EXPECT_GT(cls(r, TrafficClass::kPmtu).allowed + cls(r, TrafficClass::kPmtu).dropped, 0u) << report_text(r);
 }
 
 TEST_F(ReplayTest, CorruptCaptureIsALocatedError) {

@@ -15,7 +15,7 @@
 //                     scenarios/<case>/<name>.yaml CAPTURE [ARGS] --json - --exit-zero` prints
 //                     that report, "timing" left out (CAPTURE: <name>.pcap, else the case's
 //                     traffic.pcap; ARGS: the lines of <name>.replay-args); and --threads 1 and
-//                     2 print the same report.
+//                     2 print the same report, and so does --no-fast-path (with 1 and 2 threads).
 //   ReplayShards      for every replay golden: --shard 0/2 and 1/2 merged by `pfsim merge`
 //                     equal the single run.
 //
@@ -396,6 +396,17 @@ TEST_P(ReplayGolden, TwoThreadsGiveTheSameReport) {
   const nlohmann::json two = replay(GetParam(), {"--threads", "2"});
   ASSERT_FALSE(one.is_null());
   EXPECT_EQ(one, two) << line_diff(one.dump(2), two.dump(2));
+}
+
+// engine/replay/internal/route_cache.h: the fast path changes no report (tests/engine/replay_fast_path_test.cc
+// tests it on generated traffic).
+TEST_P(ReplayGolden, NoFastPathGivesTheSameReport) {
+  const nlohmann::json fast = replay(GetParam(), {});
+  const nlohmann::json judged = replay(GetParam(), {"--no-fast-path"});
+  const nlohmann::json judged_two = replay(GetParam(), {"--no-fast-path", "--threads", "2"});
+  ASSERT_FALSE(fast.is_null());
+  EXPECT_EQ(fast, judged) << line_diff(fast.dump(2), judged.dump(2));
+  EXPECT_EQ(fast, judged_two) << line_diff(fast.dump(2), judged_two.dump(2));
 }
 
 // README "Splitting the work": shards 0/2 and 1/2, merged by `pfsim merge`, equal one run.
