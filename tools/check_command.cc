@@ -17,15 +17,17 @@ using engine::Finding;
 
 void print_human(std::ostream& out, const CheckReport& report) {
   for (const Finding& f : report.findings) {
-    out << engine::severity_name(f.severity) << '[' << engine::class_name(f.cls) << "]: " << f.path << '\n'
-        << "  " << f.message << '\n';
+    out << engine::severity_name(f.severity) << '[' << engine::class_name(f.cls) << "]: " << f.path << '\n';
+    // One finding per problem: the other paths it breaks, under it.
+    for (std::size_t i = 1; i < f.paths.size(); ++i) out << "  also: " << f.paths[i] << '\n';
+    out << "  " << f.message << '\n';
     if (!f.rule.is_default) out << "  rule: " << f.rule.id << " (" << f.rule.text << ")  " << f.rule.source << '\n';
     out << "  fix: " << f.fix << '\n';
     if (!f.see.empty()) out << "  see: " << f.see << '\n';
   }
   std::size_t unhealthy = 0;
   for (const engine::TargetHealth& t : report.targets) {
-    if (t.healthy) continue;
+    if (t.health != engine::Health::kUnhealthy) continue;
     ++unhealthy;
     out << "target " << t.target << " (" << t.target_group << ") unhealthy: " << t.reason << '\n';
   }
@@ -42,6 +44,7 @@ std::string json_report(const CheckReport& report) {
     findings.push_back({{"severity", engine::severity_name(f.severity)},
                         {"class", engine::class_name(f.cls)},
                         {"path", f.path},
+                        {"paths", f.paths},
                         {"hook", f.hook},
                         {"rule", rule},
                         {"message", f.message},
@@ -50,8 +53,10 @@ std::string json_report(const CheckReport& report) {
   }
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
   for (const engine::TargetHealth& t : report.targets) {
-    const char* health = t.reason == "unused" ? "unused" : (t.healthy ? "healthy" : "unhealthy");
-    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", health}, {"reason", t.reason}});
+    targets.push_back({{"target_group", t.target_group},
+                       {"target", t.target},
+                       {"health", engine::health_name(t.health)},
+                       {"reason", t.reason}});
   }
   nlohmann::ordered_json doc = {{"findings", findings},
                                 {"targets", targets},

@@ -37,15 +37,14 @@ std::string decision_text(const HookVerdict& hv) {
     case HookHow::kDefault: return policy.default_text;
     case HookHow::kRule: break;
   }
-  const engine::RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
-  return o.owner + " " + o.label + " (" + o.text + ")  " + engine::format_location(o.where);
+  const engine::DecidingRule rule = engine::deciding_rule(hv);
+  return rule.id + " (" + rule.text + ")  " + rule.source;
 }
 
 nlohmann::ordered_json rule_json(const HookVerdict& hv) {
   if (hv.how != HookHow::kRule) return std::string(how_name(hv.how));
-  const engine::Policy& policy = hv.policy->policy;
-  const engine::RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
-  return {{"id", o.owner + " " + o.label}, {"source", engine::format_location(o.where)}, {"text", o.text}};
+  const engine::DecidingRule rule = engine::deciding_rule(hv);
+  return {{"id", rule.id}, {"source", rule.source}, {"text", rule.text}};
 }
 
 void print_human(std::ostream& out, const engine::Scenario& s, const std::string& flow, const Explanation& e) {
@@ -61,6 +60,7 @@ void print_human(std::ostream& out, const engine::Scenario& s, const std::string
       if (hv.untracked) out << "  [untracked: judged by rules both ways]";
       out << '\n';
     }
+    if (!step.fix.empty()) out << "  fix: " << step.fix << '\n';
   }
   out << (e.allowed ? "the flow passes both ways\n" : "the flow is dropped\n");
 }
@@ -75,10 +75,12 @@ std::string json_report(const engine::Scenario& s, const std::string& flow, cons
                       {"how", how_name(hv.how)},
                       {"rule", rule_json(hv)},
                       {"tracked", hv.started_tracking}});
-    steps.push_back({{"name", step.name},
-                     {"packet", net::format_five_tuple(step.tuple)},
-                     {"allowed", step.verdict.allowed},
-                     {"hops", hops}});
+    nlohmann::ordered_json json_step = {{"name", step.name},
+                                        {"packet", net::format_five_tuple(step.tuple)},
+                                        {"allowed", step.verdict.allowed},
+                                        {"hops", hops}};
+    if (!step.fix.empty()) json_step["fix"] = step.fix;
+    steps.push_back(std::move(json_step));
   }
   nlohmann::ordered_json doc = {{"flow", flow}, {"class", engine::class_name(e.cls)}, {"path", e.path},
                                 {"allowed", e.allowed}, {"steps", steps}};

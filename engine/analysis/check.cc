@@ -16,32 +16,14 @@ namespace {
 // Where the ELB range (1024-65535) and the common Linux (32768) and Windows (49152) ephemeral
 // ranges start and end (VPC guide, "Ephemeral ports").
 constexpr std::array<std::uint16_t, 4> kEphemeralSamples{1024, 32768, 49152, 65535};
-constexpr std::string_view kElbEphemeralRange = "1024-65535";
 
-
-std::string vpc_cidr(const Scenario& s, net::Family f) {
-  for (const net::IpRange& r : s.vpc_cidrs)
-    if (r.family == f) return net::format_range(r.family, r.range);
-  return anywhere_cidr(f);
-}
-
-
-// How a fix names one side of a flow: as a security-group peer and as an ACL CIDR.
-struct Side {
-  std::string sg_peer;  // "sg-lb", "0.0.0.0/0"
-  std::string cidr;     // "10.0.0.0/16", "0.0.0.0/0"
-};
 
 // What one exchange (a packet and its reply) is, for findings.
 struct Exchange {
   TrafficClass cls = TrafficClass::kListener;
   std::string path;        // without the sampled ephemeral port
   std::string see;
-  std::string purpose;     // " (the health-check port of tg-web)"
-  Side sender;             // the forward packet's sender
-  Side receiver;
   bool forward_ephemeral_sport = false;  // the forward packet's source port is a sample
-  bool pmtu_real = true;   // PMTU only: a router really sends this error
 };
 
 std::string location_text(const Location& where) { return format_location(where); }
@@ -56,7 +38,7 @@ class Checker {
   void check_listener(LbIndex lb, InterfaceIndex node, const Listener& listener);
   void check_backend(LbIndex lb, InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
                      std::uint16_t client_port, std::uint8_t proto);
-  void check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg, const Listener& listener);
+  void check_health(InterfaceIndex node, TargetGroupIndex tg, const Listener& listener);
   void check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big, const net::IpAddress& router,
                   const Exchange& about, bool real);
 
@@ -64,12 +46,8 @@ class Checker {
   bool exchange(const Leg& leg, const net::FiveTuple& tuple, const Exchange& x, bool warn_wide = false);
   bool pass(const Leg& leg, const Packet& p, const Exchange& x, bool reply, bool warn_wide);
   void record(Severity severity, const Exchange& x, const HookVerdict& hv, const Packet& p, bool reply,
-              std::string message, std::string fix);
+              std::string message, const std::optional<Fix>& fix);
   std::string reason(const HookVerdict& hv) const;
-  std::string fix_for(const HookVerdict& hv, const Packet& p, const Exchange& x, bool reply) const;
-  Side node_side(LbIndex lb, InterfaceIndex node, net::Family f) const;
-  Side interface_side(InterfaceIndex i, net::Family f) const;
-  Side client_side(LbIndex lb, net::Family f) const;
   void mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason);
 
   const Scenario& s_;
@@ -77,54 +55,14 @@ class Checker {
   ConntrackTable conntrack_;
   Judge judge_;
   CheckReport report_;
-  // Deduplication: (severity, class, path, hook, rule id) -> index in report_.findings, plus
-  // the sampled ports that failed.
-  std::map<std::tuple<int, int, std::string, std::string, std::string>, std::size_t> seen_;
+  // Grouping: (severity, hook, rule id, fix) -> index in report_.findings, plus the sampled
+  // ports that failed.
+  std::map<std::tuple<int, std::string, std::string, std::string>, std::size_t> seen_;
+  std::string last_drop_hook_;  // of the last finding recorded
   std::vector<std::vector<std::uint16_t>> failed_ports_;
   std::map<std::pair<TargetGroupIndex, InterfaceIndex>, std::size_t> health_index_;
   std::int64_t clock_ns_ = 0;
 };
-
-Side Checker::client_side(LbIndex lb, net::Family f) const {
-  // ELB guides: LB inbound on the listener "from 0.0.0.0/0 (internet-facing) or the VPC CIDR
-  // (internal)".
-  const std::string peer = s_.lbs[lb].internet_facing ? anywhere_cidr(f) : vpc_cidr(s_, f);
-  return {peer, peer};
-}
-
-Side Checker::node_side(LbIndex lb, InterfaceIndex node, net::Family f) const {
-  const LoadBalancer& l = s_.lbs[lb];
-  const auto subnet_cidr = [&](SubnetIndex subnet) -> std::optional<std::string> {
-    if (subnet == kNone) return std::nullopt;
-    for (const net::IpRange& r : s_.subnets[subnet].cidrs)
-      if (r.family == f) return net::format_range(r.family, r.range);
-    return std::nullopt;
-  };
-  // Huawei ELB guide, "Configuring Security Group Rules for Backend Servers": shared load
-  // balancers reach backends from 100.125.0.0/16, dedicated ones from their backend subnet.
-  if (l.type == LbType::kHuaweiShared) return {std::string(kHuaweiSharedPool), std::string(kHuaweiSharedPool)};
-  if (l.type == LbType::kHuaweiDedicated)
-    if (auto cidr = subnet_cidr(l.backend_subnet)) return {*cidr, *cidr};
-  // E2E rules name networks (first IP and size), never groups: the LB's network.
-  if (l.type == LbType::kE2e)
-    if (auto cidr = subnet_cidr(s_.interfaces[node].subnet)) return {*cidr, vpc_cidr(s_, f)};
-  // ELB Classic guide, EC2-Classic: instances authorize the source group amazon-elb/amazon-elb-sg.
-  if (s_.ec2_classic && l.type == LbType::kClassic && l.groups.empty())
-    return {"amazon-elb/amazon-elb-sg", vpc_cidr(s_, f)};
-  // ELB guides: the instance group allows "the security group of the load balancer"; ACLs the
-  // VPC CIDR.
-  const std::string peer = !l.groups.empty() ? s_.groups[l.groups.front()].id : vpc_cidr(s_, f);
-  return {peer, vpc_cidr(s_, f)};
-}
-
-Side Checker::interface_side(InterfaceIndex i, net::Family f) const {
-  const Interface& iface = s_.interfaces[i];
-  const auto address = private_address(iface, f);
-  const std::string host = address ? net::format_address(f, address->bits) + (f == net::Family::kIpv4 ? "/32" : "/128") : "";
-  std::string peer = host;
-  if (!iface.groups.empty() && s_.provider != Provider::kE2e) peer = s_.groups[iface.groups.front()].id;
-  return {peer, vpc_cidr(s_, f)};
-}
 
 CheckReport Checker::run() {
   for (LbIndex lb = 0; lb < s_.lbs.size(); ++lb) {
@@ -138,7 +76,7 @@ CheckReport Checker::run() {
             std::find(done.begin(), done.end(), listener.target_group) != done.end())
           continue;
         done.push_back(listener.target_group);
-        check_health(lb, node, listener.target_group, listener);
+        check_health(node, listener.target_group, listener);
       }
     }
   }
@@ -147,7 +85,7 @@ CheckReport Checker::run() {
   for (TargetGroupIndex tg = 0; tg < s_.target_groups.size(); ++tg)
     for (const Target& t : s_.target_groups[tg].targets)
       if (!health_index_.contains({tg, t.interface}))
-        report_.targets.push_back({s_.target_groups[tg].id, s_.interfaces[t.interface].id, true, "unused"});
+        report_.targets.push_back({s_.target_groups[tg].id, s_.interfaces[t.interface].id, Health::kUnused, "unused"});
 
   for (std::size_t i = 0; i < report_.findings.size(); ++i) {
     std::vector<std::uint16_t>& ports = failed_ports_[i];
@@ -180,9 +118,6 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
                  " " + net::format_endpoint(client.family, leg->tuple.dst, listener.port) +
                  "/" + net::protocol_name(proto);
         x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
-        x.purpose = " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
-        x.sender = client_side(lb, client.family);
-        x.receiver = node_side(lb, node, client.family);
         x.forward_ephemeral_sport = true;
         if (!exchange(leg->leg, leg->tuple, x)) continue;
         // Responses to internet clients cross a smaller MTU (scenario `mtu`): the router's error
@@ -213,9 +148,6 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
              net::format_endpoint(f, leg->tuple.dst, dport) + "/" + net::protocol_name(proto) +
              (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
     x.see = location_text(target.where) + " (target " + s_.interfaces[target.interface].id + " of " + group.id + ")";
-    x.purpose = " (the traffic port of " + group.id + ")";
-    x.sender = leg->tuple.src == client.bits ? client_side(lb, f) : node_side(lb, node, f);
-    x.receiver = interface_side(target.interface, f);
     x.forward_ephemeral_sport = true;
     if (!exchange(leg->leg, leg->tuple, x, /*warn_wide=*/!pass_through)) continue;
     // PMTU on the backend leg: to the target about its responses, and to the sender about its
@@ -230,13 +162,13 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
   }
 }
 
-void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg, const Listener& listener) {
+void Checker::check_health(InterfaceIndex node, TargetGroupIndex tg, const Listener& listener) {
   const TargetGroup& group = s_.target_groups[tg];
   const HealthCheck& hc = group.health_check;
   for (const Target& target : group.targets) {
     health_index_.try_emplace({tg, target.interface}, report_.targets.size());
     if (health_index_[{tg, target.interface}] == report_.targets.size())
-      report_.targets.push_back({group.id, s_.interfaces[target.interface].id, true, ""});
+      report_.targets.push_back({group.id, s_.interfaces[target.interface].id, Health::kHealthy, ""});
     const std::uint16_t dport = health_check_port(s_, tg, target);
     const std::uint8_t proto = hc.protocol == AppProtocol::kUdpConnect ? net::kProtoUdp : net::kProtoTcp;
     for (std::uint16_t port : kEphemeralSamples) {
@@ -249,34 +181,27 @@ void Checker::check_health(LbIndex lb, InterfaceIndex node, TargetGroupIndex tg,
                s_.interfaces[target.interface].id + " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" +
                net::protocol_name(proto);
       x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
-      x.purpose = " (the health-check port of " + group.id + ")";
-      x.sender = node_side(lb, node, f);
-      x.receiver = interface_side(target.interface, f);
       x.forward_ephemeral_sport = true;
-      const std::size_t before = report_.findings.size();
       bool ok = exchange(leg->leg, leg->tuple, x, /*warn_wide=*/true);
       // UDP health checks need ICMP (lb_paths.h, health_check_echo).
       if (ok && hc.protocol == AppProtocol::kUdpConnect) {
         const net::FiveTuple echo = health_check_echo(leg->tuple);
         Exchange ping = x;
         ping.path = "health check ICMP " + interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id;
-        ping.purpose = " (UDP health checks of " + group.id + " need ICMP)";
         ping.forward_ephemeral_sport = false;
         ok = exchange(leg->leg, echo, ping);
       }
-      if (!ok && report_.findings.size() > before) {
-        const Finding& f0 = report_.findings.back();
+      if (!ok)
         mark_unhealthy(tg, target.interface,
-                       "health checks from " + interface_name(s_, node) + " dropped at " + f0.hook);
-      }
+                       "health checks from " + interface_name(s_, node) + " dropped at " + last_drop_hook_);
     }
   }
 }
 
 void Checker::mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason) {
   TargetHealth& h = report_.targets[health_index_.at({tg, target})];
-  if (!h.healthy) return;
-  h.healthy = false;
+  if (h.health == Health::kUnhealthy) return;
+  h.health = Health::kUnhealthy;
   h.reason = std::move(reason);
 }
 
@@ -296,9 +221,6 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
            (leg.to.interface != kNone ? interface_name(s_, leg.to.interface) : std::string("?")) + " about " +
            about.path.substr(0, about.path.find(" (")) ;
   x.see = about.see;
-  x.sender = {anywhere_cidr(too_big.family), real ? anywhere_cidr(too_big.family) : vpc_cidr(s_, too_big.family)};
-  x.receiver = about.sender;
-  x.pmtu_real = real;
   ++report_.packets_judged;
   LegVerdict v = judge_.judge(leg, error, /*record_hops=*/true);
   if (!v.allowed) {
@@ -308,7 +230,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
     if (!real)
       message += "; no router sends it while the VPC MTU (" + std::to_string(s_.mtu.vpc_bytes) +
                  ") does not shrink on this path, but any smaller MTU would black-hole large packets";
-    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(hv, error, x, false));
+    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(s_, hv, error, TrafficClass::kPmtu, false));
     return;
   }
   for (const HookVerdict& hv : v.hops) {
@@ -317,7 +239,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
                           " only as related traffic of a tracked flow; the ELB guides recommend an explicit "
                           "inbound ICMP rule for Path MTU Discovery";
     // Only worth a warning where the error is really sent.
-    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(hv, error, x, false));
+    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(s_, hv, error, TrafficClass::kPmtu, false));
   }
 }
 
@@ -335,24 +257,18 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
     const HookVerdict& hv = *v.deciding;
     std::string message = (reply ? "the reply " : "") + net::format_five_tuple(p.tuple) + " is dropped at " +
                           hook_name(s_, hv.hook) + ": " + reason(hv);
-    record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(hv, p, x, reply));
+    record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(s_, hv, p, x.cls, reply));
     return false;
   }
   if (warn_wide && !v.hops.empty()) {
     const HookVerdict& last = v.hops.back();
     if (last.hook.kind == HookKind::kSgIngress && last.how == HookHow::kRule &&
-        last.policy->policy.rule_from_anywhere[last.rule] && x.receiver.sg_peer != x.sender.sg_peer) {
+        last.policy->policy.rule_from_anywhere[last.rule]) {
+      // Only where the guides recommend a narrower source than the rule's own group.
+      const Fix fix = fix_wide_rule(s_, last, p);
+      if (fix.peer == fix.owner) return true;
       std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
                             anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
-      const RuleOrigin& o = last.policy->policy.origins[last.policy->policy.rules.rules[last.rule].id];
-      const std::string allow =
-          net::protocol_name(p.tuple.proto) + " " + std::to_string(p.tuple.dport) + " from " + x.sender.sg_peer;
-      // E2E's built-in "Allow All Traffic" group exists for troubleshooting: detach it rather
-      // than edit it.
-      const bool builtin = std::any_of(s_.groups.begin(), s_.groups.end(),
-                                       [&](const SecurityGroup& g) { return g.id == o.owner && g.allow_all; });
-      const std::string fix = builtin ? "detach " + o.owner + " (meant for troubleshooting) and allow " + allow
-                                      : "restrict " + o.owner + " " + o.label + " (" + o.text + ") to " + allow;
       record(Severity::kWarning, x, last, p, false, std::move(message), fix);
     }
   }
@@ -366,73 +282,32 @@ std::string Checker::reason(const HookVerdict& hv) const {
   return o.owner + " " + o.label + " " + (o.action == RuleAction::kDeny ? "denies" : "allows") + " it (" + o.text + ")";
 }
 
-std::string Checker::fix_for(const HookVerdict& hv, const Packet& p, const Exchange& x, bool reply) const {
-  const Policy& policy = hv.policy->policy;
-  const std::string owner = policy.owners.empty() ? std::string("?") : policy.owners.front();
-  const Side& from = reply ? x.receiver : x.sender;
-  const Side& to = reply ? x.sender : x.receiver;
-  const bool inbound = hv.hook.kind == HookKind::kSgIngress || hv.hook.kind == HookKind::kNaclIn;
-  const bool acl = hv.hook.kind == HookKind::kNaclIn || hv.hook.kind == HookKind::kNaclOut;
-  const net::FiveTuple& t = p.tuple;
-
-  std::string what;
-  std::string note;
-  if (p.is_icmp_error) {
-    what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
-    note = " (recommended for Path MTU Discovery)";
-  } else if (net::is_icmp(t.proto)) {
-    what = net::protocol_name(t.proto);
-    note = x.purpose;
-  } else if (reply && x.forward_ephemeral_sport) {
-    what = net::protocol_name(t.proto) + " " + std::string(kElbEphemeralRange);
-    note = " (the ELB ephemeral range, for replies)";
-  } else {
-    what = net::protocol_name(t.proto) + " " + std::to_string(t.dport);
-    note = x.purpose;
-  }
-  const std::string peer = acl ? (inbound ? from.cidr : to.cidr) : (inbound ? from.sg_peer : to.sg_peer);
-  const std::string peer_text = p.is_icmp_error && inbound ? from.cidr : peer;
-
-  if (hv.how == HookHow::kRule) {
-    const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
-    if (acl)
-      return "add to " + owner + (inbound ? " inbound" : " outbound") + ": a rule numbered below " +
-             o.label.substr(o.label.find(' ') + 1) + " (which denies it): allow " + what +
-             (inbound ? " from " : " to ") + peer_text + note;
-    return "remove " + o.owner + " " + o.label + " (" + o.text + ") or add a higher-priority allow rule: " + what +
-           (inbound ? " from " : " to ") + peer_text + note;
-  }
-  if (acl) return "add to " + owner + (inbound ? " inbound" : " outbound") + ": allow " + what + (inbound ? " from " : " to ") + peer_text + note;
-  return "add to " + owner + (inbound ? " inbound" : " outbound") + ": " + what + (inbound ? " from " : " to ") + peer_text + note;
-}
-
 void Checker::record(Severity severity, const Exchange& x, const HookVerdict& hv, const Packet& p, bool reply,
-                     std::string message, std::string fix) {
-  Finding f;
-  f.severity = severity;
-  f.cls = x.cls;
-  f.path = reply ? "reply of " + x.path : x.path;
-  f.hook = hook_name(s_, hv.hook);
-  const Policy& policy = hv.policy->policy;
-  if (hv.how == HookHow::kRule || hv.how == HookHow::kDefault) {
-    if (hv.how == HookHow::kRule) {
-      const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
-      f.rule = {false, o.owner + " " + o.label, format_location(o.where), o.text};
-    } else {
-      f.rule = {true, "default", "", policy.default_text};
-    }
-  } else {
-    f.rule = {true, hv.how == HookHow::kRelated ? "related" : "tracked", "", "connection tracking"};
-  }
-  f.message = std::move(message);
-  f.fix = std::move(fix);
-  f.see = x.see;
-  auto key = std::make_tuple(static_cast<int>(f.severity), static_cast<int>(f.cls), f.path, f.hook, f.rule.id);
+                     std::string message, const std::optional<Fix>& fix) {
+  std::string path = reply ? "reply of " + x.path : x.path;
+  const std::string hook = hook_name(s_, hv.hook);
+  last_drop_hook_ = hook;
+  DecidingRule rule = deciding_rule(hv);
+  std::string fix_words = fix ? fix_text(*fix) : "";
+  // One finding per problem: the same hook, deciding rule and fix on many paths is one missing
+  // (or wrong) rule.
+  auto key = std::make_tuple(static_cast<int>(severity), hook, rule.id, fix_words);
   auto [it, inserted] = seen_.try_emplace(key, report_.findings.size());
   if (inserted) {
+    Finding f;
+    f.severity = severity;
+    f.cls = x.cls;
+    f.path = path;
+    f.hook = hook;
+    f.rule = std::move(rule);
+    f.message = std::move(message);
+    f.fix = std::move(fix_words);
+    f.see = x.see;
     report_.findings.push_back(std::move(f));
     failed_ports_.emplace_back();
   }
+  std::vector<std::string>& paths = report_.findings[it->second].paths;
+  if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(std::move(path));
   const std::uint16_t sampled = reply ? p.tuple.dport : p.tuple.sport;
   const bool ephemeral = x.forward_ephemeral_sport && !p.is_icmp_error;
   auto& ports = failed_ports_[it->second];

@@ -22,8 +22,10 @@
 // PMTU ICMP that passes only as related traffic of a tracked flow (the ELB guides still
 // recommend an explicit inbound ICMP rule); PMTU ICMP dropped on a path inside the VPC, where
 // the MTU does not shrink (scenario `mtu`), so no router sends it today; a target allowing LB
-// traffic from 0.0.0.0/0 where the guides recommend the LB's group. Findings are deduplicated
-// by (severity, class, path, hook, rule) and sorted in scenario order.
+// traffic from 0.0.0.0/0 where the guides recommend the LB's group. Findings are grouped by
+// (severity, hook, deciding rule, fix) — one missing rule is one finding, listing every path it
+// breaks — and come in scenario order (of their first path); class, message and see are the
+// first path's. Fixes come from fix_for() (engine/analysis/fix.h), as explain's and replay's.
 //
 // Thread-safety: a pure function of the scenario.
 #pragma once
@@ -32,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/analysis/fix.h"
 #include "engine/model/scenario.h"
 #include "engine/paths/lb_paths.h"
 #include "engine/policy/policy.h"
@@ -43,30 +46,23 @@ namespace pfsim::engine {
 enum class Severity : std::uint8_t { kError, kWarning };
 std::string_view severity_name(Severity s) noexcept;  // "error", "warning"
 
-// The rule that decided, or the default action.
-struct FindingRule {
-  bool is_default = true;
-  std::string id;       // "acl-lb rule 100", "sg-app inbound rule 2"
-  std::string source;   // "file.yaml:24"
-  std::string text;     // the rule as written; for a default, the default's words
-};
-
 struct Finding {
   Severity severity = Severity::kError;
   TrafficClass cls = TrafficClass::kListener;
-  std::string path;     // "health check alb-web node lb-a -> i-app1 10.0.2.10:8080/tcp"
+  std::string path;     // the first of paths
+  std::vector<std::string> paths;  // every path with this problem: "health check alb-web node lb-a -> i-app1 10.0.2.10:8080/tcp"
   std::string hook;     // "sg-ingress(i-app1)"
-  FindingRule rule;
+  DecidingRule rule;
   std::string message;  // a sentence a person understands
-  std::string fix;      // "add to sg-app inbound: tcp 8080 from sg-lb (the health-check port of tg-web)"
+  std::string fix;      // fix_text (fix.h): "add to sg-app inbound: tcp 8080 from sg-lb (the health-check port of tg-web)"
   std::string see;      // "file.yaml:31 (target group tg-web, health check)"
 };
 
 struct TargetHealth {
   std::string target_group;
   std::string target;
-  bool healthy = true;
-  std::string reason;   // why unhealthy: "health checks from alb-web node lb-a dropped at sg-ingress(i-app1)"
+  Health health = Health::kHealthy;  // kHealthy, kUnhealthy or kUnused (no LB checks it)
+  std::string reason;   // "unused", or why unhealthy: "health checks from alb-web node lb-a dropped at sg-ingress(i-app1)"
 };
 
 struct CheckReport {

@@ -68,18 +68,11 @@ net::Result<std::pair<net::IpAddress, std::uint16_t>> parse_endpoint(const Curso
   return std::make_pair(*ip, number);
 }
 
-// The load balancer node with this public or private address, if any.
-InterfaceIndex node_at(const Scenario& s, const net::IpAddress& a) {
-  for (InterfaceIndex i = 0; i < s.interfaces.size(); ++i) {
-    const Interface& n = s.interfaces[i];
-    if (n.kind != Interface::Kind::kLbNode) continue;
-    if ((n.public_ip && *n.public_ip == a) || (n.ipv4 && *n.ipv4 == a) || (n.ipv6 && *n.ipv6 == a)) return i;
-  }
-  return kNone;
-}
-
-void add_step(Explanation& e, Judge& judge, std::string name, const Leg& leg, const Packet& p) {
-  ExplainStep step{std::move(name), p.tuple, judge.judge(leg, p, /*record_hops=*/true)};
+void add_step(Explanation& e, const Scenario& s, Judge& judge, std::string name, const Leg& leg, const Packet& p,
+              bool reply) {
+  ExplainStep step{std::move(name), p.tuple, judge.judge(leg, p, /*record_hops=*/true), ""};
+  if (!step.verdict.allowed)
+    if (auto fix = fix_for(s, *step.verdict.deciding, p, e.cls, reply)) step.fix = fix_text(*fix);
   e.allowed = e.allowed && step.verdict.allowed;
   e.steps.push_back(std::move(step));
 }
@@ -153,7 +146,7 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
   const bool tcp = t.proto == net::kProtoTcp;
 
   // Through a load balancer: to a node's listener.
-  if (InterfaceIndex node = node_at(s, dst); node != kNone) {
+  if (InterfaceIndex node = lb_node_at(s, dst); node != kNone) {
     const LoadBalancer& lb = s.lbs[s.interfaces[node].lb];
     for (const Listener& listener : lb.listeners) {
       const bool proto_ok = (t.proto == net::kProtoTcp && uses_tcp(listener.protocol)) ||
@@ -165,7 +158,7 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
       e.path = "through " + lb.id + " (listener " + std::to_string(listener.port);
       Packet first = flow;
       first.tuple = client->tuple;
-      add_step(e, judge, "client -> " + interface_name(s, node), client->leg, first);
+      add_step(e, s, judge, "client -> " + interface_name(s, node), client->leg, first, false);
       std::optional<LbLeg> backend;
       std::string target_name;
       if (listener.target_group != kNone && e.allowed) {
@@ -185,15 +178,15 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
       }
       e.path += ")";
       if (backend) {
-        add_step(e, judge, interface_name(s, node) + " -> " + target_name, backend->leg,
-                 make_packet(backend->tuple, 0, tcp ? kTcpSyn : 0));
+        add_step(e, s, judge, interface_name(s, node) + " -> " + target_name, backend->leg,
+                 make_packet(backend->tuple, 0, tcp ? kTcpSyn : 0), false);
         if (e.allowed)
-          add_step(e, judge, "reply " + target_name + " -> " + interface_name(s, node), reversed(backend->leg),
-                   make_packet(reversed(backend->tuple), 0, tcp ? kTcpSyn | kTcpAck : 0));
+          add_step(e, s, judge, "reply " + target_name + " -> " + interface_name(s, node), reversed(backend->leg),
+                   make_packet(reversed(backend->tuple), 0, tcp ? kTcpSyn | kTcpAck : 0), true);
       }
       if (e.allowed)
-        add_step(e, judge, "reply " + interface_name(s, node) + " -> client", reversed(client->leg),
-                 make_packet(reversed(client->tuple), 0, tcp ? kTcpSyn | kTcpAck : 0));
+        add_step(e, s, judge, "reply " + interface_name(s, node) + " -> client", reversed(client->leg),
+                 make_packet(reversed(client->tuple), 0, tcp ? kTcpSyn | kTcpAck : 0), true);
       return e;
     }
   }
@@ -219,13 +212,13 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
   }
   const std::string from = leg.from.interface != kNone ? interface_name(s, leg.from.interface) : net::format_address(t.family, t.src);
   const std::string to = leg.to.interface != kNone ? interface_name(s, leg.to.interface) : net::format_address(t.family, t.dst);
-  add_step(e, judge, from + " -> " + to, leg, flow);
+  add_step(e, s, judge, from + " -> " + to, leg, flow, false);
   const bool icmp = net::is_icmp(t.proto);
   const bool has_reply = !icmp || net::is_icmp_echo_request(t.proto, t.sport);  // ICMP: only echo has a reply
   if (e.allowed && has_reply) {
     Packet reply = make_packet(reversed(t), 0, tcp ? kTcpSyn | kTcpAck : 0);
     if (icmp) reply.tuple.sport = net::icmp_echo_reply_type(t.proto), reply.tuple.dport = 0;
-    add_step(e, judge, "reply " + to + " -> " + from, reversed(leg), reply);
+    add_step(e, s, judge, "reply " + to + " -> " + from, reversed(leg), reply, true);
   }
   return e;
 }

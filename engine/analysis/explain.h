@@ -9,7 +9,8 @@
 // and a listener port) goes client → node, then node → the target the flow hash picks (the
 // same choice replay makes), then both replies back; any other flow goes directly between the
 // endpoints its addresses name. Each step lists every hook with its decision: the rule (with
-// provenance), the default action, or connection tracking.
+// provenance), the default action, or connection tracking; a dropped step carries the fix
+// fix_for() suggests (the same check and replay give).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/analysis/fix.h"
 #include "engine/model/scenario.h"
 #include "engine/paths/lb_paths.h"
 #include "engine/policy/policy.h"
@@ -36,6 +38,7 @@ struct ExplainStep {
   std::string name;        // "client -> node", "node -> target i-app1", "reply target -> node"
   net::FiveTuple tuple;
   LegVerdict verdict;      // with every hop
+  std::string fix;         // when dropped: fix_text (engine/analysis/fix.h), as check and replay say it
 };
 
 struct Explanation {

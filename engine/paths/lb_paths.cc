@@ -24,6 +24,15 @@ std::optional<net::IpAddress> node_backend_source(const Scenario& s, const Inter
 
 }  // namespace
 
+InterfaceIndex lb_node_at(const Scenario& s, const net::IpAddress& a) noexcept {
+  for (InterfaceIndex i = 0; i < s.interfaces.size(); ++i) {
+    const Interface& n = s.interfaces[i];
+    if (n.kind != Interface::Kind::kLbNode) continue;
+    if ((n.public_ip && *n.public_ip == a) || (n.ipv4 && *n.ipv4 == a) || (n.ipv6 && *n.ipv6 == a)) return i;
+  }
+  return kNone;
+}
+
 std::optional<net::IpAddress> private_address(const Interface& interface, net::Family family) noexcept {
   return family == net::Family::kIpv4 ? interface.ipv4 : interface.ipv6;
 }

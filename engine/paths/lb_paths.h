@@ -38,6 +38,9 @@ struct LbLeg {
 // Huawei's shared-ELB source pool, and the address check uses to stand for it.
 inline constexpr std::string_view kHuaweiSharedPool = "100.125.0.0/16";
 
+// The load balancer node with this public or private address, or kNone.
+InterfaceIndex lb_node_at(const Scenario& s, const net::IpAddress& address) noexcept;
+
 // The private address of `interface` in `family`, if it has one.
 std::optional<net::IpAddress> private_address(const Interface& interface, net::Family family) noexcept;
 

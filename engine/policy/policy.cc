@@ -191,8 +191,9 @@ void lower_rule(const Scenario& s, const FilterRule& rule, Direction direction, 
   }
 }
 
-std::uint64_t push_origin(Policy& policy, const FilterRule& rule, const std::string& owner, std::string label) {
-  policy.origins.push_back(RuleOrigin{rule.where, owner, std::move(label), rule.text, rule.action});
+std::uint64_t push_origin(Policy& policy, const FilterRule& rule, const std::string& owner, std::string label,
+                          std::uint32_t number) {
+  policy.origins.push_back(RuleOrigin{rule.where, owner, std::move(label), number, rule.text, rule.action});
   return policy.origins.size() - 1;
 }
 
@@ -218,7 +219,8 @@ Policy lower_security_groups(const Scenario& s, const std::vector<SecurityGroup>
     const char* const side = direction == Direction::kInbound ? "inbound rule " : "outbound rule ";
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const FilterRule& rule = rules[i];
-      const std::uint64_t origin = push_origin(policy, rule, group.id, side + std::to_string(i + 1));
+      const std::uint64_t origin = push_origin(policy, rule, group.id, side + std::to_string(i + 1),
+                                                   static_cast<std::uint32_t>(i + 1));
       if (huawei) {
         // Huawei VPC guide, "Security group rules" (research A4): priority 1-100, 1 first;
         // "at equal priority, deny beats allow"; with several groups, the earlier-bound group
@@ -266,18 +268,21 @@ Policy lower_acl(const Scenario& s, const NetworkAcl& acl, Direction direction) 
     const FilterRule& rule = rules[i];
     std::uint32_t priority = 0;
     std::string label;
+    std::uint32_t number = 0;
     if (huawei) {
       // Huawei ACL rules take effect in the order listed ("生效顺序" 1..n, research A4).
       priority = static_cast<std::uint32_t>(i + 1);
       label = "rule " + std::to_string(i + 1);
+      number = priority;
     } else {
       // AWS: "Rules are evaluated starting with the lowest numbered rule ... As soon as a
       // rule matches traffic, it's applied regardless of any higher-numbered rule that might
       // contradict it" (vpc-network-acls.md, A2): priority = rule number, first match wins.
       priority = rule.number;
       label = "rule " + std::to_string(rule.number);
+      number = rule.number;
     }
-    const std::uint64_t origin = push_origin(policy, rule, acl.id, std::move(label));
+    const std::uint64_t origin = push_origin(policy, rule, acl.id, std::move(label), number);
     lower_rule(s, rule, direction, origin, [priority](bool) { return priority; }, policy);
   }
   // The final `*` rule denies what no numbered rule matches ("You can't modify or remove this

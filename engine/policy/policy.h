@@ -56,6 +56,8 @@ struct RuleOrigin {
   Location where;
   std::string owner;            // "sg-app", "acl-lb"
   std::string label;            // "rule 100" (ACL), "inbound rule 2" (SG, 1-based as listed)
+  std::uint32_t number = 0;     // the number in the label: the ACL rule number (Huawei: its
+                                // place in the list), the SG rule's 1-based place
   std::string text;             // the rule as written: "tcp 8080 from sg-lb"
   RuleAction action = RuleAction::kAllow;
 };
