@@ -71,12 +71,12 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   }
   std::size_t unhealthy = 0;
   for (const engine::ReplayTarget& t : r.targets) {
-    if (t.health != "unhealthy") continue;
+    if (t.health != engine::Health::kUnhealthy) continue;
     ++unhealthy;
     out << "target " << t.target << " (" << t.target_group << ") unhealthy: " << t.reason << '\n';
   }
   std::size_t healthy = 0;
-  for (const engine::ReplayTarget& t : r.targets) healthy += t.health == "healthy";
+  for (const engine::ReplayTarget& t : r.targets) healthy += t.health == engine::Health::kHealthy;
   out << "targets: " << healthy << " healthy, " << unhealthy << " unhealthy\n";
   for (std::size_t i = 0; i < r.warnings.size() && i < kHumanWarnings; ++i) out << "warning: " << r.warnings[i] << '\n';
   if (r.warnings.size() > kHumanWarnings)

@@ -14,7 +14,7 @@
 // {packets {read, evaluated, malformed, malformed_kinds}, classes {listener|health_check|pmtu|
 // other: {allowed, dropped}}, drops [{class, hook, at, rule {id, source, text} | "default",
 // packets, flows, first_packet (null: synthesized packets only), example {flow, community_id,
-// time_s}}], targets [{target_group, target, health, reason}], warnings, timing {seconds,
+// time_s}, fix}], targets [{target_group, target, health, reason}], warnings, timing {seconds,
 // packets_per_second, threads}}. Everything but timing is identical for any --threads.
 // A progress bar (bytes read of total) goes to stderr when it is a terminal. --no-fast-path
 // judges every packet (ReplayOptions::fast_path = false): the same report, for testing and

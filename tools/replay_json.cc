@@ -46,11 +46,13 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
                      {"first_packet", first},
                      {"example", {{"flow", g.example.flow},
                                   {"community_id", g.example.community_id},
-                                  {"time_s", g.example.time_s}}}});
+                                  {"time_s", g.example.time_s}}},
+                     {"fix", g.fix}});
   }
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
   for (const engine::ReplayTarget& t : r.targets)
-    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", t.health}, {"reason", t.reason}});
+    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", engine::health_name(t.health)},
+                       {"reason", t.reason}});
   return {{"packets", {{"read", r.packets_read},
                        {"evaluated", r.packets_evaluated},
                        {"malformed", r.packets_malformed},
@@ -96,11 +98,16 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
     const Json& ex = d.at("example");
     g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(), ex.at("time_s").get<double>()};
+    g.fix = d.at("fix").get<std::string>();
     r.drops.push_back(std::move(g));
   }
-  for (const Json& t : doc.at("targets"))
-    r.targets.push_back({t.at("target_group").get<std::string>(), t.at("target").get<std::string>(),
-                         t.at("health").get<std::string>(), t.at("reason").get<std::string>()});
+  for (const Json& t : doc.at("targets")) {
+    const std::string name = t.at("health").get<std::string>();
+    auto health = engine::parse_health(name);
+    if (!health) throw std::runtime_error("unknown health '" + name + "'");
+    r.targets.push_back({t.at("target_group").get<std::string>(), t.at("target").get<std::string>(), *health,
+                         t.at("reason").get<std::string>()});
+  }
   for (const Json& w : doc.at("warnings")) r.warnings.push_back(w.get<std::string>());
   const Json& timing = doc.at("timing");
   r.seconds = timing.at("seconds").get<double>();

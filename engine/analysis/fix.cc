@@ -292,4 +292,10 @@ std::string_view health_name(Health h) noexcept {
   return "unknown";
 }
 
+std::optional<Health> parse_health(std::string_view name) noexcept {
+  for (Health h : {Health::kHealthy, Health::kUnhealthy, Health::kUnused, Health::kUnknown})
+    if (health_name(h) == name) return h;
+  return std::nullopt;
+}
+
 }  // namespace pfsim::engine

@@ -127,5 +127,6 @@ DecidingRule deciding_rule(const HookVerdict& hv);
 // A target's health in the check and replay reports.
 enum class Health : std::uint8_t { kHealthy, kUnhealthy, kUnused, kUnknown };
 std::string_view health_name(Health h) noexcept;  // "healthy", "unhealthy", "unused", "unknown"
+std::optional<Health> parse_health(std::string_view name) noexcept;  // health_name's inverse
 
 }  // namespace pfsim::engine

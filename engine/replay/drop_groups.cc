@@ -1,14 +1,14 @@
 // engine/replay/drop_groups.cc — DropGroups (engine/replay/internal/drop_groups.h): drop
-// grouping, example choice and the fix text a drop report suggests.
+// grouping and example choice; the fix text a drop report suggests is fix_for's
+// (engine/analysis/fix.h).
 #include "engine/replay/internal/drop_groups.h"
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
-#include "engine/paths/lb_paths.h"
-#include "engine/replay/internal/lb_router.h"
+#include "engine/analysis/fix.h"
 #include "net/format.h"
-#include "net/protocols.h"
 #include "net/time_units.h"
 #include "pcap/flow_key.h"
 
@@ -40,20 +40,13 @@ bool example_before(const DropGroup& a, const DropGroup& b) noexcept { return ex
 void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) {
   const HookVerdict& verdict = drop.verdict;
   const Packet& packet = drop.packet;
-  const Policy& policy = verdict.policy->policy;
   const DropGroupKey key{drop.cls, verdict.hook, verdict.policy,
                          verdict.how == HookHow::kRule ? verdict.rule : classifier::kNoMatch};
   std::size_t index = 0;
   if (auto it = by_key_.find(key); it != by_key_.end()) {
     index = it->second;
   } else {
-    DropRule rule;
-    if (verdict.how == HookHow::kRule) {
-      const RuleOrigin& origin = policy.origins[policy.rules.rules[verdict.rule].id];
-      rule = {false, origin.owner + " " + origin.label, format_location(origin.where), origin.text};
-    } else {
-      rule = {true, "default", "", policy.default_text};
-    }
+    DecidingRule rule = deciding_rule(verdict);
     const std::string hook = hook_name(scenario_, verdict.hook);
     auto [named, inserted] = by_name_.try_emplace(GroupName{drop.cls, hook, rule.id}, groups_.size());
     if (inserted) {
@@ -89,7 +82,8 @@ void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) 
     group.example.flow = net::format_five_tuple(packet.tuple);
     group.example.community_id = pcap::community_id(drop.captured != nullptr ? *drop.captured : header_of(packet.tuple));
     group.example.time_s = seconds_after(packet.ts_ns, trace_start_ns);
-    group.fix = fix_for(verdict, packet, drop.reply);
+    const std::optional<Fix> fix = fix_for(scenario_, verdict, packet, drop.cls, drop.reply);
+    group.fix = fix ? fix_text(*fix) : "";
   }
 }
 
@@ -110,58 +104,6 @@ std::string DropGroups::owner_location(Hook hook) const {
   const Subnet& subnet = scenario_.subnets[hook.owner];
   if (subnet.acl != kNone) return format_location(scenario_.acls[subnet.acl].where);
   return format_location(subnet.where);
-}
-
-std::string DropGroups::fix_for(const HookVerdict& hv, const Packet& p, bool reply) const {
-  const Policy& policy = hv.policy->policy;
-  if (policy.owners.empty()) return "";
-  const std::string& owner = policy.owners.front();
-  const bool inbound = hv.hook.kind == HookKind::kSgIngress || hv.hook.kind == HookKind::kNaclIn;
-  const bool acl = hv.hook.kind == HookKind::kNaclIn || hv.hook.kind == HookKind::kNaclOut;
-  const net::FiveTuple& t = p.tuple;
-  const net::Ip128& peer_bits = inbound ? t.src : t.dst;
-  const net::IpAddress peer_address{t.family, peer_bits};
-  std::string peer;
-  if (acl) {
-    peer = anywhere_cidr(t.family);
-    if (subnet_of(scenario_, peer_address) != kNone)
-      for (const net::IpRange& r : scenario_.vpc_cidrs)
-        if (r.family == t.family) {
-          peer = net::format_range(r.family, r.range);
-          break;
-        }
-  } else {
-    const InterfaceIndex i = interface_at(scenario_, peer_address);
-    if (i != kNone && !scenario_.interfaces[i].groups.empty()) peer = scenario_.groups[scenario_.interfaces[i].groups.front()].id;
-    else if (i != kNone && scenario_.interfaces[i].lb != kNone && !scenario_.lbs[scenario_.interfaces[i].lb].groups.empty())
-      peer = scenario_.groups[scenario_.lbs[scenario_.interfaces[i].lb].groups.front()].id;
-    else if (subnet_of(scenario_, peer_address) != kNone)
-      peer = net::format_address(t.family, peer_bits) + (t.family == net::Family::kIpv4 ? "/32" : "/128");
-    else
-      peer = anywhere_cidr(t.family);
-  }
-  std::string what;
-  std::string note;
-  if (p.is_icmp_error) {
-    what = t.proto == net::kProtoIcmp ? "icmp type 3 code 4" : "icmpv6 type 2";
-    note = " (Path MTU Discovery)";
-  } else if (net::is_icmp(t.proto)) {
-    what = net::protocol_name(t.proto) + " type " + std::to_string(t.sport);
-  } else if (reply && t.dport >= kEphemeralFirst) {
-    what = net::protocol_name(t.proto) + " 1024-65535";
-    note = " (the ELB ephemeral range, for replies)";
-  } else {
-    what = net::protocol_name(t.proto) + " " + std::to_string(t.dport);
-  }
-  const std::string dir = inbound ? " inbound" : " outbound";
-  const std::string rule = what + (inbound ? " from " : " to ") + peer + note;
-  if (hv.how == HookHow::kRule) {
-    const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
-    if (acl) return "add to " + owner + dir + ": a rule numbered below " + o.label.substr(o.label.find(' ') + 1) +
-                    " (which denies it): allow " + rule;
-    return "remove " + o.owner + " " + o.label + " (" + o.text + ") or allow at a higher priority: " + rule;
-  }
-  return "add to " + owner + dir + ": " + (acl ? "allow " : "") + rule;
 }
 
 }  // namespace pfsim::engine::internal

@@ -59,7 +59,7 @@ std::vector<ReplayTarget> HealthSchedule::target_health() const {
   for (TargetGroupIndex tg = 0; tg < scenario_.target_groups.size(); ++tg) {
     const TargetGroup& group = scenario_.target_groups[tg];
     for (std::size_t t = 0; t < group.targets.size(); ++t) {
-      ReplayTarget out{group.id, scenario_.interfaces[group.targets[t].interface].id, "unused", ""};
+      ReplayTarget out{group.id, scenario_.interfaces[group.targets[t].interface].id, Health::kUnused, ""};
       bool checked = false;
       bool ran = false;
       for (const HealthSeries& series : series_) {
@@ -67,12 +67,12 @@ std::vector<ReplayTarget> HealthSchedule::target_health() const {
         checked = true;
         if (!series.mine || !series.ran) continue;
         ran = true;
-        if (!series.last_ok && (out.health != "unhealthy" || series.last_reason < out.reason)) {
-          out.health = "unhealthy";
+        if (!series.last_ok && (out.health != Health::kUnhealthy || series.last_reason < out.reason)) {
+          out.health = Health::kUnhealthy;
           out.reason = series.last_reason;
         }
       }
-      if (out.health != "unhealthy") out.health = !checked ? "unused" : (ran ? "healthy" : "unknown");
+      if (out.health != Health::kUnhealthy) out.health = !checked ? Health::kUnused : (ran ? Health::kHealthy : Health::kUnknown);
       targets.push_back(std::move(out));
     }
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/analysis/fix.h"
 #include "engine/paths/lb_paths.h"
 #include "engine/replay/internal/replay_engine.h"
 #include "net/format.h"
@@ -290,15 +291,17 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   // The flow, for the drop reports; made here, past the fast path, rather than for every packet.
   const pcap::FlowKey flow = *pcap::flow_key(d);  // every IP packet has one
   const CapturedPacket captured{d, flow, route.cls, df};
-  // A direct packet is a reply when it is a SYN-ACK (for the fix a drop report suggests).
-  const bool syn_ack =
-      packet.tuple.proto == net::kProtoTcp && (packet.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
+  // A direct packet is a reply when it is a SYN-ACK, or from a service port to an ephemeral one
+  // (for the fix a drop report suggests).
+  const bool direct_reply =
+      (packet.tuple.proto == net::kProtoTcp && (packet.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck)) ||
+      reply_by_ports(packet.tuple);
   bool passed = true;
   for (std::size_t i = 0; i < route.steps && passed; ++i) {
     Step& step = route.step[i];
     packet.tuple = step.tuple;  // the header on this leg
     packet.lb_connection = step.lb_connection;
-    passed = judge_leg(step, packet, route.direct ? syn_ack : step.reply, captured);
+    passed = judge_leg(step, packet, route.direct ? direct_reply : step.reply, captured);
   }
   if (fast_path_) routes_.arm_fast_path(slot, route, passed, conntrack_, epoch_);
   count(route.cls, passed);

@@ -68,6 +68,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/analysis/fix.h"
 #include "engine/model/scenario.h"
 #include "engine/sim/traffic_class.h"
 #include "net/error.h"
@@ -110,13 +111,6 @@ struct MalformedCount {
 };
 inline constexpr std::size_t kMalformedSamples = 5;
 
-struct DropRule {
-  bool is_default = true;
-  std::string id;       // "acl-app rule 100", "sg-web inbound rule 2"; "default"
-  std::string source;   // "broken.yaml:24"
-  std::string text;     // the rule as written; for the default, the default's words
-};
-
 // One example packet of a drop group.
 struct DropExample {
   std::string flow;           // the packet as judged on the leg: "tcp 10.20.1.10:8080 -> 10.20.0.5:2000"
@@ -128,18 +122,18 @@ struct DropGroup {
   TrafficClass cls = TrafficClass::kListener;
   std::string hook;           // "nacl-out(app-a)"
   std::string at;             // where the hook's owner (group or ACL) is defined: "file.yaml:33"
-  DropRule rule;
+  DecidingRule rule;          // engine/analysis/fix.h
   std::uint64_t packets = 0;  // packets dropped (captured and synthesized)
   std::uint64_t flows = 0;    // distinct flows among them
   std::uint64_t first_packet = 0;  // the first captured packet index; 0 = synthesized only
   DropExample example;
-  std::string fix;            // a suggested fix, when easily derived (human report only)
+  std::string fix;            // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
 };
 
 struct ReplayTarget {
   std::string target_group;
   std::string target;
-  std::string health;         // "healthy", "unhealthy", "unused" (no LB checks it), "unknown"
+  Health health = Health::kUnused;  // kUnused: no LB checks it
   std::string reason;
 };
 

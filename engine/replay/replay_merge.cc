@@ -8,10 +8,13 @@
 namespace pfsim::engine {
 namespace {
 
-int health_rank(const std::string& h) {
-  if (h == "unhealthy") return 3;
-  if (h == "healthy") return 2;
-  if (h == "unknown") return 1;
+int health_rank(Health h) {
+  switch (h) {
+    case Health::kUnhealthy: return 3;
+    case Health::kHealthy: return 2;
+    case Health::kUnknown: return 1;
+    case Health::kUnused: return 0;
+  }
   return 0;
 }
 

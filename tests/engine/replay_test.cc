@@ -117,7 +117,7 @@ TEST_F(ReplayTest, AllowedListenerFlowBothWays) {
   EXPECT_EQ(cls(r, TrafficClass::kListener).dropped, 0u);
   EXPECT_GT(cls(r, TrafficClass::kHealthCheck).allowed, 0u);
   EXPECT_TRUE(r.drops.empty()) << report_text(r);
-  for (const ReplayTarget& t : r.targets) EXPECT_EQ(t.health, "healthy") << t.target;
+  for (const ReplayTarget& t : r.targets) EXPECT_EQ(t.health, Health::kHealthy) << t.target;
   EXPECT_FALSE(replay_flagged(r));
 }
 
@@ -159,7 +159,7 @@ TEST_F(ReplayTest, BrokenHealthCheckMakesTargetsUnhealthy) {
   EXPECT_NE(g->fix.find("tcp 8080 from sg-alb"), std::string::npos) << g->fix;
   ASSERT_EQ(r.targets.size(), 2u);
   for (const ReplayTarget& t : r.targets) {
-    EXPECT_EQ(t.health, "unhealthy");
+    EXPECT_EQ(t.health, Health::kUnhealthy);
     EXPECT_NE(t.reason.find("dropped at sg-ingress(" + t.target + ")"), std::string::npos) << t.reason;
   }
   EXPECT_TRUE(replay_flagged(r));

@@ -127,6 +127,28 @@ TEST_F(PfsimReplay, ThreadsAndMergedShardsEqualOneRun) {
   EXPECT_EQ(json_of(merged), json_of(one));
 }
 
+// merge reads back every field replay writes: the drop groups' fixes and the targets' health by
+// name, refusing a health it does not know.
+TEST_F(PfsimReplay, MergeReadsFixesAndRefusesAnUnknownHealth) {
+  const auto pcap = write_temp("in.pcap", alb_flows(50));
+  const auto one = temp_dir_ / "one.json";
+  ASSERT_EQ(run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--json", one.string(),
+                 "--exit-zero"}).exit_code,
+            0);
+  nlohmann::json doc = json_of(one, false);
+  ASSERT_FALSE(doc["drops"].empty());
+  EXPECT_NE(doc["drops"][0]["fix"].get<std::string>(), "");
+  const auto merged = temp_dir_ / "merged.json";
+  ASSERT_EQ(run({"merge", one.string(), "--json", merged.string(), "--exit-zero"}).exit_code, 0);
+  EXPECT_EQ(json_of(merged), json_of(one));
+  ASSERT_FALSE(doc["targets"].empty());
+  doc["targets"][0]["health"] = "sick";
+  const auto bad = write_temp("bad.json", doc.dump());
+  CommandResult r = run({"merge", bad.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown health 'sick'"), std::string::npos) << r.err;
+}
+
 TEST_F(PfsimReplay, BadInputExitsTwo) {
   const auto bad = write_temp("bad.pcap", "this is not a capture file at all");
   CommandResult r = run({"replay", scenario("aws-clb-vpc/recommended.yaml"), bad.string()});

@@ -71,7 +71,6 @@ class DropGroups {
   std::vector<DropGroup> finish();
 
  private:
-  std::string fix_for(const HookVerdict& hv, const Packet& p, bool reply) const;
   std::string owner_location(Hook hook) const;
 
   // The report's identity of a group: class, hook name, rule id.
