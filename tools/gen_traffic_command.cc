@@ -51,8 +51,11 @@ void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& opt
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
       ->option_text("N");
   command.add_option("--seed", options.seed, "seed of the capture's randomness (default 1)")->option_text("S");
-  command.add_option("--snaplen", options.snaplen, "keep the first N bytes of each packet, at least 96 (default: all)")
-      ->check(CLI::Range(std::uint32_t{96}, std::uint32_t{262144}))
+  command
+      .add_option("--snaplen", options.snaplen,
+                  "keep the first N bytes of each packet, at least " + std::to_string(engine::kGenMinSnaplenBytes) +
+                      " (default: all)")
+      ->check(CLI::Range(engine::kGenMinSnaplenBytes, std::uint32_t{262144}))
       ->option_text("N");
 }
 
