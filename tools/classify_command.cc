@@ -105,7 +105,7 @@ struct Outcome {
   std::vector<Mismatch> first_mismatches;  // at most kMismatchesShown
 };
 
-void print_human(std::ostream& out, const ClassifyOptions& options, const RuleSet& rules,
+void print_human(std::ostream& out, const ClassifyCommandOptions& options, const RuleSet& rules,
                  std::span<const FiveTuple> keys, const Outcome& outcome) {
   out << "algorithm       " << outcome.algorithm;
   if (options.algorithm != outcome.algorithm) out << " (" << options.algorithm << ")";
@@ -130,7 +130,7 @@ void print_human(std::ostream& out, const ClassifyOptions& options, const RuleSe
   }
 }
 
-std::string json_report(const ClassifyOptions& options, const Outcome& outcome) {
+std::string json_report(const ClassifyCommandOptions& options, const Outcome& outcome) {
   nlohmann::ordered_json report;
   report["algorithm"] = outcome.algorithm;
   report["rules"] = outcome.rules;
@@ -146,7 +146,7 @@ std::string json_report(const ClassifyOptions& options, const Outcome& outcome) 
   return report.dump(2) + "\n";
 }
 
-int classify(const ClassifyOptions& options) {
+int classify(const ClassifyCommandOptions& options) {
   auto rules_text = read_file(options.rules_path);
   if (!rules_text) return report_error(rules_text.error());
   auto trace_text = read_file(options.trace_path);
@@ -208,7 +208,7 @@ int classify(const ClassifyOptions& options) {
 
 }  // namespace
 
-void define_classify_options(CLI::App& command, ClassifyOptions& options) {
+void define_classify_options(CLI::App& command, ClassifyCommandOptions& options) {
   std::string names;
   for (std::string_view name : classifier::algorithm_names()) names += (names.empty() ? "" : ", ") + std::string(name);
   command.add_option("--rules", options.rules_path, "ClassBench rule file (pfsim extension: IPv6, ranges)")
@@ -229,7 +229,7 @@ void define_classify_options(CLI::App& command, ClassifyOptions& options) {
   command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
 }
 
-int run_classify(const ClassifyOptions& options) {
+int run_classify_command(const ClassifyCommandOptions& options) {
   try {
     return classify(options);
   } catch (const std::system_error& error) {

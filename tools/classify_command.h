@@ -36,7 +36,7 @@ inline constexpr std::size_t kBatchKeys = 256;
 inline constexpr std::size_t kMismatchesShown = 5;
 inline constexpr unsigned kMaxThreads = 1024;
 
-struct ClassifyOptions {
+struct ClassifyCommandOptions {
   std::string rules_path;
   std::string trace_path;
   std::string algorithm = "auto";
@@ -48,9 +48,9 @@ struct ClassifyOptions {
 
 // Declares classify's options on its subcommand; parsing stores them into `options`, which
 // must outlive the parse. Out-of-range --threads/--repeat are parse (usage) errors.
-void define_classify_options(CLI::App& command, ClassifyOptions& options);
+void define_classify_options(CLI::App& command, ClassifyCommandOptions& options);
 
 // Runs the command with parsed options and returns the process exit code.
-int run_classify(const ClassifyOptions& options);
+int run_classify_command(const ClassifyCommandOptions& options);
 
 }  // namespace pfsim::tools

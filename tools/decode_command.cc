@@ -244,7 +244,7 @@ std::string summary_line(const Summary& s, pcap::LinkType link, std::uint64_t li
 
 }  // namespace
 
-int run_decode(const DecodeCommandOptions& options) {
+int run_decode_command(const DecodeCommandOptions& options) {
   auto reader = pcap::CaptureReader::open(options.pcap_path);
   if (!reader) return report_error(reader.error());
 

@@ -52,6 +52,6 @@ struct DecodeCommandOptions {
 void define_decode_options(CLI::App& command, DecodeCommandOptions& options);
 
 // Runs the command with parsed options and returns the process exit code.
-int run_decode(const DecodeCommandOptions& options);
+int run_decode_command(const DecodeCommandOptions& options);
 
 }  // namespace pfsim::tools

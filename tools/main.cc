@@ -1,7 +1,10 @@
 // tools/main.cc — the `pfsim` command: registers the subcommands, parses the command line and
 // maps every outcome to the exit codes of DESIGN.md §5 (tools/diagnostics.h).
 #include <CLI/CLI.hpp>
+#include <array>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +18,44 @@
 #include "tools/replay_command.h"
 
 namespace {
+
+// A subcommand: its name and help line, and its two functions from tools/<name>_command.h
+// bound to one Options object that outlives the parse.
+struct Subcommand {
+  std::string name;
+  std::string help;
+  std::function<void(CLI::App&)> define;  // declares the options on the subcommand's parser
+  std::function<int()> run;               // runs with the parsed options; the exit code
+};
+
+template <class Options>
+Subcommand subcommand(std::string name, std::string help, void (*define)(CLI::App&, Options&),
+                      int (*run)(const Options&)) {
+  auto options = std::make_shared<Options>();
+  return {std::move(name), std::move(help), [define, options](CLI::App& command) { define(command, *options); },
+          [run, options] { return run(*options); }};
+}
+
+// In the order `pfsim --help` lists them.
+std::array<Subcommand, 7> subcommands() {
+  using namespace pfsim::tools;
+  return {
+      subcommand("classify", "time and verify a classifier on a ClassBench rule set and trace", define_classify_options,
+                 run_classify_command),
+      subcommand("decode", "print what pfsim sees in each packet of a capture", define_decode_options,
+                 run_decode_command),
+      subcommand("check", "will listener, health-check and PMTU traffic get through? (no capture needed)",
+                 define_check_options, run_check_command),
+      subcommand("explain", "one flow through the scenario, hop by hop, both directions", define_explain_options,
+                 run_explain_command),
+      subcommand("gen-traffic", "write a realistic synthetic capture for a scenario", define_gen_traffic_options,
+                 run_gen_traffic_command),
+      subcommand("replay", "replay captures through the scenario's filters: what is dropped, where, why",
+                 define_replay_options, run_replay_command),
+      subcommand("merge", "merge the JSON reports of sharded replays into one", define_merge_options,
+                 run_merge_command),
+  };
+}
 
 std::string known_commands(const CLI::App& app) {
   std::string names;
@@ -48,33 +89,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pfsim " PFSIM_VERSION);
   app.require_subcommand(1);
 
-  pfsim::tools::ClassifyOptions classify_options;
-  CLI::App* classify = app.add_subcommand("classify", "time and verify a classifier on a ClassBench rule set and trace");
-  pfsim::tools::define_classify_options(*classify, classify_options);
-
-  pfsim::tools::DecodeCommandOptions decode_options;
-  CLI::App* decode = app.add_subcommand("decode", "print what pfsim sees in each packet of a capture");
-  pfsim::tools::define_decode_options(*decode, decode_options);
-
-  pfsim::tools::CheckCommandOptions check_options;
-  CLI::App* check = app.add_subcommand("check", "will listener, health-check and PMTU traffic get through? (no capture needed)");
-  pfsim::tools::define_check_options(*check, check_options);
-
-  pfsim::tools::ExplainCommandOptions explain_options;
-  CLI::App* explain = app.add_subcommand("explain", "one flow through the scenario, hop by hop, both directions");
-  pfsim::tools::define_explain_options(*explain, explain_options);
-
-  pfsim::tools::GenTrafficCommandOptions gen_traffic_options;
-  CLI::App* gen_traffic = app.add_subcommand("gen-traffic", "write a realistic synthetic capture for a scenario");
-  pfsim::tools::define_gen_traffic_options(*gen_traffic, gen_traffic_options);
-
-  pfsim::tools::ReplayCommandOptions replay_options;
-  CLI::App* replay = app.add_subcommand("replay", "replay captures through the scenario's filters: what is dropped, where, why");
-  pfsim::tools::define_replay_options(*replay, replay_options);
-
-  pfsim::tools::MergeCommandOptions merge_options;
-  CLI::App* merge = app.add_subcommand("merge", "merge the JSON reports of sharded replays into one");
-  pfsim::tools::define_merge_options(*merge, merge_options);
+  const auto commands = subcommands();
+  std::array<CLI::App*, commands.size()> parsers{};
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    parsers[i] = app.add_subcommand(commands[i].name, commands[i].help);
+    commands[i].define(*parsers[i]);
+  }
 
   if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
     std::cerr << "pfsim: error: unknown command '" << unknown << "' (known: " << known_commands(app) << ")\n";
@@ -89,12 +109,8 @@ int main(int argc, char** argv) {
     std::cerr << "pfsim: error: " << error.what() << " (see 'pfsim --help')\n";
     return kExitBadInput;
   }
-  if (classify->parsed()) return pfsim::tools::run_classify(classify_options);
-  if (decode->parsed()) return pfsim::tools::run_decode(decode_options);
-  if (check->parsed()) return pfsim::tools::run_check_command(check_options);
-  if (explain->parsed()) return pfsim::tools::run_explain_command(explain_options);
-  if (gen_traffic->parsed()) return pfsim::tools::run_gen_traffic_command(gen_traffic_options);
-  if (replay->parsed()) return pfsim::tools::run_replay_command(replay_options);
-  if (merge->parsed()) return pfsim::tools::run_merge_command(merge_options);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (parsers[i]->parsed()) return commands[i].run();
+  }
   return kExitBadInput;
 }
