@@ -53,9 +53,9 @@ class Classifier {
   virtual std::string_view algorithm() const noexcept = 0;
 };
 
-// Rule sets this small are classified by `linear` under `auto`. Measured on the first N rules
-// of acl1_1000 with its trace (pfsim classify --repeat 50): linear 24 vs cuttree 19 Mpps at 8
-// rules, 11.5 vs 29 Mpps at 16.
+// Rule sets this small are classified by `linear` under `auto`: up to here a scan of every
+// rule is faster than cuttree's table walk, beyond it slower (bench/RESULTS.md, "`auto`:
+// where linear stops paying").
 inline constexpr std::size_t kLinearAutoMaxRules = 8;
 
 // The names build_classifier() accepts, "auto" included.

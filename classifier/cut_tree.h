@@ -14,9 +14,10 @@
 //   - Partitioning (CutSplit, Li et al. 2018): a rule whose source and destination are both
 //     wide would be copied into every slice of a cut along either address. Rules are split by
 //     which of their two addresses are "small" (a /12 or longer; for IPv6, /12 of the high
-//     word — /12 beat /16 and /8 on ipc1 and tied on acl1 and fw1 in instruction and cache
-//     miss counts) and each group gets its own tree. Lookups visit the trees in order of their best
-//     rule and stop as soon as no remaining tree can hold a better one.
+//     word: the threshold with the fewest instructions and cache misses a lookup, see
+//     bench/RESULTS.md, "What limits cuttree") and each group gets its own tree. Lookups
+//     visit the trees in order of their best rule and stop as soon as no remaining tree can
+//     hold a better one.
 //   - Pruning: in a node, a rule that covers the whole region hides every worse rule there,
 //     so the node's list is cut after it.
 //   - Sharing: leaves with the same list are stored once; sibling subtrees whose rules look

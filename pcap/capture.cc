@@ -50,8 +50,7 @@ constexpr std::uint64_t kModifiedRecordHeaderBytes = 24;  // adds ifindex, proto
 constexpr std::size_t kWillNeedChunkBytes = std::size_t{8} << 20;
 // The walk over a mapped file asks for the cache line this far ahead of each record header
 // (the hardware's prefetchers stop at page boundaries): each header's first touch had been
-// most of the walk's time (perf: 82% of its samples on the header's two loads). BM_Read:
-// 176-177 -> 129-154 ms for 10M records (bench/RESULTS.md).
+// most of the walk's time (bench/RESULTS.md, "Replay: prefetch in the mapped walk").
 constexpr std::size_t kPrefetchBytes = 1024;
 
 std::optional<LinkType> link_type_from_dlt(int dlt) noexcept {

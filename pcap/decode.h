@@ -21,9 +21,9 @@
 //
 // Cost: the common packet (Ethernet with up to two VLAN tags, or RAW/IPV4/IPV6, then
 // unfragmented IPv4 or IPv6 straight to TCP or UDP) takes a straight-line path with one bounds
-// check per header, about 135 instructions with the zeroing of the result (and, in
-// decode_batch, the record fields and the loop); every other packet takes the general walk,
-// which gives the same result field for field (pcap/internal/decode_paths.h).
+// check per header (its instruction count: bench/RESULTS.md, "Batch decoding, and a quiet
+// machine"); every other packet takes the general walk, which gives the same result field for
+// field (pcap/internal/decode_paths.h).
 //
 // decode_batch() decodes a whole RecordBatch (capture.h) into a caller-owned array that is
 // recycled from batch to batch, with the same result per packet as decode_packet() (it is the
