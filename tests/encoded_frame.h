@@ -10,7 +10,7 @@
 
 #include "pcap/encode.h"
 
-namespace pfsim::testing {
+namespace pfsim::test_support {
 
 inline std::vector<std::uint8_t> encoded_frame(const pcap::FrameSpec& spec) {
   std::vector<std::uint8_t> out;
@@ -19,4 +19,4 @@ inline std::vector<std::uint8_t> encoded_frame(const pcap::FrameSpec& spec) {
   return out;
 }
 
-}  // namespace pfsim::testing
+}  // namespace pfsim::test_support

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-namespace pfsim::testing {
+namespace pfsim::test_support {
 
 inline std::string read_whole_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -16,4 +16,4 @@ inline std::string read_whole_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-}  // namespace pfsim::testing
+}  // namespace pfsim::test_support

@@ -669,7 +669,7 @@ TEST(ClassbenchRobustness, MutatedLinesGiveErrorsInsideTheLine) {
 std::string read_shared(const std::string& name) {
   const std::string path = std::string(PFSIM_SHARED_DIR) + "/classbench/" + name;
   EXPECT_TRUE(std::filesystem::exists(path)) << "cannot open " << path;
-  return pfsim::testing::read_whole_file(path);
+  return pfsim::test_support::read_whole_file(path);
 }
 
 std::size_t count_non_blank_lines(std::string_view text) {

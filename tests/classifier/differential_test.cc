@@ -288,7 +288,7 @@ TEST(Differential, ConcurrentQueriesOnOneInstanceAgree) {
 }
 
 // Every ClassBench set and trace in ../shared/classbench, whole, against linear.
-using pfsim::testing::read_whole_file;
+using pfsim::test_support::read_whole_file;
 
 class ClassbenchDifferential : public ::testing::TestWithParam<const char*> {};
 

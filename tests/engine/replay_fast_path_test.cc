@@ -9,7 +9,6 @@
 // fate depends on what the fast path's refresh records (the time, the side a FIN comes from).
 // (The bundled goldens are replayed with --no-fast-path by tests/tools/scenario_golden_test.cc.)
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -23,26 +22,20 @@
 #include "pcap/encode.h"
 #include "tests/encoded_frame.h"
 #include "tests/engine/replay_report_text.h"
+#include "tests/temp_dir.h"
 
 namespace pfsim::engine {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ReplayFastPath : public ::testing::Test {
+class ReplayFastPath : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pfsim-fast-path-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // gen-traffic of `scenario` into a file, or "" when the scenario has nothing to send to.
   std::string generate(const Scenario& scenario, const std::string& name, const GenOptions& options) {
     auto plan = plan_traffic(scenario, options);
     if (!plan) return "";
-    const std::string path = (dir_ / name).string();
+    const std::string path = (temp_dir_ / name).string();
     auto writer = pcap::CaptureWriter::create(path, pcap::LinkType::kEthernet);
     EXPECT_TRUE(writer.ok());
     EXPECT_TRUE(write_traffic(*plan, *writer).ok());
@@ -62,8 +55,6 @@ class ReplayFastPath : public ::testing::Test {
     EXPECT_GT(fast->packets_evaluated, 0u) << what;
     EXPECT_EQ(report_text(*fast), report_text(*judged)) << what << " (left: fast path on, right: off)";
   }
-
-  fs::path dir_;
 };
 
 // Every scenarios/<case>/<name>.yaml, sorted.
@@ -139,7 +130,7 @@ std::string write_alb_flow(const fs::path& path, const std::vector<AlbPacket>& p
     spec.tcp_flags = packet.tcp_flags;
     spec.payload_bytes = packet.payload_bytes;
     spec.dont_fragment = packet.df;
-    const std::vector<std::uint8_t> bytes = pfsim::testing::encoded_frame(spec);
+    const std::vector<std::uint8_t> bytes = pfsim::test_support::encoded_frame(spec);
     const auto ts_ns = kGenEpochNs + static_cast<std::int64_t>(packet.t_s * 1e9);
     EXPECT_TRUE(writer->write(ts_ns, static_cast<std::uint32_t>(bytes.size()), bytes).ok());
   }
@@ -165,7 +156,7 @@ TEST_F(ReplayFastPath, AFlowKeptAliveOnlyByItsRefreshesGivesTheSameReport) {
   for (int k = 1; k <= 14; ++k) packets.push_back({2.0 * k, true, 0x18, 100});  // the client, every 2 s
   packets.push_back({30.5, false, 0x18, 100});  // the server, 2.5 s after the client's last packet
   packets.push_back({40, false, 0x18, 100});    // and again after 9.5 s of silence: dropped
-  const std::string path = write_alb_flow(dir_ / "alive.pcap", packets);
+  const std::string path = write_alb_flow(temp_dir_ / "alive.pcap", packets);
   ReplayOptions options;
   expect_same_report(*scenario, path, options, "alive.pcap");
   options.fast_path = false;
@@ -185,7 +176,7 @@ TEST_F(ReplayFastPath, AFlowClosedByOneJudgedAndOneFastFinGivesTheSameReport) {
   ASSERT_TRUE(scenario.ok()) << scenario.error().to_string();
   scenario->conntrack.tcp_established_s = 100;
   scenario->conntrack.tcp_other_s = 2;
-  const std::string path = write_alb_flow(dir_ / "closed.pcap", {{0, true, 0x02},
+  const std::string path = write_alb_flow(temp_dir_ / "closed.pcap", {{0, true, 0x02},
                                                                  {0.001, false, 0x12},
                                                                  {0.002, true, 0x10},
                                                                  {0.5, true, 0x18, 100},

@@ -1,7 +1,6 @@
 // `pfsim replay` semantics (engine/replay/replay.h): small captures written with pcap::CaptureWriter
 // from Ethernet/IPv4 frames of pcap::encode_frame, replayed over the scenarios of scenarios/.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <algorithm>
@@ -18,6 +17,7 @@
 #include "pcap/encode.h"
 #include "tests/encoded_frame.h"
 #include "tests/engine/replay_report_text.h"
+#include "tests/temp_dir.h"
 
 namespace pfsim::engine {
 namespace {
@@ -49,7 +49,7 @@ Frame tcp(double t_s, const char* src, std::uint16_t sport, const char* dst, std
   spec.dport = dport;
   spec.tcp_flags = flags;
   spec.payload_bytes = static_cast<std::uint32_t>(payload);
-  return {at(t_s), pfsim::testing::encoded_frame(spec)};
+  return {at(t_s), test_support::encoded_frame(spec)};
 }
 
 // An IPv4 frame cut inside its IP header (malformed: truncated-ipv4).
@@ -59,17 +59,10 @@ Frame truncated(double t_s) {
   return frame;
 }
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pfsim-replay-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string write(const std::vector<Frame>& frames, const std::string& name = "in.pcap") {
-    const std::string path = (dir_ / name).string();
+    const std::string path = (temp_dir_ / name).string();
     auto w = pcap::CaptureWriter::create(path, pcap::LinkType::kEthernet);
     EXPECT_TRUE(w.ok());
     for (const Frame& f : frames)
@@ -89,8 +82,6 @@ class ReplayTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
     return r.ok() ? std::move(*r) : ReplayReport{};
   }
-
-  std::filesystem::path dir_;
 };
 
 const ClassCounts& cls(const ReplayReport& r, TrafficClass c) { return r.classes[static_cast<std::size_t>(c)]; }
@@ -329,7 +320,7 @@ TEST_F(ReplayTest, DroppedPcapHoldsEveryDroppedPacket) {
   const std::vector<Frame> frames = many_flows("203.0.113.20", 80, 200);
   const std::string path = write(frames);
   ReplayOptions o;
-  o.dropped_pcap = (dir_ / "dropped.pcap").string();
+  o.dropped_pcap = (temp_dir_ / "dropped.pcap").string();
   o.threads = 2;
   const ReplayReport r = replay(s, {path}, o);
   auto reader = pcap::CaptureReader::open(o.dropped_pcap);
@@ -365,7 +356,7 @@ TEST_F(ReplayTest, SharedIcmpCaptureReplaysAsCaptured) {
 
 TEST_F(ReplayTest, CorruptCaptureIsALocatedError) {
   const Scenario s = scenario("aws-clb-vpc/recommended.yaml");
-  const std::string path = (dir_ / "bad.pcap").string();
+  const std::string path = (temp_dir_ / "bad.pcap").string();
   std::ofstream(path) << "not a capture at all, clearly";
   auto r = run_replay(s, {path}, {});
   ASSERT_FALSE(r.ok());

@@ -4,13 +4,9 @@
 // packets for Path MTU Discovery — on the shared example and every bundled recommended scenario.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <span>
@@ -23,6 +19,8 @@
 #include "engine/paths/lb_paths.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
+#include "tests/read_whole_file.h"
+#include "tests/temp_dir.h"
 
 namespace pfsim::engine {
 namespace {
@@ -44,18 +42,11 @@ struct Frame {
   std::vector<std::uint8_t> bytes;
 };
 
-class TrafficGenTest : public ::testing::Test {
+class TrafficGenTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pfsim-traffic-gen-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Generates into a fresh file and returns its path (stats in `stats`).
   fs::path generate(const Scenario& s, const GenOptions& options, GenStats* stats = nullptr) {
-    fs::path path = dir_ / ("gen-" + std::to_string(++files_) + ".pcap");
+    fs::path path = temp_dir_ / ("gen-" + std::to_string(++files_) + ".pcap");
     auto plan = plan_traffic(s, options);
     EXPECT_TRUE(plan) << (plan ? "" : plan.error().to_string());
     if (!plan) return path;
@@ -98,14 +89,8 @@ class TrafficGenTest : public ::testing::Test {
     return frames;
   }
 
-  fs::path dir_;
   int files_ = 0;
 };
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::uint32_t word16(const std::vector<std::uint8_t>& b, std::size_t at) { return (std::uint32_t{b[at]} << 8) | b[at + 1]; }
 std::uint32_t word32(const std::vector<std::uint8_t>& b, std::size_t at) { return (word16(b, at) << 16) | word16(b, at + 2); }
@@ -153,9 +138,9 @@ using FlowId = std::tuple<int, net::Ip128, std::uint16_t, net::Ip128, std::uint1
 
 TEST_F(TrafficGenTest, SameSeedGivesIdenticalBytesAndAnotherSeedOtherBytes) {
   const Scenario s = load(kExample);
-  const std::string a = read_bytes(generate(s, {.flows = 200, .seed = 7}));
-  const std::string b = read_bytes(generate(s, {.flows = 200, .seed = 7}));
-  const std::string c = read_bytes(generate(s, {.flows = 200, .seed = 8}));
+  const std::string a = test_support::read_whole_file(generate(s, {.flows = 200, .seed = 7}));
+  const std::string b = test_support::read_whole_file(generate(s, {.flows = 200, .seed = 7}));
+  const std::string c = test_support::read_whole_file(generate(s, {.flows = 200, .seed = 8}));
   ASSERT_GT(a.size(), 24u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);

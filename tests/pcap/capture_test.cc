@@ -26,6 +26,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/temp_dir.h"
+
 namespace pfsim::pcap {
 namespace {
 
@@ -35,7 +37,13 @@ using Bytes = std::vector<std::uint8_t>;
 
 std::string shared_pcap(const std::string& name) { return std::string(PFSIM_SHARED_DIR) + "/pcaps/" + name; }
 
-std::string temp_path(const std::string& name) { return ::testing::TempDir() + "capture_test_" + name; }
+// A file in this process's own folder (tests/temp_dir.h), removed at exit. In a folder shared
+// with other runs on the machine, another run could rewrite a file while this one has it
+// mapped, and reading a mapped file that was cut short is a SIGBUS.
+std::string temp_path(const std::string& name) {
+  static const test_support::TempDir folder("capture_test");
+  return (folder.path() / name).string();
+}
 
 // What a read error says after the file name: ": packet 3 (offset 0x1c2): error: ".
 std::string located(std::uint64_t packet, std::size_t offset) {

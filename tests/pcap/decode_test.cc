@@ -95,7 +95,7 @@ FrameSpec icmp_spec(FrameSpec s, std::uint8_t type, std::uint8_t code, std::uint
   return s;
 }
 
-Bytes encode(const FrameSpec& s) { return pfsim::testing::encoded_frame(s); }
+Bytes encode(const FrameSpec& s) { return pfsim::test_support::encoded_frame(s); }
 
 // 10.0.0.1:40000 -> 192.168.1.2:443 SYN as a bare IPv4 / IPv6 packet.
 Bytes syn4() { return encode(syn_spec()); }

@@ -22,7 +22,7 @@ namespace pfsim::pcap {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-using pfsim::testing::encoded_frame;
+using pfsim::test_support::encoded_frame;
 
 Bytes from_hex(std::string_view hex) {
   Bytes out;

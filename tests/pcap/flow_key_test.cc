@@ -340,7 +340,7 @@ struct BaselineEntry {
   std::string community_id;
 };
 
-using pfsim::testing::read_whole_file;
+using pfsim::test_support::read_whole_file;
 
 // communityid-baseline.json is the spec's baseline_deflt.json: a list of objects with proto,
 // saddr, daddr, sport, dport (null for protocols without ports) and communityid.

@@ -111,7 +111,7 @@ std::string frame_with_truncated_ipv4() {
   syn.sport = 40000;
   syn.dport = 443;
   syn.tcp_flags = 0x002;
-  const std::vector<std::uint8_t> frame = pfsim::testing::encoded_frame(syn);
+  const std::vector<std::uint8_t> frame = pfsim::test_support::encoded_frame(syn);
   return std::string(frame.begin(), frame.begin() + 14 + 10);
 }
 

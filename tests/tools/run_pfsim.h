@@ -2,8 +2,8 @@
 // the end-to-end tests of tests/tools/: real arguments, no shell, stdin from /dev/null, and
 // the exit code, stdout and stderr collected for the test to check.
 //
-// PfsimTest is the fixture: each test gets a fresh temporary folder (removed afterwards) for
-// its input files, reports and the captured outputs.
+// PfsimTest is the fixture: each test gets a fresh temporary folder, temp_dir_ (removed
+// afterwards, tests/temp_dir.h), for its input files, reports and the captured outputs.
 //
 // Example:
 //   class PfsimDecode : public pfsim::test_support::PfsimTest {};
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tests/read_whole_file.h"
+#include "tests/temp_dir.h"
 
 namespace pfsim::test_support {
 
@@ -37,17 +38,8 @@ struct CommandResult {
   std::string err;
 };
 
-using pfsim::testing::read_whole_file;
-
-class PfsimTest : public ::testing::Test {
+class PfsimTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pfsim-tools-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(temp_dir_); }
-
   std::filesystem::path write_temp(const std::string& name, const std::string& content) const {
     std::filesystem::path path = temp_dir_ / name;
     std::ofstream(path, std::ios::binary) << content;
@@ -87,8 +79,6 @@ class PfsimTest : public ::testing::Test {
     result.err = read_whole_file(err_path);
     return result;
   }
-
-  std::filesystem::path temp_dir_;
 };
 
 }  // namespace pfsim::test_support
