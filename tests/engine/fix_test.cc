@@ -5,9 +5,6 @@
 #include <filesystem>
 #include <string>
 
-#include <unistd.h>
-
-
 #include "engine/analysis/check.h"
 #include "engine/analysis/explain.h"
 #include "engine/analysis/fix.h"
@@ -16,6 +13,7 @@
 #include "pcap/capture.h"
 #include "pcap/encode.h"
 #include "tests/encoded_frame.h"
+#include "tests/temp_dir.h"
 
 namespace pfsim::engine {
 namespace {
@@ -194,10 +192,8 @@ TEST(Fix, NlbHealthChecksGetOneFixInCheckExplainAndReplay) {
   EXPECT_EQ(e->steps.front().fix, kNlbHealthFix);
 
   // replay: the synthesized health checks of a capture's span.
-  std::string pattern = (std::filesystem::temp_directory_path() / "pfsim-fix-test-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-  const std::filesystem::path dir = pattern;
-  const std::string capture = (dir / "in.pcap").string();
+  const test_support::TempDir dir;
+  const std::string capture = (dir.path() / "in.pcap").string();
   {
     auto w = pcap::CaptureWriter::create(capture, pcap::LinkType::kEthernet);
     ASSERT_TRUE(w.ok());
@@ -208,13 +204,12 @@ TEST(Fix, NlbHealthChecksGetOneFixInCheckExplainAndReplay) {
       spec.sport = 40000;
       spec.dport = 443;
       spec.tcp_flags = kTcpSyn;
-      const auto bytes = pfsim::testing::encoded_frame(spec);
+      const auto bytes = pfsim::test_support::encoded_frame(spec);
       ASSERT_TRUE(w->write(t_s * 1'000'000'000, static_cast<std::uint32_t>(bytes.size()), bytes).ok());
     }
     ASSERT_TRUE(w->close().ok());
   }
   auto replayed = run_replay(s, {capture}, ReplayOptions{});
-  std::filesystem::remove_all(dir);
   ASSERT_TRUE(replayed.ok()) << replayed.error().to_string();
   std::size_t health_groups = 0;
   for (const DropGroup& g : replayed->drops) {
