@@ -356,7 +356,7 @@ std::string summary(const engine::ReplayReport& r) {
   std::uint64_t dropped = 0;
   for (const auto& d : r.drops) dropped += d.packets;
   out << " (allowed/dropped); " << r.drops.size() << " drop groups, " << dropped << " packets;";
-  for (const auto& t : r.targets) out << ' ' << t.target << ' ' << t.health;
+  for (const auto& t : r.targets) out << ' ' << t.target << ' ' << health_name(t.health);
   out << "; " << r.warnings.size() << " warnings";
   return out.str();
 }

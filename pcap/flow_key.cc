@@ -101,6 +101,26 @@ std::string base64(std::span<const std::uint8_t> bytes) {
   return text;
 }
 
+// The decoded packet a capture of header `t` gives, for the FiveTuple forms below.
+DecodedPacket decoded_of(const net::FiveTuple& t) noexcept {
+  DecodedPacket d;
+  d.has_ip = true;
+  d.family = t.family;
+  d.src = t.src;
+  d.dst = t.dst;
+  d.proto = t.proto;
+  if (net::is_tcp_or_udp(t.proto)) {
+    d.has_ports = true;
+    d.sport = t.sport;
+    d.dport = t.dport;
+  } else if (net::is_icmp(t.proto)) {
+    d.has_icmp = true;
+    d.icmp_type = static_cast<std::uint8_t>(t.sport);
+    d.icmp_code = static_cast<std::uint8_t>(t.dport);
+  }
+  return d;
+}
+
 }  // namespace
 
 // An ICMP error's quote is the offending packet as its sender sent it; ordering makes its key
@@ -159,5 +179,9 @@ std::string community_id(const DecodedPacket& packet, std::uint16_t seed) {
   }
   return "1:" + base64(internal::sha1(input.bytes()));
 }
+
+FlowKey flow_key(const net::FiveTuple& tuple) noexcept { return *flow_key(decoded_of(tuple)); }
+
+std::string community_id(const net::FiveTuple& tuple, std::uint16_t seed) { return community_id(decoded_of(tuple), seed); }
 
 }  // namespace pfsim::pcap

@@ -39,6 +39,7 @@
 #include <type_traits>
 
 #include "net/address.h"
+#include "net/five_tuple.h"
 #include "pcap/packet.h"
 
 namespace pfsim::pcap {
@@ -62,6 +63,13 @@ inline std::uint64_t symmetric_hash(const FlowKey& key) noexcept;
 // "1:LQU9qZlK+B5F3KDmev6m5PMibrg="; empty when the packet has no IP header, or lacks the
 // protocol, ports or ICMP type its ID is defined by.
 std::string community_id(const DecodedPacket& packet, std::uint16_t seed = 0);
+
+// The key and the ID of a header that was made, not captured (a health check, a PMTU error, a
+// load balancer's backend leg): what a captured packet with header `tuple` would get — ports,
+// or the ICMP type and code that net::FiveTuple carries in sport and dport. A FiveTuple holds
+// no ICMP echo identifier and no quoted flow, so its ICMP keys by addresses and protocol.
+FlowKey flow_key(const net::FiveTuple& tuple) noexcept;
+std::string community_id(const net::FiveTuple& tuple, std::uint16_t seed = 0);
 
 }  // namespace pfsim::pcap
 

@@ -80,7 +80,7 @@ void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) 
   if (take) {
     example_synthesized_[index] = drop.captured == nullptr;
     group.example.flow = net::format_five_tuple(packet.tuple);
-    group.example.community_id = pcap::community_id(drop.captured != nullptr ? *drop.captured : header_of(packet.tuple));
+    group.example.community_id = drop.captured != nullptr ? pcap::community_id(*drop.captured) : pcap::community_id(packet.tuple);
     group.example.time_s = seconds_after(packet.ts_ns, trace_start_ns);
     const std::optional<Fix> fix = fix_for(scenario_, verdict, packet, drop.cls, drop.reply);
     group.fix = fix ? fix_text(*fix) : "";

@@ -140,7 +140,7 @@ Route LbRouter::make_route(const net::FiveTuple& t) const {
       step.tuple = reversed(step.tuple);
       step.leg = reversed(step.leg);
     }
-    if (!keeps_client) step.lb_connection = pcap::symmetric_hash(flow_of(t)) | 1;
+    if (!keeps_client) step.lb_connection = pcap::symmetric_hash(pcap::flow_key(t)) | 1;
     return step;
   };
   route.cls = TrafficClass::kListener;

@@ -104,7 +104,7 @@ HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std
   // A request and its reply along the leg; the hook that dropped one of them, or "".
   const auto exchange = [&](Packet request, Packet reply) -> std::string {
     request.lb_connection = reply.lb_connection = lb_connection;
-    const pcap::FlowKey flow = flow_of(request.tuple);
+    const pcap::FlowKey flow = pcap::flow_key(request.tuple);
     const LegVerdict there = judge.judge(leg->leg, request);
     count(TrafficClass::kHealthCheck, there.allowed);
     if (!there.allowed) {

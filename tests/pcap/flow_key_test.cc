@@ -23,9 +23,13 @@
 
 #include "net/address.h"
 #include "net/five_tuple.h"
+#include "net/format.h"
+#include "net/protocols.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
+#include "pcap/encode.h"
 #include "pcap/internal/sha1.h"
+#include "tests/encoded_frame.h"
 #include "tests/read_whole_file.h"
 
 namespace pfsim::pcap {
@@ -428,6 +432,43 @@ TEST(CommunityId, EveryBaselineTupleEqualsBaseline) {
     }
     EXPECT_EQ(community_id(p), e.community_id) << "proto " << e.proto << " " << src << " -> " << dst;
   }
+}
+
+
+// A made header keys and is named as the captured packet of that header: the oracle is the
+// encoder and the decoder (pcap/encode.h, pcap/decode.h), for every protocol a FiveTuple carries.
+TEST(FlowKeyOfHeader, EqualsTheDecodedPacketOfThatHeader) {
+  const auto v4 = [](const char* text) { return net::parse_address(text)->bits; };
+  const std::vector<net::FiveTuple> headers{
+      {v4("10.0.1.5"), v4("10.0.2.10"), 40000, 8080, net::kProtoTcp, Family::kIpv4},
+      {v4("10.0.2.10"), v4("10.0.1.5"), 8080, 40000, net::kProtoTcp, Family::kIpv4},
+      {v4("192.0.2.1"), v4("10.0.1.5"), 5353, 53, net::kProtoUdp, Family::kIpv4},
+      {v4("10.0.1.1"), v4("10.0.1.5"), net::kIcmpDestinationUnreachable, net::kIcmpFragmentationNeeded,
+       net::kProtoIcmp, Family::kIpv4},
+      {net::parse_address("2001:db8::1")->bits, net::parse_address("2001:db8::2")->bits, 443, 1025,
+       net::kProtoTcp, Family::kIpv6},
+      {net::parse_address("2001:db8::1")->bits, net::parse_address("2001:db8::2")->bits, net::kIcmpv6PacketTooBig, 0,
+       net::kProtoIcmpv6, Family::kIpv6},
+      {v4("10.0.1.5"), v4("10.0.2.10"), 0, 0, net::kProtoGre, Family::kIpv4},
+  };
+  for (const net::FiveTuple& t : headers) {
+    FrameSpec spec;
+    spec.family = t.family;
+    spec.src = t.src;
+    spec.dst = t.dst;
+    spec.proto = t.proto;
+    spec.sport = t.sport;
+    spec.dport = t.dport;
+    spec.icmp_type = static_cast<std::uint8_t>(t.sport);
+    spec.icmp_code = static_cast<std::uint8_t>(t.dport);
+    const std::vector<std::uint8_t> frame = pfsim::test_support::encoded_frame(spec);
+    const DecodedPacket decoded = decode_packet(LinkType::kEthernet, frame, {});
+    SCOPED_TRACE(net::format_five_tuple(t));
+    EXPECT_EQ(flow_key(t), *flow_key(decoded));
+    EXPECT_EQ(community_id(t), community_id(decoded));
+  }
+  // Both directions of a header have one key.
+  EXPECT_EQ(flow_key(headers[0]), flow_key(headers[1]));
 }
 
 }  // namespace
