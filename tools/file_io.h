@@ -1,7 +1,9 @@
 // tools/file_io.h — whole-file reads and writes for the subcommands.
 //
 // Only tools/ touches the file system for text inputs and reports; the parts below parse and
-// produce text in memory (classifier/classbench.h). Failures come back as an Error whose
+// produce text in memory (classifier/classbench.h). Two exceptions say why in their headers:
+// captures (pcap/capture.h, read through libpcap) and scenario files
+// (engine/model/scenario_loader.h's load_scenario, whose Locations name the path). Failures come back as an Error whose
 // message names the path as the user gave it and the system's reason (strerror of errno):
 //
 //   cannot read 'rules/acl1': No such file or directory

@@ -1,5 +1,7 @@
 #include "engine/model/scenario.h"
 
+#include <utility>
+
 namespace pfsim::engine {
 
 std::string format_location(const Location& where) {
@@ -8,6 +10,10 @@ std::string format_location(const Location& where) {
   if (!out.empty()) out += ':';
   out += std::to_string(where.line);
   return out;
+}
+
+net::Error error_at(const Location& where, std::string message) {
+  return net::text_error(where.file, where.line, where.column, std::move(message));
 }
 
 bool uses_tcp(AppProtocol p) noexcept {

@@ -1,10 +1,11 @@
 // engine/model/scenario.h — one cloud network as pfsim understands it: the value types a scenario
-// file (../shared/SCENARIO-FORMAT.md, version 1) loads into.
+// file (../shared/SCENARIO-FORMAT.md, version 1) loads into (engine/model/scenario_loader.h).
 //
 // What: plain data, already validated and with every reference resolved to an index, so the
-// stages after loading (engine/policy/policy.h, engine/paths/lb_paths.h) never meet a dangling name. Every
-// object and every rule keeps the Location it was written at, and each rule keeps its text as
-// written ("tcp 8080 from sg-lb"), because reports point the user back to the line to edit.
+// stages after loading (engine/policy/policy.h, engine/paths/lb_paths.h) never meet a dangling
+// name. Every object and every rule keeps the Location it was written at, and each rule keeps
+// its text as written ("tcp 8080 from sg-lb"), because reports point the user back to the line
+// to edit.
 //
 // Shape (AWS words; huawei and e2e map onto the same shape, see the per-field notes):
 //   Scenario ── vpc cidrs, subnets (each with its network ACL or the VPC default),
@@ -25,6 +26,13 @@
 //   other_s}, options.huawei_group_order (binding | union), nodes[].backend_ip (huawei),
 //   listeners[].instance_port (classic).
 //
+// Example:
+//   const Scenario& s = *loaded;
+//   for (const Target& t : s.target_groups[tg].targets) {
+//     const Interface& eni = s.interfaces[t.interface];   // resolved: never kNone
+//     report(eni.id, format_location(t.where));           // "i-web1", "lb.yaml:41"
+//   }
+//
 // Thread-safety: immutable after loading; share freely.
 #pragma once
 
@@ -34,12 +42,16 @@
 #include <vector>
 
 #include "net/address.h"
+#include "net/error.h"
 
 namespace pfsim::engine {
 
 enum class Provider : std::uint8_t { kAws, kHuawei, kE2e };
 
-// Where something was written: the scenario file and a 1-based line and column.
+// Where something was written: the scenario file and a 1-based line and column (0 for the
+// built-in objects, such as e2e's allow-all group). These are the position fields of
+// net::Error, which error_at() fills from a Location; net::Error keeps them flat because
+// captures locate their errors by packet and offset instead.
 struct Location {
   std::string file;
   std::uint32_t line = 0;
@@ -48,6 +60,9 @@ struct Location {
 
 // "file:line" for reports (the column only helps editors, which get it from errors).
 std::string format_location(const Location& where);
+
+// The error `message` located where `where` points ("file:line:column: error: message").
+net::Error error_at(const Location& where, std::string message);
 
 // Index types into the Scenario's vectors.
 using SubnetIndex = std::uint32_t;

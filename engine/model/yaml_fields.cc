@@ -98,8 +98,7 @@ Location FieldReader::at(const YAML::Node& n) const {
 }
 
 void FieldReader::fail(const YAML::Node& n, std::string message) const {
-  const Location where = at(n);
-  fail_at(where.line, where.column, std::move(message));
+  throw ReadFailure{error_at(at(n), std::move(message))};
 }
 
 void FieldReader::fail_at(std::uint32_t line, std::uint32_t column, std::string message) const {

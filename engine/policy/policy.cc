@@ -358,8 +358,7 @@ bool same_rule(const FilterRule& a, const FilterRule& b) {
 
 net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) {
   if (event.group >= groups.size())
-    return net::text_error(event.where.file, event.where.line, event.where.column,
-                           "event refers to an unknown security group (#" + std::to_string(event.group) + ")");
+    return error_at(event.where, "event refers to an unknown security group (#" + std::to_string(event.group) + ")");
   SecurityGroup& group = groups[event.group];
   auto& rules = event.direction == Direction::kInbound ? group.inbound : group.outbound;
   if (event.authorize) {
@@ -389,8 +388,7 @@ net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) 
     r.ports = std::move(rest);
     return net::Ok{};
   }
-  return net::text_error(event.where.file, event.where.line, event.where.column,
-                         "revoke of a rule " + group.id + " does not have: " + event.rule.text);
+  return error_at(event.where, "revoke of a rule " + group.id + " does not have: " + event.rule.text);
 }
 
 std::string hook_kind_name(HookKind kind) {
@@ -461,9 +459,8 @@ net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileO
     // can reach the listeners and all traffic can leave", ELB NLB guide, "Security groups").
     if (bound.empty()) continue;
     if (std::any_of(bound.begin(), bound.end(), [&](GroupIndex g) { return g >= groups.size(); }))
-      return net::text_error(scenario.interfaces[i].where.file, scenario.interfaces[i].where.line,
-                             scenario.interfaces[i].where.column,
-                             "interface " + scenario.interfaces[i].id + " refers to an unknown security group");
+      return error_at(scenario.interfaces[i].where,
+                      "interface " + scenario.interfaces[i].id + " refers to an unknown security group");
     auto [it, inserted] = by_groups.try_emplace(bound, std::array<std::uint32_t, 2>{kNone, kNone});
     if (inserted) {
       const auto owner = static_cast<std::uint32_t>(i);
