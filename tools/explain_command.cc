@@ -15,15 +15,15 @@ namespace pfsim::tools {
 namespace {
 
 using engine::Explanation;
-using engine::HookHow;
+using engine::DecidedBy;
 using engine::HookVerdict;
 
-std::string_view how_name(HookHow how) {
+std::string_view how_name(DecidedBy how) {
   switch (how) {
-    case HookHow::kRule: return "rule";
-    case HookHow::kDefault: return "default";
-    case HookHow::kTracked: return "tracked";
-    case HookHow::kRelated: return "related";
+    case DecidedBy::kRule: return "rule";
+    case DecidedBy::kDefault: return "default";
+    case DecidedBy::kTracked: return "tracked";
+    case DecidedBy::kRelated: return "related";
   }
   return "rule";
 }
@@ -32,17 +32,17 @@ std::string_view how_name(HookHow how) {
 std::string decision_text(const HookVerdict& hv) {
   const engine::Policy& policy = hv.policy->policy;
   switch (hv.how) {
-    case HookHow::kTracked: return "connection tracking: a packet of a tracked flow";
-    case HookHow::kRelated: return "connection tracking: an ICMP error about a tracked flow";
-    case HookHow::kDefault: return policy.default_text;
-    case HookHow::kRule: break;
+    case DecidedBy::kTracked: return "connection tracking: a packet of a tracked flow";
+    case DecidedBy::kRelated: return "connection tracking: an ICMP error about a tracked flow";
+    case DecidedBy::kDefault: return policy.default_text;
+    case DecidedBy::kRule: break;
   }
   const engine::DecidingRule rule = engine::deciding_rule(hv);
   return rule.id + " (" + rule.text + ")  " + rule.source;
 }
 
 nlohmann::ordered_json rule_json(const HookVerdict& hv) {
-  if (hv.how != HookHow::kRule) return std::string(how_name(hv.how));
+  if (hv.how != DecidedBy::kRule) return std::string(how_name(hv.how));
   const engine::DecidingRule rule = engine::deciding_rule(hv);
   return {{"id", rule.id}, {"source", rule.source}, {"text", rule.text}};
 }

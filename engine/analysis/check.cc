@@ -30,7 +30,7 @@ std::string location_text(const Location& where) { return format_location(where)
 
 class Checker {
  public:
-  Checker(const Scenario& s, const PolicySet& p) : s_(s), p_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
+  Checker(const Scenario& s, const PolicySet& p) : scenario_(s), policies_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
 
   CheckReport run();
 
@@ -50,8 +50,8 @@ class Checker {
   std::string reason(const HookVerdict& hv) const;
   void mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason);
 
-  const Scenario& s_;
-  const PolicySet& p_;
+  const Scenario& scenario_;
+  const PolicySet& policies_;
   ConntrackTable conntrack_;
   Judge judge_;
   CheckReport report_;
@@ -65,8 +65,8 @@ class Checker {
 };
 
 CheckReport Checker::run() {
-  for (LbIndex lb = 0; lb < s_.lbs.size(); ++lb) {
-    const LoadBalancer& l = s_.lbs[lb];
+  for (LbIndex lb = 0; lb < scenario_.load_balancers.size(); ++lb) {
+    const LoadBalancer& l = scenario_.load_balancers[lb];
     for (InterfaceIndex node : l.nodes) {
       for (const Listener& listener : l.listeners) check_listener(lb, node, listener);
       // Health checks: once per target group this LB serves ("from every node to every target").
@@ -82,10 +82,10 @@ CheckReport Checker::run() {
   }
   // Targets of groups no listener uses are "unused" (ELB: a target group must be registered
   // with a load balancer for its targets to be checked).
-  for (TargetGroupIndex tg = 0; tg < s_.target_groups.size(); ++tg)
-    for (const Target& t : s_.target_groups[tg].targets)
+  for (TargetGroupIndex tg = 0; tg < scenario_.target_groups.size(); ++tg)
+    for (const Target& t : scenario_.target_groups[tg].targets)
       if (!health_index_.contains({tg, t.interface}))
-        report_.targets.push_back({s_.target_groups[tg].id, s_.interfaces[t.interface].id, Health::kUnused, "unused"});
+        report_.targets.push_back({scenario_.target_groups[tg].id, scenario_.interfaces[t.interface].id, Health::kUnused, "unused"});
 
   for (std::size_t i = 0; i < report_.findings.size(); ++i) {
     std::vector<std::uint16_t>& ports = failed_ports_[i];
@@ -100,8 +100,8 @@ CheckReport Checker::run() {
 }
 
 void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& listener) {
-  const LoadBalancer& l = s_.lbs[lb];
-  const Interface& n = s_.interfaces[node];
+  const LoadBalancer& l = scenario_.load_balancers[lb];
+  const NetworkInterface& n = scenario_.interfaces[node];
   std::vector<std::uint8_t> protos;
   if (uses_tcp(listener.protocol)) protos.push_back(net::kProtoTcp);
   if (uses_udp(listener.protocol)) protos.push_back(net::kProtoUdp);
@@ -110,11 +110,11 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
     if (!private_address(n, client.family)) continue;  // the node does not serve this family
     for (std::uint8_t proto : protos) {
       for (std::uint16_t port : kEphemeralSamples) {
-        auto leg = client_leg(s_, node, listener, client, port, proto);
+        auto leg = client_leg(scenario_, node, listener, client, port, proto);
         if (!leg) continue;
         Exchange x;
         x.cls = TrafficClass::kListener;
-        x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(s_, node) +
+        x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(scenario_, node) +
                  " " + net::format_endpoint(client.family, leg->tuple.dst, listener.port) +
                  "/" + net::protocol_name(proto);
         x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
@@ -122,7 +122,7 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
         if (!exchange(leg->leg, leg->tuple, x)) continue;
         // Responses to internet clients cross a smaller MTU (scenario `mtu`): the router's error
         // comes back to the node from outside.
-        const bool real = l.internet_facing && s_.mtu.internet_bytes < s_.mtu.vpc_bytes;
+        const bool real = l.internet_facing && scenario_.mtu.internet_bytes < scenario_.mtu.vpc_bytes;
         check_pmtu(leg->leg, reversed(leg->tuple), client, x, real);
         if (listener.target_group != kNone) check_backend(lb, node, listener, client, port, proto);
       }
@@ -133,28 +133,28 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
 void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& listener, const net::IpAddress& client,
                             std::uint16_t client_port, std::uint8_t proto) {
   const TargetGroupIndex tg = listener.target_group;
-  const TargetGroup& group = s_.target_groups[tg];
-  const bool pass_through = preserves_client_ip(s_, lb, tg);
+  const TargetGroup& group = scenario_.target_groups[tg];
+  const bool pass_through = preserves_client_ip(scenario_, lb, tg);
   for (const Target& target : group.targets) {
-    const std::uint16_t dport = target_port(s_, &listener, tg, target);
+    const std::uint16_t dport = target_port(scenario_, &listener, tg, target);
     // A proxy opens its own connection from an ephemeral port (ELB: 1024-65535); a pass-through
     // NLB keeps the client's.
-    auto leg = backend_leg(s_, node, tg, target, &listener, client, client_port, dport, proto);
+    auto leg = backend_leg(scenario_, node, tg, target, &listener, client, client_port, dport, proto);
     if (!leg) continue;
     const net::Family f = leg->tuple.family;
     Exchange x;
     x.cls = TrafficClass::kListener;
-    x.path = interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id + " " +
+    x.path = interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id + " " +
              net::format_endpoint(f, leg->tuple.dst, dport) + "/" + net::protocol_name(proto) +
              (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
-    x.see = location_text(target.where) + " (target " + s_.interfaces[target.interface].id + " of " + group.id + ")";
+    x.see = location_text(target.where) + " (target " + scenario_.interfaces[target.interface].id + " of " + group.id + ")";
     x.forward_ephemeral_sport = true;
     if (!exchange(leg->leg, leg->tuple, x, /*warn_wide=*/!pass_through)) continue;
     // PMTU on the backend leg: to the target about its responses, and to the sender about its
     // requests. Inside the VPC the MTU does not shrink; responses the target sends straight to
     // an internet client (pass-through) do cross the smaller internet MTU.
-    const bool to_internet = leg->tuple.src == client.bits && s_.lbs[lb].internet_facing &&
-                             s_.mtu.internet_bytes < s_.mtu.vpc_bytes;
+    const bool to_internet = leg->tuple.src == client.bits && scenario_.load_balancers[lb].internet_facing &&
+                             scenario_.mtu.internet_bytes < scenario_.mtu.vpc_bytes;
     const net::IpAddress sender_address{f, leg->tuple.src};
     const net::IpAddress target_address{f, leg->tuple.dst};
     check_pmtu(leg->leg, reversed(leg->tuple), sender_address, x, to_internet);
@@ -163,22 +163,22 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
 }
 
 void Checker::check_health(InterfaceIndex node, TargetGroupIndex tg, const Listener& listener) {
-  const TargetGroup& group = s_.target_groups[tg];
+  const TargetGroup& group = scenario_.target_groups[tg];
   const HealthCheck& hc = group.health_check;
   for (const Target& target : group.targets) {
     health_index_.try_emplace({tg, target.interface}, report_.targets.size());
     if (health_index_[{tg, target.interface}] == report_.targets.size())
-      report_.targets.push_back({group.id, s_.interfaces[target.interface].id, Health::kHealthy, ""});
-    const std::uint16_t dport = health_check_port(s_, tg, target);
+      report_.targets.push_back({group.id, scenario_.interfaces[target.interface].id, Health::kHealthy, ""});
+    const std::uint16_t dport = health_check_port(scenario_, tg, target);
     const std::uint8_t proto = hc.protocol == AppProtocol::kUdpConnect ? net::kProtoUdp : net::kProtoTcp;
     for (std::uint16_t port : kEphemeralSamples) {
-      auto leg = backend_leg(s_, node, tg, target, &listener, std::nullopt, port, dport, proto);
+      auto leg = backend_leg(scenario_, node, tg, target, &listener, std::nullopt, port, dport, proto);
       if (!leg) continue;
       const net::Family f = leg->tuple.family;
       Exchange x;
       x.cls = TrafficClass::kHealthCheck;
-      x.path = "health check " + interface_name(s_, node) + " -> " +
-               s_.interfaces[target.interface].id + " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" +
+      x.path = "health check " + interface_name(scenario_, node) + " -> " +
+               scenario_.interfaces[target.interface].id + " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" +
                net::protocol_name(proto);
       x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
       x.forward_ephemeral_sport = true;
@@ -187,13 +187,13 @@ void Checker::check_health(InterfaceIndex node, TargetGroupIndex tg, const Liste
       if (ok && hc.protocol == AppProtocol::kUdpConnect) {
         const net::FiveTuple echo = health_check_echo(leg->tuple);
         Exchange ping = x;
-        ping.path = "health check ICMP " + interface_name(s_, node) + " -> " + s_.interfaces[target.interface].id;
+        ping.path = "health check ICMP " + interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id;
         ping.forward_ephemeral_sport = false;
         ok = exchange(leg->leg, echo, ping);
       }
       if (!ok)
         mark_unhealthy(tg, target.interface,
-                       "health checks from " + interface_name(s_, node) + " dropped at " + last_drop_hook_);
+                       "health checks from " + interface_name(scenario_, node) + " dropped at " + last_drop_hook_);
     }
   }
 }
@@ -218,7 +218,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   Exchange x;
   x.cls = TrafficClass::kPmtu;
   x.path = std::string(v4 ? "ICMP \"fragmentation needed\"" : "ICMPv6 \"packet too big\"") + " to " +
-           (leg.to.interface != kNone ? interface_name(s_, leg.to.interface) : std::string("?")) + " about " +
+           (leg.to.interface != kNone ? interface_name(scenario_, leg.to.interface) : std::string("?")) + " about " +
            about.path.substr(0, about.path.find(" (")) ;
   x.see = about.see;
   ++report_.packets_judged;
@@ -226,20 +226,20 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   if (!v.allowed) {
     const HookVerdict& hv = *v.deciding;
     std::string message =
-        net::format_five_tuple(error.tuple) + " is dropped at " + hook_name(s_, hv.hook) + ": " + reason(hv);
+        net::format_five_tuple(error.tuple) + " is dropped at " + hook_name(scenario_, hv.hook) + ": " + reason(hv);
     if (!real)
-      message += "; no router sends it while the VPC MTU (" + std::to_string(s_.mtu.vpc_bytes) +
+      message += "; no router sends it while the VPC MTU (" + std::to_string(scenario_.mtu.vpc_bytes) +
                  ") does not shrink on this path, but any smaller MTU would black-hole large packets";
-    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(s_, hv, error, TrafficClass::kPmtu, false));
+    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
     return;
   }
   for (const HookVerdict& hv : v.hops) {
-    if (hv.how != HookHow::kRelated) continue;
-    std::string message = net::format_five_tuple(error.tuple) + " passes " + hook_name(s_, hv.hook) +
+    if (hv.how != DecidedBy::kRelated) continue;
+    std::string message = net::format_five_tuple(error.tuple) + " passes " + hook_name(scenario_, hv.hook) +
                           " only as related traffic of a tracked flow; the ELB guides recommend an explicit "
                           "inbound ICMP rule for Path MTU Discovery";
     // Only worth a warning where the error is really sent.
-    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(s_, hv, error, TrafficClass::kPmtu, false));
+    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
   }
 }
 
@@ -252,22 +252,23 @@ bool Checker::exchange(const Leg& leg, const net::FiveTuple& tuple, const Exchan
 
 bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool reply, bool warn_wide) {
   ++report_.packets_judged;
-  LegVerdict v = judge_.judge(leg, p, warn_wide);
+  // The wide-rule warning reads the hop that allowed the packet, so only it records the hops.
+  LegVerdict v = judge_.judge(leg, p, /*record_hops=*/warn_wide);
   if (!v.allowed) {
     const HookVerdict& hv = *v.deciding;
     std::string message = (reply ? "the reply " : "") + net::format_five_tuple(p.tuple) + " is dropped at " +
-                          hook_name(s_, hv.hook) + ": " + reason(hv);
-    record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(s_, hv, p, x.cls, reply));
+                          hook_name(scenario_, hv.hook) + ": " + reason(hv);
+    record(Severity::kError, x, hv, p, reply, std::move(message), fix_for(scenario_, hv, p, x.cls, reply));
     return false;
   }
   if (warn_wide && !v.hops.empty()) {
     const HookVerdict& last = v.hops.back();
-    if (last.hook.kind == HookKind::kSgIngress && last.how == HookHow::kRule &&
+    if (last.hook.kind == HookKind::kSgIngress && last.how == DecidedBy::kRule &&
         last.policy->policy.rule_from_anywhere[last.rule]) {
       // Only where the guides recommend a narrower source than the rule's own group.
-      const Fix fix = fix_wide_rule(s_, last, p);
+      const Fix fix = fix_wide_rule(scenario_, last, p);
       if (fix.peer == fix.owner) return true;
-      std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(s_, last.hook) + " from " +
+      std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(scenario_, last.hook) + " from " +
                             anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
       record(Severity::kWarning, x, last, p, false, std::move(message), fix);
     }
@@ -277,7 +278,7 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
 
 std::string Checker::reason(const HookVerdict& hv) const {
   const Policy& policy = hv.policy->policy;
-  if (hv.how == HookHow::kDefault) return policy.default_text;
+  if (hv.how == DecidedBy::kDefault) return policy.default_text;
   const RuleOrigin& o = policy.origins[policy.rules.rules[hv.rule].id];
   return o.owner + " " + o.label + " " + (o.action == RuleAction::kDeny ? "denies" : "allows") + " it (" + o.text + ")";
 }
@@ -285,7 +286,7 @@ std::string Checker::reason(const HookVerdict& hv) const {
 void Checker::record(Severity severity, const Exchange& x, const HookVerdict& hv, const Packet& p, bool reply,
                      std::string message, const std::optional<Fix>& fix) {
   std::string path = reply ? "reply of " + x.path : x.path;
-  const std::string hook = hook_name(s_, hv.hook);
+  const std::string hook = hook_name(scenario_, hv.hook);
   last_drop_hook_ = hook;
   DecidingRule rule = deciding_rule(hv);
   std::string fix_words = fix ? fix_text(*fix) : "";

@@ -147,7 +147,7 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
 
   // Through a load balancer: to a node's listener.
   if (InterfaceIndex node = lb_node_at(s, dst); node != kNone) {
-    const LoadBalancer& lb = s.lbs[s.interfaces[node].lb];
+    const LoadBalancer& lb = s.load_balancers[s.interfaces[node].lb];
     for (const Listener& listener : lb.listeners) {
       const bool proto_ok = (t.proto == net::kProtoTcp && uses_tcp(listener.protocol)) ||
                             (t.proto == net::kProtoUdp && uses_udp(listener.protocol));
@@ -198,15 +198,15 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
   e.path = "direct";
   if (net::is_pmtu_message(t.proto, t.sport, t.dport)) e.cls = TrafficClass::kPmtu;
   // A node to a target's health-check port is a health check.
-  if (leg.from.interface != kNone && s.interfaces[leg.from.interface].kind == Interface::Kind::kLbNode) {
+  if (leg.from.interface != kNone && s.interfaces[leg.from.interface].kind == NetworkInterface::Kind::kLbNode) {
     const LbIndex lb = s.interfaces[leg.from.interface].lb;
-    for (const Listener& listener : s.lbs[lb].listeners) {
+    for (const Listener& listener : s.load_balancers[lb].listeners) {
       if (listener.target_group == kNone) continue;
       for (const Target& target : s.target_groups[listener.target_group].targets)
         if (target.interface == leg.to.interface && health_check_port(s, listener.target_group, target) == t.dport) {
           e.cls = TrafficClass::kHealthCheck;
-          leg.classic_lb_out = s.lbs[lb].type == LbType::kClassic;
-          leg.always_tracked = s.lbs[lb].type == LbType::kNetwork;
+          leg.classic_lb_out = s.load_balancers[lb].type == LbType::kClassic;
+          leg.always_tracked = s.load_balancers[lb].type == LbType::kNetwork;
         }
     }
   }

@@ -48,10 +48,10 @@ PathFacts path_facts(const Scenario& s, const net::FiveTuple& request) {
   const bool pool = from_node == kNone && in_shared_pool(src);
   const InterfaceIndex target = interface_at(s, dst);
   const bool echo = net::is_icmp(request.proto);
-  for (LbIndex lb = 0; lb < s.lbs.size() && target != kNone; ++lb) {
+  for (LbIndex lb = 0; lb < s.load_balancers.size() && target != kNone; ++lb) {
     if (from_node != kNone && s.interfaces[from_node].lb != lb) continue;
-    if (pool && s.lbs[lb].type != LbType::kHuaweiShared) continue;
-    for (const Listener& listener : s.lbs[lb].listeners) {
+    if (pool && s.load_balancers[lb].type != LbType::kHuaweiShared) continue;
+    for (const Listener& listener : s.load_balancers[lb].listeners) {
       const TargetGroupIndex tg = listener.target_group;
       if (tg == kNone) continue;
       const TargetGroup& group = s.target_groups[tg];
@@ -79,7 +79,7 @@ struct PeerNames {
 };
 
 PeerNames node_peer(const Scenario& s, InterfaceIndex node, net::Family f) {
-  const LoadBalancer& l = s.lbs[s.interfaces[node].lb];
+  const LoadBalancer& l = s.load_balancers[s.interfaces[node].lb];
   const auto subnet_cidr = [&](SubnetIndex subnet) -> std::optional<std::string> {
     if (subnet == kNone) return std::nullopt;
     for (const net::IpRange& r : s.subnets[subnet].cidrs)
@@ -110,10 +110,10 @@ std::string host_cidr(const net::IpAddress& a) {
 PeerNames name_peer(const Scenario& s, const PathFacts& facts, const net::IpAddress& a) {
   const net::Family f = a.family;
   if (const InterfaceIndex node = lb_node_at(s, a); node != kNone) return node_peer(s, node, f);
-  if (facts.lb != kNone && s.lbs[facts.lb].type == LbType::kHuaweiShared && in_shared_pool(a))
+  if (facts.lb != kNone && s.load_balancers[facts.lb].type == LbType::kHuaweiShared && in_shared_pool(a))
     return {std::string(kHuaweiSharedPool), std::string(kHuaweiSharedPool)};
   if (const InterfaceIndex i = interface_at(s, a); i != kNone) {
-    const Interface& iface = s.interfaces[i];
+    const NetworkInterface& iface = s.interfaces[i];
     if (!iface.groups.empty() && s.provider != Provider::kE2e) return {s.groups[iface.groups.front()].id, vpc_cidr(s, f)};
     return {host_cidr(a), vpc_cidr(s, f)};
   }
@@ -121,7 +121,7 @@ PeerNames name_peer(const Scenario& s, const PathFacts& facts, const net::IpAddr
   // (internet-facing) or the VPC CIDR (internal)"; with NLB client IP preservation the targets
   // allow the same clients.
   if (facts.lb != kNone) {
-    const std::string peer = s.lbs[facts.lb].internet_facing ? anywhere_cidr(f) : vpc_cidr(s, f);
+    const std::string peer = s.load_balancers[facts.lb].internet_facing ? anywhere_cidr(f) : vpc_cidr(s, f);
     return {peer, peer};
   }
   if (subnet_of(s, a) != kNone) return {host_cidr(a), vpc_cidr(s, f)};
@@ -134,7 +134,7 @@ std::pair<FixNote, std::string> purpose(const Scenario& s, const PathFacts& fact
     return {icmp ? FixNote::kHealthCheckIcmp : FixNote::kHealthCheckPort, s.target_groups[facts.tg].id};
   if (cls == TrafficClass::kListener && facts.tg != kNone) return {FixNote::kTrafficPort, s.target_groups[facts.tg].id};
   if (cls == TrafficClass::kListener && facts.listener_port != 0)
-    return {FixNote::kListener, std::to_string(facts.listener_port) + " of " + s.lbs[facts.lb].id};
+    return {FixNote::kListener, std::to_string(facts.listener_port) + " of " + s.load_balancers[facts.lb].id};
   return {FixNote::kPlain, ""};
 }
 
@@ -232,7 +232,7 @@ std::optional<Fix> fix_for(const Scenario& s, const HookVerdict& hv, const Packe
   }
   // A deny rule decided in this direction: the new allow must come before it. A stateful
   // reply's fix is in the other direction, where no rule of this one is in the way.
-  if (hv.how == HookHow::kRule && !stateful_reply) {
+  if (hv.how == DecidedBy::kRule && !stateful_reply) {
     const RuleOrigin& o = origin_of(hv);
     if (fix.acl) {
       fix.action = FixAction::kAddBelow;
@@ -271,13 +271,13 @@ bool reply_by_ports(const net::FiveTuple& t) noexcept {
 
 DecidingRule deciding_rule(const HookVerdict& hv) {
   switch (hv.how) {
-    case HookHow::kRule: {
+    case DecidedBy::kRule: {
       const RuleOrigin& o = origin_of(hv);
       return {false, o.owner + " " + o.label, format_location(o.where), o.text};
     }
-    case HookHow::kDefault: return {true, "default", "", hv.policy->policy.default_text};
-    case HookHow::kRelated: return {true, "related", "", "connection tracking"};
-    case HookHow::kTracked: return {true, "tracked", "", "connection tracking"};
+    case DecidedBy::kDefault: return {true, "default", "", hv.policy->policy.default_text};
+    case DecidedBy::kRelated: return {true, "related", "", "connection tracking"};
+    case DecidedBy::kTracked: return {true, "tracked", "", "connection tracking"};
   }
   return {};
 }

@@ -83,8 +83,8 @@ Listeners listeners_at_nodes(const Scenario& s, std::uint64_t seed) {
   Listeners out;
   Rng setup = rng_for(seed, gen_internal::kClientPoolStream, 0);
   out.pools.push_back(gen_internal::internet_pool(s, setup));
-  for (LbIndex l = 0; l < s.lbs.size(); ++l) {
-    const LoadBalancer& lb = s.lbs[l];
+  for (LbIndex l = 0; l < s.load_balancers.size(); ++l) {
+    const LoadBalancer& lb = s.load_balancers[l];
     std::uint32_t pool = 0;
     if (!lb.internet_facing) {
       out.pools.push_back(gen_internal::internal_pool(s, lb, setup));
@@ -94,7 +94,7 @@ Listeners listeners_at_nodes(const Scenario& s, std::uint64_t seed) {
     const bool pool_v6 = out.pools[pool].documentation_ipv6 || !out.pools[pool].ipv6.empty();
     for (std::uint32_t li = 0; li < lb.listeners.size(); ++li) {
       for (InterfaceIndex n : lb.nodes) {
-        const Interface& node = s.interfaces[n];
+        const NetworkInterface& node = s.interfaces[n];
         Entry e{l, li, n, std::nullopt, std::nullopt, pool};
         if (pool_v4) {
           if (lb.internet_facing && node.public_ip && node.public_ip->family == net::Family::kIpv4) {
@@ -114,7 +114,7 @@ Listeners listeners_at_nodes(const Scenario& s, std::uint64_t seed) {
 // Step 2: the time span. Listener flows start in order over it; health checks run through it.
 std::int64_t time_span_ns(const Scenario& s, std::uint64_t flows) {
   std::uint32_t max_interval_s = 0;
-  for (const LoadBalancer& lb : s.lbs) {
+  for (const LoadBalancer& lb : s.load_balancers) {
     for (const Listener& li : lb.listeners) {
       if (li.target_group != kNone) {
         max_interval_s = std::max(max_interval_s, s.target_groups[li.target_group].health_check.interval_s);
@@ -133,7 +133,7 @@ Flow listener_flow(const Scenario& s, const Listeners& listeners, std::uint64_t 
   const std::uint32_t inet_mtu = std::clamp<std::uint32_t>(s.mtu.internet_bytes, 576, kMaxPayload);
   Rng rng = rng_for(seed, gen_internal::kListenerFlowStream, i);
   const Entry& e = listeners.entries[i % listeners.entries.size()];
-  const LoadBalancer& lb = s.lbs[e.lb];
+  const LoadBalancer& lb = s.load_balancers[e.lb];
   const Listener& listener = lb.listeners[e.listener];
   const ClientPool& pool = listeners.pools[e.pool];
   Flow f;
@@ -200,8 +200,8 @@ std::vector<Flow> listener_flows(const Scenario& s, const Listeners& listeners, 
 // not the pair has a leg.
 void add_health_checks(const Scenario& s, std::uint64_t seed, std::int64_t span_ns, std::vector<Flow>& flows) {
   std::uint64_t pair = 0;
-  for (LbIndex l = 0; l < s.lbs.size(); ++l) {
-    const LoadBalancer& lb = s.lbs[l];
+  for (LbIndex l = 0; l < s.load_balancers.size(); ++l) {
+    const LoadBalancer& lb = s.load_balancers[l];
     std::vector<TargetGroupIndex> groups;
     for (const Listener& li : lb.listeners) {
       if (li.target_group != kNone && std::find(groups.begin(), groups.end(), li.target_group) == groups.end()) {

@@ -84,7 +84,7 @@ AppProtocol ScenarioReader::app_protocol(const YAML::Node& n, std::string_view w
 
 void ScenarioReader::read_load_balancers() {
   for (std::size_t i = 0; i < lb_nodes_.size(); ++i) {
-    scenario_.lbs.push_back(read_load_balancer(lb_nodes_[i].first, lb_nodes_[i].second, static_cast<LbIndex>(i)));
+    scenario_.load_balancers.push_back(read_load_balancer(lb_nodes_[i].first, lb_nodes_[i].second, static_cast<LbIndex>(i)));
   }
 }
 
@@ -194,12 +194,12 @@ std::vector<std::pair<InterfaceIndex, YAML::Node>> ScenarioReader::read_nodes(co
 }
 
 // Node `position` (0-based) of `lb`, and where its backend_ip was written, if it was.
-std::pair<Interface, std::optional<YAML::Node>> ScenarioReader::read_node(const YAML::Node& n, std::size_t position,
+std::pair<NetworkInterface, std::optional<YAML::Node>> ScenarioReader::read_node(const YAML::Node& n, std::size_t position,
                                                                           const std::vector<KeySpec>& keys,
                                                                           const LoadBalancer& lb) {
   const Fields fields = check_keys(n, "load balancer node", keys);
-  Interface eni;
-  eni.kind = Interface::Kind::kLbNode;
+  NetworkInterface eni;
+  eni.kind = NetworkInterface::Kind::kLbNode;
   eni.where = at(n);
   eni.groups = lb.groups;
   std::string where_name;
@@ -254,7 +254,7 @@ void ScenarioReader::assign_backend_ips(const Fields& fields, const YAML::Node& 
   const auto v4 = std::find_if(backend.cidrs.begin(), backend.cidrs.end(),
                                [](const net::IpRange& c) { return c.family == net::Family::kIpv4; });
   for (InterfaceIndex ni : lb.nodes) {
-    Interface& eni = scenario_.interfaces[ni];
+    NetworkInterface& eni = scenario_.interfaces[ni];
     if (eni.backend_ip) continue;
     if (eni.subnet == lb.backend_subnet) {
       eni.backend_ip = eni.ipv4;

@@ -116,8 +116,8 @@ void ScenarioReader::read_instances() {
     keys[1] = {"subnet", 0, "'subnet' cannot be used with network: ec2-classic (EC2-Classic has no subnets)"};
   for (const auto& [id, node] : instance_nodes_) {
     const Fields fields = check_keys(node, "instance", keys);
-    Interface eni;
-    eni.kind = Interface::Kind::kInstance;
+    NetworkInterface eni;
+    eni.kind = NetworkInterface::Kind::kInstance;
     eni.id = id;
     eni.where = at(node);
     if (!scenario_.ec2_classic) eni.subnet = resolve(require(fields, "subnet", "instance").value, subnet_names_);

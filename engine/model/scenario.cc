@@ -46,7 +46,7 @@ SubnetIndex subnet_of(const Scenario& scenario, const net::IpAddress& address) n
 
 InterfaceIndex interface_at(const Scenario& scenario, const net::IpAddress& address) noexcept {
   for (std::size_t i = 0; i < scenario.interfaces.size(); ++i) {
-    const Interface& eni = scenario.interfaces[i];
+    const NetworkInterface& eni = scenario.interfaces[i];
     if ((eni.ipv4 && *eni.ipv4 == address) || (eni.ipv6 && *eni.ipv6 == address)) return static_cast<InterfaceIndex>(i);
   }
   return kNone;

@@ -29,7 +29,7 @@
 // Example:
 //   const Scenario& s = *loaded;
 //   for (const Target& t : s.target_groups[tg].targets) {
-//     const Interface& eni = s.interfaces[t.interface];   // resolved: never kNone
+//     const NetworkInterface& eni = s.interfaces[t.interface];   // resolved: never kNone
 //     report(eni.id, format_location(t.where));           // "i-web1", "lb.yaml:41"
 //   }
 //
@@ -148,7 +148,7 @@ struct Subnet {
   AclIndex acl = kNone;              // kNone: the VPC default ACL, which allows all
 };
 
-struct Interface {
+struct NetworkInterface {
   enum class Kind : std::uint8_t { kInstance, kLbNode };
   Kind kind = Kind::kInstance;
   std::string id;                    // instance id, or "<lb id>/<subnet id>" for a node
@@ -253,8 +253,8 @@ struct Scenario {
   std::vector<NetworkAcl> acls;
   std::vector<SecurityGroup> groups;
   std::vector<PrefixList> prefix_lists;
-  std::vector<Interface> interfaces;
-  std::vector<LoadBalancer> lbs;
+  std::vector<NetworkInterface> interfaces;
+  std::vector<LoadBalancer> load_balancers;
   std::vector<TargetGroup> target_groups;
   Mtu mtu;
   ConntrackConfig conntrack;

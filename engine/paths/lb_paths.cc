@@ -8,12 +8,12 @@
 namespace pfsim::engine {
 namespace {
 
-bool is_huawei_shared(const Scenario& s, const Interface& node) noexcept {
-  return node.lb != kNone && s.lbs[node.lb].type == LbType::kHuaweiShared;
+bool is_huawei_shared(const Scenario& s, const NetworkInterface& node) noexcept {
+  return node.lb != kNone && s.load_balancers[node.lb].type == LbType::kHuaweiShared;
 }
 
 // The address backend connections and health checks of `node` come from, in `family`.
-std::optional<net::IpAddress> node_backend_source(const Scenario& s, const Interface& node, net::Family family) {
+std::optional<net::IpAddress> node_backend_source(const Scenario& s, const NetworkInterface& node, net::Family family) {
   if (is_huawei_shared(s, node)) {
     if (family != net::Family::kIpv4) return std::nullopt;
     return representative(*net::parse_prefix(kHuaweiSharedPool));
@@ -26,14 +26,14 @@ std::optional<net::IpAddress> node_backend_source(const Scenario& s, const Inter
 
 InterfaceIndex lb_node_at(const Scenario& s, const net::IpAddress& a) noexcept {
   for (InterfaceIndex i = 0; i < s.interfaces.size(); ++i) {
-    const Interface& n = s.interfaces[i];
-    if (n.kind != Interface::Kind::kLbNode) continue;
+    const NetworkInterface& n = s.interfaces[i];
+    if (n.kind != NetworkInterface::Kind::kLbNode) continue;
     if ((n.public_ip && *n.public_ip == a) || (n.ipv4 && *n.ipv4 == a) || (n.ipv6 && *n.ipv6 == a)) return i;
   }
   return kNone;
 }
 
-std::optional<net::IpAddress> private_address(const Interface& interface, net::Family family) noexcept {
+std::optional<net::IpAddress> private_address(const NetworkInterface& interface, net::Family family) noexcept {
   return family == net::Family::kIpv4 ? interface.ipv4 : interface.ipv6;
 }
 
@@ -60,7 +60,7 @@ std::uint16_t health_check_port(const Scenario& s, TargetGroupIndex tg, const Ta
 }
 
 bool preserves_client_ip(const Scenario& s, LbIndex lb, TargetGroupIndex tg) noexcept {
-  if (s.lbs[lb].type != LbType::kNetwork) return false;
+  if (s.load_balancers[lb].type != LbType::kNetwork) return false;
   const TargetGroup& group = s.target_groups[tg];
   if (group.preserve_client_ip) return *group.preserve_client_ip;
   if (!group.ip_targets) return true;
@@ -68,7 +68,7 @@ bool preserves_client_ip(const Scenario& s, LbIndex lb, TargetGroupIndex tg) noe
 }
 
 bool bypasses_target_filters(const Scenario& s, LbIndex lb, const Listener& listener) noexcept {
-  const LoadBalancer& l = s.lbs[lb];
+  const LoadBalancer& l = s.load_balancers[lb];
   const bool l4 = listener.protocol == AppProtocol::kTcp || listener.protocol == AppProtocol::kUdp ||
                   listener.protocol == AppProtocol::kTcpUdp;
   return l.type == LbType::kHuaweiDedicated && l4 && !l.ip_as_backend;
@@ -76,13 +76,13 @@ bool bypasses_target_filters(const Scenario& s, LbIndex lb, const Listener& list
 
 std::optional<LbLeg> client_leg(const Scenario& s, InterfaceIndex node, const Listener& listener,
                                 const net::IpAddress& client, std::uint16_t client_port, std::uint8_t proto) {
-  const Interface& n = s.interfaces[node];
+  const NetworkInterface& n = s.interfaces[node];
   const auto node_address = private_address(n, client.family);
   if (!node_address) return std::nullopt;
   LbLeg out;
   out.leg.from = endpoint_at(s, client);
   out.leg.to = endpoint_of(s, node);
-  out.leg.always_tracked = s.lbs[n.lb].type == LbType::kNetwork;
+  out.leg.always_tracked = s.load_balancers[n.lb].type == LbType::kNetwork;
   out.tuple = net::FiveTuple{client.bits, node_address->bits, client_port, listener.port, proto, client.family};
   return out;
 }
@@ -90,9 +90,9 @@ std::optional<LbLeg> client_leg(const Scenario& s, InterfaceIndex node, const Li
 std::optional<LbLeg> backend_leg(const Scenario& s, InterfaceIndex node, TargetGroupIndex tg, const Target& target,
                                  const Listener* listener, const std::optional<net::IpAddress>& client,
                                  std::uint16_t sport, std::uint16_t dport, std::uint8_t proto) {
-  const Interface& n = s.interfaces[node];
-  const Interface& t = s.interfaces[target.interface];
-  const LoadBalancer& lb = s.lbs[n.lb];
+  const NetworkInterface& n = s.interfaces[node];
+  const NetworkInterface& t = s.interfaces[target.interface];
+  const LoadBalancer& lb = s.load_balancers[n.lb];
   // The target's family: IPv4 when it has an address of it (an IPv6 client reaching an IPv4
   // target through an NLB: "the target sees the LB address").
   const net::Family family = t.ipv4 ? net::Family::kIpv4 : net::Family::kIpv6;
@@ -138,12 +138,12 @@ net::FiveTuple health_check_echo(const net::FiveTuple& probe) noexcept {
 std::string anywhere_cidr(net::Family family) { return family == net::Family::kIpv4 ? "0.0.0.0/0" : "::/0"; }
 
 std::string interface_name(const Scenario& s, InterfaceIndex i) {
-  const Interface& iface = s.interfaces[i];
-  if (iface.kind == Interface::Kind::kLbNode) {
+  const NetworkInterface& iface = s.interfaces[i];
+  if (iface.kind == NetworkInterface::Kind::kLbNode) {
     // Nodes are told apart by subnet; in EC2-Classic, which has none, by address.
-    if (iface.subnet != kNone) return s.lbs[iface.lb].id + " node " + s.subnets[iface.subnet].id;
+    if (iface.subnet != kNone) return s.load_balancers[iface.lb].id + " node " + s.subnets[iface.subnet].id;
     const auto& address = iface.ipv4 ? iface.ipv4 : iface.ipv6;
-    return s.lbs[iface.lb].id + " node " + (address ? net::format_address(address->family, address->bits) : iface.id);
+    return s.load_balancers[iface.lb].id + " node " + (address ? net::format_address(address->family, address->bits) : iface.id);
   }
   return iface.id;
 }

@@ -42,7 +42,7 @@ inline constexpr std::string_view kHuaweiSharedPool = "100.125.0.0/16";
 InterfaceIndex lb_node_at(const Scenario& s, const net::IpAddress& address) noexcept;
 
 // The private address of `interface` in `family`, if it has one.
-std::optional<net::IpAddress> private_address(const Interface& interface, net::Family family) noexcept;
+std::optional<net::IpAddress> private_address(const NetworkInterface& interface, net::Family family) noexcept;
 
 // An address that stands for a client network in canonical flows: the address itself for a
 // host prefix, otherwise the highest address but one of the range (documented in README.md).

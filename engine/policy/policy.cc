@@ -51,7 +51,7 @@ std::optional<IpRange> host_block(const std::optional<net::IpAddress>& address) 
 // group rules": "Incoming traffic is allowed based on the private IP addresses of the
 // instances that are associated with the source security group (and not the public IP or
 // Elastic IP addresses)."
-void append_private_addresses(const Interface& eni, std::vector<IpRange>& out) {
+void append_private_addresses(const NetworkInterface& eni, std::vector<IpRange>& out) {
   if (auto v4 = host_block(eni.ipv4)) out.push_back(*v4);
   if (auto v6 = host_block(eni.ipv6)) out.push_back(*v6);
 }
@@ -76,15 +76,15 @@ std::vector<IpRange> peer_blocks(const Scenario& s, const Peer& peer) {
       // A referenced group = the private IPs of the interfaces it is attached to (EC2 guide,
       // "Security group rules", quoted above); referencing a group does not import its rules.
       // A group attached to nothing contributes no rule.
-      for (const Interface& eni : s.interfaces)
+      for (const NetworkInterface& eni : s.interfaces)
         if (std::find(eni.groups.begin(), eni.groups.end(), peer.group) != eni.groups.end())
           append_private_addresses(eni, blocks);
       break;
     case Peer::Kind::kElbSourceGroup:
       // EC2-Classic `amazon-elb/amazon-elb-sg` (ELB Classic guide, "Security groups for load
       // balancers in EC2-Classic"): the source group of every Classic LB, i.e. its nodes.
-      for (const Interface& eni : s.interfaces)
-        if (eni.kind == Interface::Kind::kLbNode && eni.lb < s.lbs.size() && s.lbs[eni.lb].type == LbType::kClassic)
+      for (const NetworkInterface& eni : s.interfaces)
+        if (eni.kind == NetworkInterface::Kind::kLbNode && eni.lb < s.load_balancers.size() && s.load_balancers[eni.lb].type == LbType::kClassic)
           append_private_addresses(eni, blocks);
       break;
   }

@@ -41,7 +41,7 @@ void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) 
   const HookVerdict& verdict = drop.verdict;
   const Packet& packet = drop.packet;
   const DropGroupKey key{drop.cls, verdict.hook, verdict.policy,
-                         verdict.how == HookHow::kRule ? verdict.rule : classifier::kNoMatch};
+                         verdict.how == DecidedBy::kRule ? verdict.rule : classifier::kNoMatch};
   std::size_t index = 0;
   if (auto it = by_key_.find(key); it != by_key_.end()) {
     index = it->second;
@@ -96,9 +96,9 @@ std::vector<DropGroup> DropGroups::finish() {
 
 std::string DropGroups::owner_location(Hook hook) const {
   if (hook.kind == HookKind::kSgIngress || hook.kind == HookKind::kSgEgress) {
-    const Interface& i = scenario_.interfaces[hook.owner];
+    const NetworkInterface& i = scenario_.interfaces[hook.owner];
     if (!i.groups.empty()) return format_location(scenario_.groups[i.groups.front()].where);
-    if (i.lb != kNone && !scenario_.lbs[i.lb].groups.empty()) return format_location(scenario_.groups[scenario_.lbs[i.lb].groups.front()].where);
+    if (i.lb != kNone && !scenario_.load_balancers[i.lb].groups.empty()) return format_location(scenario_.groups[scenario_.load_balancers[i.lb].groups.front()].where);
     return format_location(i.where);
   }
   const Subnet& subnet = scenario_.subnets[hook.owner];

@@ -9,12 +9,12 @@
 namespace pfsim::engine::internal {
 HealthSchedule::HealthSchedule(const Scenario& scenario, std::uint32_t shard_index, std::uint32_t shard_count)
     : scenario_(scenario) {
-  for (LbIndex lb = 0; lb < scenario.lbs.size(); ++lb) {
-    for (InterfaceIndex node : scenario.lbs[lb].nodes) {
+  for (LbIndex lb = 0; lb < scenario.load_balancers.size(); ++lb) {
+    for (InterfaceIndex node : scenario.load_balancers[lb].nodes) {
       // Once per target group the LB serves, from every node to every target (check.cc does
       // the same).
       std::vector<TargetGroupIndex> done;
-      for (const Listener& listener : scenario.lbs[lb].listeners) {
+      for (const Listener& listener : scenario.load_balancers[lb].listeners) {
         if (listener.target_group == kNone ||
             std::find(done.begin(), done.end(), listener.target_group) != done.end())
           continue;

@@ -14,13 +14,13 @@ std::size_t LbRouter::AddrKeyHash::operator()(const AddrKey& k) const noexcept {
 }
 
 LbRouter::LbRouter(const Scenario& scenario, ReplayMode mode) : scenario_(scenario), mode_(mode) {
-  for (LbIndex lb = 0; lb < scenario.lbs.size(); ++lb) {
-    for (InterfaceIndex node : scenario.lbs[lb].nodes) {
-      const Interface& n = scenario.interfaces[node];
+  for (LbIndex lb = 0; lb < scenario.load_balancers.size(); ++lb) {
+    for (InterfaceIndex node : scenario.load_balancers[lb].nodes) {
+      const NetworkInterface& n = scenario.interfaces[node];
       for (const auto& address : {n.ipv4, n.ipv6, n.public_ip, n.backend_ip}) {
         if (!address) continue;
         node_addresses_.try_emplace(AddrKey{address->bits, 0, 0, address->family}, node);
-        for (const Listener& listener : scenario.lbs[lb].listeners) {
+        for (const Listener& listener : scenario.load_balancers[lb].listeners) {
           for (std::uint8_t proto : {net::kProtoTcp, net::kProtoUdp}) {
             if (proto == net::kProtoTcp ? !uses_tcp(listener.protocol) : !uses_udp(listener.protocol)) continue;
             listeners_.try_emplace(AddrKey{address->bits, listener.port, proto, address->family},
@@ -41,16 +41,16 @@ InterfaceIndex LbRouter::node_at(const net::IpAddress& address) const noexcept {
 TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
   if (net::is_pmtu_message(t.proto, t.sport, t.dport)) return TrafficClass::kPmtu;
   const auto node_of = [&](const Endpoint& e) -> InterfaceIndex {
-    return e.interface != kNone && scenario_.interfaces[e.interface].kind == Interface::Kind::kLbNode ? e.interface : kNone;
+    return e.interface != kNone && scenario_.interfaces[e.interface].kind == NetworkInterface::Kind::kLbNode ? e.interface : kNone;
   };
   const InterfaceIndex from_node = node_of(leg.from);
   const InterfaceIndex to_node = node_of(leg.to);
   if (from_node != kNone) {
-    const LoadBalancer& lb = scenario_.lbs[scenario_.interfaces[from_node].lb];
+    const LoadBalancer& lb = scenario_.load_balancers[scenario_.interfaces[from_node].lb];
     leg.classic_lb_out = lb.type == LbType::kClassic;
     leg.always_tracked = lb.type == LbType::kNetwork;
   } else if (to_node != kNone) {
-    leg.always_tracked = scenario_.lbs[scenario_.interfaces[to_node].lb].type == LbType::kNetwork;
+    leg.always_tracked = scenario_.load_balancers[scenario_.interfaces[to_node].lb].type == LbType::kNetwork;
   }
   // The LB end of the packet: a node, or Huawei's shared pool, which stands for every shared
   // ELB's nodes (lb_paths.h).
@@ -71,9 +71,9 @@ TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
   const InterfaceIndex node = from_node != kNone ? from_node : to_node;
   const std::uint16_t port = from_lb ? t.dport : t.sport;
   TrafficClass cls = TrafficClass::kOther;
-  for (LbIndex lb = 0; lb < scenario_.lbs.size(); ++lb) {
-    if (node != kNone ? lb != scenario_.interfaces[node].lb : scenario_.lbs[lb].type != LbType::kHuaweiShared) continue;
-    for (const Listener& listener : scenario_.lbs[lb].listeners) {
+  for (LbIndex lb = 0; lb < scenario_.load_balancers.size(); ++lb) {
+    if (node != kNone ? lb != scenario_.interfaces[node].lb : scenario_.load_balancers[lb].type != LbType::kHuaweiShared) continue;
+    for (const Listener& listener : scenario_.load_balancers[lb].listeners) {
       if (listener.target_group == kNone) continue;
       const TargetGroup& group = scenario_.target_groups[listener.target_group];
       for (const Target& target : group.targets) {

@@ -235,7 +235,7 @@ std::size_t ReplayEngine::route_for(const net::FiveTuple& header, std::uint64_t 
     step.mtu = next_mtu(step.leg);
     Packet packet;
     packet.tuple = step.tuple;
-    step.src_is_b = ConntrackTable::src_is_b(packet);
+    step.src_is_hi = ConntrackTable::src_is_hi(packet);
   }
   plan_route(route);
   return routes_.insert(route, hash, index);
@@ -277,7 +277,7 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   if (options_.mode == ReplayMode::kThroughLb && packet.is_icmp_error) {
     if (const InterfaceIndex node = router_.node_at(net::IpAddress{packet.tuple.family, packet.tuple.dst});
         node != kNone) {
-      const Interface& n = scenario_.interfaces[node];
+      const NetworkInterface& n = scenario_.interfaces[node];
       if (n.public_ip && n.public_ip->bits == packet.tuple.dst && n.public_ip->family == packet.tuple.family)
         if (auto priv = private_address(n, packet.tuple.family)) {
           if (packet.quoted.src == packet.tuple.dst) packet.quoted.src = priv->bits;

@@ -69,17 +69,17 @@ void RouteCache::arm_fast_path(RouteSlot& slot, const Route& route, bool passed,
   const net::FiveTuple& header = route.header;
   if (!passed || net::is_icmp(header.proto)) return;
   std::uint8_t hooks = 0;
-  std::uint8_t src_is_b = 0;
+  std::uint8_t src_is_hi = 0;
   for (std::size_t i = 0; i < route.steps; ++i) {
     for (const HookPlan& hook : route.step[i].plan) {
       if (!hook.stateful) continue;
       if (hook.slot_generation != conntrack.generation() || hooks == kMaxFastPathHooks) return;
-      if (route.step[i].src_is_b) src_is_b |= static_cast<std::uint8_t>(1u << hooks);
+      if (route.step[i].src_is_hi) src_is_hi |= static_cast<std::uint8_t>(1u << hooks);
       slot.fast_path_slots[hooks++] = hook.conntrack_slot;
     }
   }
   slot.fast_path_hooks = hooks & 7u;
-  slot.fast_path_src_is_b = src_is_b & 15u;
+  slot.fast_path_src_is_hi = src_is_hi & 15u;
   slot.fast_path_token = current_fast_path_token(conntrack.generation(), epoch);
 }
 

@@ -2,8 +2,8 @@
 // linear probing, a power-of-two capacity and a load factor of at most 1/2.
 //
 // Key normalization: a flow's two endpoints (address, port) are stored ordered, the lower
-// (address first, then port) as side A, so a packet and its reply build the same key; the
-// entry remembers which side sent the first packet (kInitiatorIsB). "Ports" are the TCP/UDP
+// (address first, then port) as the lower endpoint, so a packet and its reply build the same key; the
+// entry remembers which side sent the first packet (kInitiatorIsHi). "Ports" are the TCP/UDP
 // ports; for ICMP echo (v4 8/0, v6 128/129) both are the echo identifier, and the type is not
 // part of the key, so request and reply pair up; for other ICMP messages and other protocols
 // both are 0 (EC2 guide, "Security group connection tracking": "For protocols other than TCP,
@@ -29,7 +29,7 @@ constexpr std::size_t kInitialCapacity = 64;  // a power of two
 
 // Entry::flags.
 constexpr std::uint8_t kOccupied = 0x01;
-constexpr std::uint8_t kInitiatorIsB = 0x02;   // the first packet came from side B
+constexpr std::uint8_t kInitiatorIsHi = 0x02;   // the first packet came from the higher endpoint
 constexpr std::uint8_t kSeenReply = 0x04;      // a packet came from the other side
 constexpr std::uint8_t kFinInitiator = 0x08;   // TCP FIN seen from the initiator
 constexpr std::uint8_t kFinResponder = 0x10;   // TCP FIN seen from the responder
@@ -58,18 +58,18 @@ constexpr KeyPorts key_ports(const net::FiveTuple& t, std::uint16_t icmp_id) noe
 ConntrackTable::ConntrackTable(const ConntrackConfig& config)
     : config_(config), slots_(kInitialCapacity), newest_ns_(std::numeric_limits<std::int64_t>::min()) {}
 
-// Equal endpoints (a host talking to itself on one port) make src side A: every packet then
+// Equal endpoints (a host talking to itself on one port) make src the lower endpoint: every packet then
 // counts as the initiator's.
 ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                                             std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_b) noexcept {
-  src_is_b = tuple.dst < tuple.src || (tuple.dst == tuple.src && dport < sport);
+                                             std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_hi) noexcept {
+  src_is_hi = tuple.dst < tuple.src || (tuple.dst == tuple.src && dport < sport);
   Entry key;
-  key.addr_a = src_is_b ? tuple.dst : tuple.src;
-  key.addr_b = src_is_b ? tuple.src : tuple.dst;
+  key.addr_lo = src_is_hi ? tuple.dst : tuple.src;
+  key.addr_hi = src_is_hi ? tuple.src : tuple.dst;
   key.domain = domain;
   key.lb_connection = lb_connection;
-  key.port_a = src_is_b ? dport : sport;
-  key.port_b = src_is_b ? sport : dport;
+  key.port_lo = src_is_hi ? dport : sport;
+  key.port_hi = src_is_hi ? sport : dport;
   key.proto = tuple.proto;
   key.family = tuple.family;
   return key;
@@ -78,9 +78,9 @@ ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::Fi
 // The first slot of the key's probe chain. The hash leaves ICMP "ports" out (see above) and is
 // the same for both directions because the key is normalized.
 std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
-  const std::uint64_t ports = net::is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_a} << 16) | key.port_b;
+  const std::uint64_t ports = net::is_icmp(key.proto) ? 0 : (std::uint64_t{key.port_lo} << 16) | key.port_hi;
   const std::uint64_t h =
-      net::hash_words(key.domain ^ key.lb_connection, key.addr_a.hi, key.addr_a.lo, key.addr_b.hi, key.addr_b.lo,
+      net::hash_words(key.domain ^ key.lb_connection, key.addr_lo.hi, key.addr_lo.lo, key.addr_hi.hi, key.addr_hi.lo,
                       (ports << 32) | (std::uint64_t{key.proto} << 8) | static_cast<std::uint64_t>(key.family));
   return static_cast<std::size_t>(h) & (slots_.size() - 1);
 }
@@ -89,12 +89,12 @@ std::size_t ConntrackTable::home_slot(const Entry& key) const noexcept {
 // domain, protocol and connection (related() matches quoted ICMP flows by this alone).
 bool ConntrackTable::same_addresses(const Entry& e, const Entry& key) noexcept {
   return e.domain == key.domain && e.lb_connection == key.lb_connection && e.proto == key.proto &&
-         e.family == key.family && e.addr_a == key.addr_a && e.addr_b == key.addr_b;
+         e.family == key.family && e.addr_lo == key.addr_lo && e.addr_hi == key.addr_hi;
 }
 
 // Whether the occupied entry `e` is `key`'s flow.
 bool ConntrackTable::same_flow(const Entry& e, const Entry& key) noexcept {
-  return same_addresses(e, key) && e.port_a == key.port_a && e.port_b == key.port_b;
+  return same_addresses(e, key) && e.port_lo == key.port_lo && e.port_hi == key.port_hi;
 }
 
 // The slot holding `key`'s flow, or the empty slot where it would go. The table is never full
@@ -162,21 +162,21 @@ std::int64_t ConntrackTable::expiry_ns(const Entry& entry) noexcept {
 void ConntrackTable::note_time(std::int64_t ts_ns) noexcept { newest_ns_ = std::max(newest_ns_, ts_ns); }
 
 // Whether the entry `e` is the flow of a packet with this header and key ports, compared in
-// both orientations without building the normalized key; `src_is_b` as key_of() sets it.
+// both orientations without building the normalized key; `src_is_hi` as key_of() sets it.
 bool ConntrackTable::holds(const Entry& e, std::uint32_t domain, const Packet& packet, std::uint16_t sport,
-                           std::uint16_t dport, bool& src_is_b) noexcept {
+                           std::uint16_t dport, bool& src_is_hi) noexcept {
   const net::FiveTuple& t = packet.tuple;
   if ((e.flags & kOccupied) == 0 || e.domain != domain || e.lb_connection != packet.lb_connection ||
       e.proto != t.proto || e.family != t.family)
     return false;
-  // key_of() puts src on side A unless it is the greater endpoint, so when both orientations
-  // match (a host talking to itself on one port) src is side A.
-  if (e.addr_a == t.src && e.addr_b == t.dst && e.port_a == sport && e.port_b == dport) {
-    src_is_b = false;
+  // key_of() puts src on the lower endpoint unless it is the greater endpoint, so when both orientations
+  // match (a host talking to itself on one port) src is the lower endpoint.
+  if (e.addr_lo == t.src && e.addr_hi == t.dst && e.port_lo == sport && e.port_hi == dport) {
+    src_is_hi = false;
     return true;
   }
-  if (e.addr_a == t.dst && e.addr_b == t.src && e.port_a == dport && e.port_b == sport) {
-    src_is_b = true;
+  if (e.addr_lo == t.dst && e.addr_hi == t.src && e.port_lo == dport && e.port_hi == sport) {
+    src_is_hi = true;
     return true;
   }
   return false;
@@ -186,46 +186,46 @@ bool ConntrackTable::lookup(std::uint32_t domain, const Packet& packet, Slot* hi
   note_time(packet.ts_ns);
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
-  bool src_is_b = false;
+  bool src_is_hi = false;
   // The hinted slot is compared with the header directly: the common case, a later packet of
   // a flow, then costs no key building, hashing or probing.
   std::size_t slot = 0;
   if (hint != nullptr && *hint < slots_.size() &&
-      holds(slots_[*hint], domain, packet, ports.sport, ports.dport, src_is_b)) {
+      holds(slots_[*hint], domain, packet, ports.sport, ports.dport, src_is_hi)) {
     slot = *hint;
   } else {
-    slot = probe(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b));
+    slot = probe(key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_hi));
     if (hint != nullptr) *hint = static_cast<Slot>(slot);
   }
   Entry& e = slots_[slot];
   if ((e.flags & kOccupied) == 0 || expiry_ns(e) < packet.ts_ns) return false;
-  update(e, packet.ts_ns, packet.tcp_flags, src_is_b);
+  update(e, packet.ts_ns, packet.tcp_flags, src_is_hi);
   return true;
 }
 
 // Every flow live first, then the refreshes: refreshing one flow keeps it live for a packet of
 // the same time, so this is what lookup() would do hook by hook.
-bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, std::int64_t ts_ns,
+bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t src_is_hi, std::int64_t ts_ns,
                                    std::uint16_t tcp_flags) noexcept {
   for (const Slot slot : slots)
     if (ts_ns > expiry_ns(slots_[slot])) return false;
   note_time(ts_ns);
-  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], ts_ns, tcp_flags, ((src_is_b >> k) & 1u) != 0);
+  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], ts_ns, tcp_flags, ((src_is_hi >> k) & 1u) != 0);
   return true;
 }
 
-bool ConntrackTable::src_is_b(const Packet& packet) noexcept {
+bool ConntrackTable::src_is_hi(const Packet& packet) noexcept {
   const KeyPorts ports = key_ports(packet.tuple, packet.icmp_id);
-  bool src_is_b = false;
-  key_of(0, packet.tuple, ports.sport, ports.dport, 0, src_is_b);
-  return src_is_b;
+  bool src_is_hi = false;
+  key_of(0, packet.tuple, ports.sport, ports.dport, 0, src_is_hi);
+  return src_is_hi;
 }
 
-void ConntrackTable::update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_b) const noexcept {
+void ConntrackTable::update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_hi) const noexcept {
   e.last_ns = std::max(e.last_ns, ts_ns);
   const std::uint8_t flags_before = e.flags;
   if (e.packets < std::numeric_limits<std::uint8_t>::max()) ++e.packets;
-  const bool from_initiator = src_is_b == ((e.flags & kInitiatorIsB) != 0);
+  const bool from_initiator = src_is_hi == ((e.flags & kInitiatorIsHi) != 0);
   if (!from_initiator) e.flags |= kSeenReply;
   if (e.proto == net::kProtoTcp) {
     if ((tcp_flags & kTcpRst) != 0) e.flags |= kRst;
@@ -239,12 +239,12 @@ void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hin
   note_time(packet.ts_ns);
   const net::FiveTuple& t = packet.tuple;
   const KeyPorts ports = key_ports(t, packet.icmp_id);
-  bool src_is_b = false;
-  Entry fresh = key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_b);
+  bool src_is_hi = false;
+  Entry fresh = key_of(domain, t, ports.sport, ports.dport, packet.lb_connection, src_is_hi);
   fresh.last_ns = packet.ts_ns;
   fresh.packets = 1;
   fresh.flags = kOccupied;
-  if (src_is_b) fresh.flags |= kInitiatorIsB;
+  if (src_is_hi) fresh.flags |= kInitiatorIsHi;
   if (t.proto == net::kProtoTcp) {
     if ((packet.tcp_flags & kTcpRst) != 0) fresh.flags |= kRst;
     if ((packet.tcp_flags & kTcpFin) != 0) fresh.flags |= kFinInitiator;
@@ -266,16 +266,16 @@ void ConntrackTable::track(std::uint32_t domain, const Packet& packet, Slot* hin
 bool ConntrackTable::related(std::uint32_t domain, const Packet& packet) const noexcept {
   if (!packet.is_icmp_error) return false;
   const net::FiveTuple& q = packet.quoted;
-  bool src_is_b = false;
+  bool src_is_hi = false;
   if (!net::is_icmp(q.proto)) {
     const bool ports = net::is_tcp_or_udp(q.proto);
     const Entry& e = slots_[probe(key_of(domain, q, ports ? q.sport : std::uint16_t{0},
-                                         ports ? q.dport : std::uint16_t{0}, packet.lb_connection, src_is_b))];
+                                         ports ? q.dport : std::uint16_t{0}, packet.lb_connection, src_is_hi))];
     return (e.flags & kOccupied) != 0 && packet.ts_ns <= expiry_ns(e);
   }
   // A quoted ICMP packet: any live ICMP flow of this protocol between the two addresses. All of
   // them lie on this chain, since the hash leaves ICMP ports out.
-  const Entry key = key_of(domain, q, 0, 0, packet.lb_connection, src_is_b);
+  const Entry key = key_of(domain, q, 0, 0, packet.lb_connection, src_is_hi);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = home_slot(key);; i = (i + 1) & mask) {
     const Entry& e = slots_[i];

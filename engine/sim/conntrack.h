@@ -104,15 +104,15 @@ class ConntrackTable {
 
   // The known-slot fast path (see Cost above), for a packet that belongs to the flows at
   // `slots` (each seen there by a lookup() that returned true or by a track(), in the current
-  // generation(); they may be of different domains), whose src is side B of flow k's key when
-  // bit k of `src_is_b` is set (src_is_b()). When every one of them is live at the packet's
+  // generation(); they may be of different domains), whose src is the higher endpoint of flow k's key when
+  // bit k of `src_is_hi` is set (src_is_hi()). When every one of them is live at the packet's
   // time `ts_ns`, refreshes them all with it (its time and TCP flags), as lookup() would one by
   // one, and returns true; else changes nothing and returns false. Takes the two fields rather
   // than a Packet so that the caller's fast path need not build one.
-  bool refresh_known(std::span<const Slot> slots, std::uint32_t src_is_b, std::int64_t ts_ns,
+  bool refresh_known(std::span<const Slot> slots, std::uint32_t src_is_hi, std::int64_t ts_ns,
                      std::uint16_t tcp_flags) noexcept;
-  // Whether `packet`'s src is side B of its flow's key (its greater endpoint).
-  static bool src_is_b(const Packet& packet) noexcept;
+  // Whether `packet`'s src is the higher endpoint of its flow's key (its greater endpoint).
+  static bool src_is_hi(const Packet& packet) noexcept;
 
   // Whether the ICMP error `packet` quotes a live flow of `domain` (either direction), at
   // packet.ts_ns. False when packet.is_icmp_error is false.
@@ -131,29 +131,29 @@ class ConntrackTable {
   // cache line, aligned to one. (Unaligned, as a large allocation starts 16 bytes into a
   // page, every entry spanned two lines: twice the misses of a replay's refresh_known().)
   struct alignas(64) Entry {
-    net::Ip128 addr_a;             // the lower endpoint (address, then port)
-    net::Ip128 addr_b;
+    net::Ip128 addr_lo;             // the lower endpoint (address, then port)
+    net::Ip128 addr_hi;
     std::int64_t last_ns = 0;      // newest packet time seen
     std::uint64_t lb_connection = 0;
     std::uint32_t domain = 0;
-    std::uint16_t port_a = 0;      // TCP/UDP port; ICMP echo identifier; else 0
-    std::uint16_t port_b = 0;
+    std::uint16_t port_lo = 0;      // TCP/UDP port; ICMP echo identifier; else 0
+    std::uint16_t port_hi = 0;
     std::uint8_t proto = 0;
     net::Family family = net::Family::kIpv4;
-    std::uint8_t flags = 0;        // kOccupied, kInitiatorIsB, kSeenReply, kFin*, kRst
+    std::uint8_t flags = 0;        // kOccupied, kInitiatorIsHi, kSeenReply, kFin*, kRst
     std::uint8_t packets = 0;      // capped at 255
     std::uint32_t timeout_s = 0;   // of its state (state_timeout_s()), set whenever that changes
   };
   static_assert(sizeof(Entry) == 64);
 
-  // The key of a flow with these key ports (both endpoints ordered); `src_is_b` tells whether
-  // the tuple's src endpoint became side B.
+  // The key of a flow with these key ports (both endpoints ordered); `src_is_hi` tells whether
+  // the tuple's src endpoint became the higher endpoint.
   static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                      std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_b) noexcept;
+                      std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_hi) noexcept;
   static bool same_addresses(const Entry& e, const Entry& key) noexcept;
   static bool same_flow(const Entry& e, const Entry& key) noexcept;
   static bool holds(const Entry& e, std::uint32_t domain, const Packet& packet, std::uint16_t sport,
-                    std::uint16_t dport, bool& src_is_b) noexcept;
+                    std::uint16_t dport, bool& src_is_hi) noexcept;
   std::size_t home_slot(const Entry& key) const noexcept;
   std::size_t probe(const Entry& key) const noexcept;
   // probe(), trying *hint first when given (and setting it).
@@ -164,7 +164,7 @@ class ConntrackTable {
   static std::int64_t expiry_ns(const Entry& entry) noexcept;
   // Refreshes the live entry `e` with a packet of its flow (time, direction, TCP flags) and
   // its timeout when its state changed.
-  void update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_b) const noexcept;
+  void update(Entry& e, std::int64_t ts_ns, std::uint16_t tcp_flags, bool src_is_hi) const noexcept;
   // Rebuilds the slots without long-expired entries (and without `domain`'s when drop_domain).
   void rehash(bool drop_domain, std::uint32_t domain);
   void note_time(std::int64_t ts_ns) noexcept;

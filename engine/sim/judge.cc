@@ -66,7 +66,7 @@ LegVerdict Judge::judge(LegPlan& plan, const Packet& packet, bool record_hops) {
 
 HookVerdict Judge::verdict_of(const HookPlan& plan, const Outcome& o) noexcept {
   HookVerdict hv{plan.hook, plan.policy, o.how, o.allowed};
-  if (o.how == HookHow::kRule) hv.rule = plan.decision.rule;
+  if (o.how == DecidedBy::kRule) hv.rule = plan.decision.rule;
   hv.started_tracking = o.started_tracking;
   hv.untracked = o.untracked;
   return hv;
@@ -77,17 +77,17 @@ Judge::Outcome Judge::decide_hook(HookPlan& plan, const Packet& packet) {
   plan.slot_generation = 0;
   if (plan.stateful && !packet.is_icmp_error && conntrack_.lookup(domain, packet, &plan.conntrack_slot)) {
     plan.slot_generation = conntrack_.generation();
-    return Outcome{HookHow::kTracked, true};
+    return Outcome{DecidedBy::kTracked, true};
   }
   const Decision d = plan.decision;
-  Outcome o{d.rule == classifier::kNoMatch ? HookHow::kDefault : HookHow::kRule, d.allowed};
+  Outcome o{d.rule == classifier::kNoMatch ? DecidedBy::kDefault : DecidedBy::kRule, d.allowed};
   if (packet.is_icmp_error) {
     // An ICMP error starts no flow of its own. The rules come first so that a report names the
     // rule that allows it; failing them, EC2 MTU guide: "security groups are stateful, therefore
     // ICMP responses to outbound requests are allowed to flow in, regardless of security group
     // rules" (switchable: conntrack.icmp_errors: rules).
     if (!o.allowed && plan.stateful && scenario_.conntrack.icmp_errors_related && conntrack_.related(domain, packet))
-      o = Outcome{HookHow::kRelated, true};
+      o = Outcome{DecidedBy::kRelated, true};
     return o;
   }
   if (o.allowed && plan.stateful) {

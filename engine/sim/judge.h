@@ -37,6 +37,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,7 +52,7 @@
 namespace pfsim::engine {
 
 // How a hook decided.
-enum class HookHow : std::uint8_t {
+enum class DecidedBy : std::uint8_t {
   kRule,        // a rule of the policy matched
   kDefault,     // no rule matched: the policy's default action
   kTracked,     // a live tracked flow of the owner
@@ -61,7 +62,7 @@ enum class HookHow : std::uint8_t {
 struct HookVerdict {
   Hook hook;
   const CompiledPolicy* policy = nullptr;
-  HookHow how = HookHow::kDefault;
+  DecidedBy how = DecidedBy::kDefault;
   bool allowed = false;
   classifier::RuleIndex rule = classifier::kNoMatch;  // for kRule
   bool started_tracking = false;  // an allowed new flow was recorded
@@ -74,11 +75,15 @@ struct LegVerdict {
   std::vector<HookVerdict> hops;        // every hook, when asked for
 };
 
-// At most four items of a leg's hooks, held inline (this runs for every packet).
-template <typename T>
-class PerHook {
+// A vector of at most `N` items held inline, for the hooks of a leg (at most four): judging
+// runs for every packet and allocates nothing. push_back() beyond N is a bug (asserted).
+template <typename T, std::size_t N>
+class InlineVector {
  public:
-  void push_back(const T& item) noexcept { items_[size_++] = item; }
+  void push_back(const T& item) noexcept {
+    assert(size_ < N);
+    items_[size_++] = item;
+  }
   const T* begin() const noexcept { return items_.data(); }
   const T* end() const noexcept { return items_.data() + size_; }
   T* begin() noexcept { return items_.data(); }
@@ -86,12 +91,12 @@ class PerHook {
   std::size_t size() const noexcept { return size_; }
 
  private:
-  std::array<T, 4> items_{};
+  std::array<T, N> items_{};
   std::uint8_t size_ = 0;
 };
 
 // The hooks a leg crosses, in order.
-using HookList = PerHook<Hook>;
+using HookList = InlineVector<Hook, 4>;
 
 // The hooks `leg` crosses, in order (only those with a policy).
 HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept;
@@ -113,7 +118,7 @@ struct HookPlan {
 };
 
 // A leg's hooks in order, with their plans.
-using LegPlan = PerHook<HookPlan>;
+using LegPlan = InlineVector<HookPlan, 4>;
 
 class Judge {
  public:
@@ -136,7 +141,7 @@ class Judge {
  private:
   // A hook's verdict without what its plan holds.
   struct Outcome {
-    HookHow how = HookHow::kDefault;
+    DecidedBy how = DecidedBy::kDefault;
     bool allowed = false;
     bool started_tracking = false;
     bool untracked = false;

@@ -394,9 +394,9 @@ TEST(ConntrackKnown, RefreshesEveryFlowOrNone) {
     return slots;
   };
   const Packet syn_ack = tcp(kServer, 80, kClient, 40000, 0, kTcpSyn | kTcpAck);
-  const std::uint32_t replies = (ConntrackTable::src_is_b(syn_ack) ? 1u : 0u) |
-                                (ConntrackTable::src_is_b(udp(kServer, 53, kClient, 5353, 0)) ? 2u : 0u);
-  EXPECT_NE(ConntrackTable::src_is_b(syn), ConntrackTable::src_is_b(syn_ack));
+  const std::uint32_t replies = (ConntrackTable::src_is_hi(syn_ack) ? 1u : 0u) |
+                                (ConntrackTable::src_is_hi(udp(kServer, 53, kClient, 5353, 0)) ? 2u : 0u);
+  EXPECT_NE(ConntrackTable::src_is_hi(syn), ConntrackTable::src_is_hi(syn_ack));
 
   // At 4 s both are live: both are refreshed, as replies (the web flow is now established).
   {
@@ -654,7 +654,7 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
       const Packet p = random_packet(now);
       bool got = false;
       if (const ConntrackTable::Slot* slot = known_slot(domain, p)) {
-        got = table.refresh_known(std::span(slot, 1), ConntrackTable::src_is_b(p) ? 1u : 0u, p.ts_ns, p.tcp_flags);
+        got = table.refresh_known(std::span(slot, 1), ConntrackTable::src_is_hi(p) ? 1u : 0u, p.ts_ns, p.tcp_flags);
         known_hits += got ? 1 : 0;
       } else {
         ConntrackTable::Slot* hint = hint_for(domain, p);

@@ -117,12 +117,12 @@ TEST(JudgeConntrack, RepliesOfATrackedFlowPassWithoutRules) {
   // sg-b's outbound allows only tcp 443: the reply to port 40000 passes as tracked.
   LegVerdict out = w->judge.judge(reversed(forward), tcp("10.0.2.10", 80, "10.0.1.10", 40000, 1, kTcpSyn | kTcpAck), true);
   ASSERT_TRUE(out.allowed);
-  EXPECT_EQ(out.hops.front().how, HookHow::kTracked);
+  EXPECT_EQ(out.hops.front().how, DecidedBy::kTracked);
   // A new flow from i-b to port 40000 is not a reply: its rules drop it.
   LegVerdict other = w->judge.judge(reversed(forward), tcp("10.0.2.10", 81, "10.0.1.10", 40000), true);
   EXPECT_FALSE(other.allowed);
   EXPECT_EQ(other.deciding->hook.kind, HookKind::kSgEgress);
-  EXPECT_EQ(other.deciding->how, HookHow::kDefault);
+  EXPECT_EQ(other.deciding->how, DecidedBy::kDefault);
 }
 
 TEST(JudgeConntrack, FlowsFromAnywhereWithAllOutboundAreUntracked) {
@@ -287,7 +287,7 @@ TEST(JudgeConntrack, IcmpErrorsOfTrackedFlowsAreRelatedUnlessSwitchedOff) {
     LegVerdict v = w->judge.judge(to_b, error, true);
     EXPECT_EQ(v.allowed, related);
     if (related) {
-      EXPECT_EQ(v.hops.back().how, HookHow::kRelated);
+      EXPECT_EQ(v.hops.back().how, DecidedBy::kRelated);
     }
   }
 }
@@ -313,7 +313,7 @@ TEST(JudgeAcl, StatelessAclsJudgeRepliesByTheirOwnRules) {
   LegVerdict v = w->judge.judge(reversed(forward), tcp("10.0.2.10", 80, "10.0.1.10", 1024, 0, kTcpAck), true);
   EXPECT_FALSE(v.allowed);
   EXPECT_EQ(hook_name(w->scenario, v.deciding->hook), "nacl-out(b)");
-  EXPECT_EQ(v.deciding->how, HookHow::kDefault);
+  EXPECT_EQ(v.deciding->how, DecidedBy::kDefault);
 }
 
 }  // namespace

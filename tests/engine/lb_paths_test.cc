@@ -55,9 +55,9 @@ target_groups:
   EXPECT_TRUE(preserves_client_ip(*s, 0, 3));  // as written
   // With preservation the target sees the client; without, the node.
   const net::IpAddress client = ip("198.51.100.7");
-  auto kept = backend_leg(*s, s->lbs[0].nodes[0], 0, s->target_groups[0].targets[0], &s->lbs[0].listeners[0], client,
+  auto kept = backend_leg(*s, s->load_balancers[0].nodes[0], 0, s->target_groups[0].targets[0], &s->load_balancers[0].listeners[0], client,
                           5000, 80, net::kProtoTcp);
-  auto replaced = backend_leg(*s, s->lbs[0].nodes[0], 1, s->target_groups[1].targets[0], &s->lbs[0].listeners[1],
+  auto replaced = backend_leg(*s, s->load_balancers[0].nodes[0], 1, s->target_groups[1].targets[0], &s->load_balancers[0].listeners[1],
                               client, 5000, 80, net::kProtoTcp);
   ASSERT_TRUE(kept && replaced);
   EXPECT_EQ(kept->tuple.src, client.bits);
@@ -86,15 +86,15 @@ target_groups:
   ASSERT_TRUE(s) << s.error().to_string();
   const Target& t = s->target_groups[0].targets[0];
   auto shared =
-      backend_leg(*s, s->lbs[0].nodes[0], 0, t, &s->lbs[0].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
+      backend_leg(*s, s->load_balancers[0].nodes[0], 0, t, &s->load_balancers[0].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
   ASSERT_TRUE(shared);
   EXPECT_TRUE(net::parse_prefix(kHuaweiSharedPool)->range.contains(shared->tuple.src));
   EXPECT_EQ(shared->leg.from.interface, kNone);
-  auto l4 = backend_leg(*s, s->lbs[1].nodes[0], 0, t, &s->lbs[1].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
+  auto l4 = backend_leg(*s, s->load_balancers[1].nodes[0], 0, t, &s->load_balancers[1].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
   ASSERT_TRUE(l4);
   EXPECT_TRUE(l4->leg.skip_to_filters);
-  EXPECT_TRUE(bypasses_target_filters(*s, 1, s->lbs[1].listeners[0]));
-  EXPECT_FALSE(bypasses_target_filters(*s, 0, s->lbs[0].listeners[0]));
+  EXPECT_TRUE(bypasses_target_filters(*s, 1, s->load_balancers[1].listeners[0]));
+  EXPECT_FALSE(bypasses_target_filters(*s, 0, s->load_balancers[0].listeners[0]));
 }
 
 }  // namespace

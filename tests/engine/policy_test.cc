@@ -102,7 +102,7 @@ GroupIndex add_group(Scenario& s, std::string id, std::vector<FilterRule> inboun
 
 InterfaceIndex add_interface(Scenario& s, std::string id, std::string_view ipv4, std::vector<GroupIndex> groups,
                              SubnetIndex subnet = kNone) {
-  Interface eni;
+  NetworkInterface eni;
   eni.id = std::move(id);
   if (!ipv4.empty()) eni.ipv4 = addr(ipv4);
   eni.groups = std::move(groups);
@@ -227,7 +227,7 @@ TEST(PolicySg, AGroupReferenceMeansTheMembersPrivateAddresses) {
   const GroupIndex app = add_group(s, "sg-app", {tcp(8080, group_peer(s, lb)), tcp(9090, group_peer(s, empty))});
   s.groups[app].inbound[0].text = "tcp 8080 from sg-lb";
   const InterfaceIndex node = add_interface(s, "alb-web/lb-a", "10.0.3.5", {lb});
-  s.interfaces[node].kind = Interface::Kind::kLbNode;
+  s.interfaces[node].kind = NetworkInterface::Kind::kLbNode;
   s.interfaces[node].public_ip = addr("54.1.2.3");
   s.interfaces[node].ipv6 = addr("2600:1f18::5");
   const InterfaceIndex i = add_interface(s, "i-app1", "10.0.1.10", {app});
@@ -337,16 +337,16 @@ TEST(PolicySg, TheElbSourceGroupIsEveryClassicLbNode) {
   LoadBalancer clb;
   clb.id = "clb-web";
   clb.type = LbType::kClassic;
-  s.lbs.push_back(clb);
+  s.load_balancers.push_back(clb);
   LoadBalancer alb;
   alb.id = "alb-other";
-  s.lbs.push_back(alb);
+  s.load_balancers.push_back(alb);
   FilterRule from_elb = tcp(80, cidr("0.0.0.0/0"));
   from_elb.peer = Peer{Peer::Kind::kElbSourceGroup, {}, kNone, false, "amazon-elb/amazon-elb-sg"};
   const GroupIndex g = add_group(s, "sg-web", {from_elb});
   const InterfaceIndex n1 = add_interface(s, "clb-web/1", "10.0.3.5", {});
   const InterfaceIndex n2 = add_interface(s, "alb-other/1", "10.0.3.6", {});
-  for (InterfaceIndex n : {n1, n2}) s.interfaces[n].kind = Interface::Kind::kLbNode;
+  for (InterfaceIndex n : {n1, n2}) s.interfaces[n].kind = NetworkInterface::Kind::kLbNode;
   s.interfaces[n1].lb = 0;
   s.interfaces[n2].lb = 1;
   const InterfaceIndex i = add_interface(s, "i-web", "10.0.1.1", {g});

@@ -95,16 +95,16 @@ TEST(ScenarioLoaderExample, LoadsTheSharedAlbExample) {
   EXPECT_EQ(s.interfaces[0].ipv4, ip("10.0.2.10"));
   EXPECT_EQ(s.interfaces[1].ipv6, ip("2600:1f18:abcd:3::10"));
   EXPECT_EQ(s.interfaces[1].groups, std::vector<GroupIndex>{1});
-  const Interface& node = s.interfaces[2];
-  EXPECT_EQ(node.kind, Interface::Kind::kLbNode);
+  const NetworkInterface& node = s.interfaces[2];
+  EXPECT_EQ(node.kind, NetworkInterface::Kind::kLbNode);
   EXPECT_EQ(node.id, "alb-web/lb-a");
   EXPECT_EQ(node.lb, 0u);
   EXPECT_EQ(node.subnet, 0u);
   EXPECT_EQ(node.groups, std::vector<GroupIndex>{0});
   EXPECT_EQ(node.public_ip, ip("203.0.113.10"));
 
-  ASSERT_EQ(s.lbs.size(), 1u);
-  const LoadBalancer& lb = s.lbs[0];
+  ASSERT_EQ(s.load_balancers.size(), 1u);
+  const LoadBalancer& lb = s.load_balancers[0];
   EXPECT_EQ(lb.type, LbType::kApplication);
   EXPECT_TRUE(lb.internet_facing);
   EXPECT_EQ(lb.nodes, std::vector<InterfaceIndex>{2});
@@ -254,7 +254,7 @@ security_groups:
 )",
                                 "t.yaml");
   ASSERT_TRUE(s) << s.error().to_string();
-  const LoadBalancer& lb = s->lbs[0];
+  const LoadBalancer& lb = s->load_balancers[0];
   EXPECT_EQ(lb.type, LbType::kNetwork);
   EXPECT_FALSE(lb.internet_facing);
   EXPECT_EQ(lb.clients, std::vector<net::IpRange>{cidr("10.0.0.0/16")});
@@ -343,7 +343,7 @@ options: {huawei_group_order: union}
   EXPECT_EQ(sg.inbound[1].priority, 5u);
   EXPECT_EQ(sg.inbound[1].action, RuleAction::kDeny);
   EXPECT_EQ(sg.inbound[2].text, "udp 53 from anywhere (priority 1, deny)");
-  const LoadBalancer& ded = s->lbs[0];
+  const LoadBalancer& ded = s->load_balancers[0];
   EXPECT_EQ(ded.type, LbType::kHuaweiDedicated);
   EXPECT_EQ(ded.backend_subnet, 1u);
   EXPECT_TRUE(ded.ip_as_backend);
@@ -351,11 +351,11 @@ options: {huawei_group_order: union}
   EXPECT_EQ(s->interfaces[ded.nodes[0]].backend_ip, ip("192.168.2.254"));
   EXPECT_TRUE(ded.internet_facing);
   EXPECT_FALSE(s->interfaces[ded.nodes[0]].public_ip);  // optional on huawei
-  const LoadBalancer& ded2 = s->lbs[1];
+  const LoadBalancer& ded2 = s->load_balancers[1];
   EXPECT_EQ(ded2.backend_subnet, 0u);  // default: the first node's subnet
   EXPECT_FALSE(ded2.ip_as_backend);
   EXPECT_EQ(s->interfaces[ded2.nodes[0]].backend_ip, ip("192.168.1.77"));
-  const LoadBalancer& shared = s->lbs[2];
+  const LoadBalancer& shared = s->load_balancers[2];
   EXPECT_EQ(shared.type, LbType::kHuaweiShared);
   EXPECT_EQ(shared.backend_subnet, kNone);
   EXPECT_FALSE(s->interfaces[shared.nodes[0]].backend_ip);
@@ -413,7 +413,7 @@ target_groups:
   EXPECT_EQ(allow_all.outbound[0].text, "all to anywhere");
   EXPECT_TRUE(allow_all.outbound[0].peer.anywhere);
   EXPECT_EQ(s->interfaces[0].groups, std::vector<GroupIndex>{2});
-  const LoadBalancer& lb = s->lbs[0];
+  const LoadBalancer& lb = s->load_balancers[0];
   EXPECT_EQ(lb.type, LbType::kE2e);
   EXPECT_EQ(lb.groups, (std::vector<GroupIndex>{1, 0}));  // listed, then the default group
   EXPECT_EQ(s->interfaces[1].groups, lb.groups);
@@ -452,7 +452,7 @@ target_groups:
   EXPECT_EQ(s->groups[0].inbound[0].peer.kind, Peer::Kind::kElbSourceGroup);
   EXPECT_EQ(s->interfaces[1].id, "clb/1");
   EXPECT_EQ(s->interfaces[1].subnet, kNone);
-  EXPECT_EQ(s->lbs[0].listeners[0].instance_port, 8080);
+  EXPECT_EQ(s->load_balancers[0].listeners[0].instance_port, 8080);
 }
 
 // ---- errors: each with its full located message ----

@@ -243,7 +243,7 @@ TEST_F(TrafficGenTest, HealthChecksFromEveryNodeToEveryTargetAtTheInterval) {
     if (f.d.proto == net::kProtoTcp && f.d.tcp_flags == 0x02) syns[{f.d.src, f.d.dst, f.d.dport}].push_back(f.d.ts_ns);
   }
   std::set<std::tuple<InterfaceIndex, InterfaceIndex, std::uint16_t>> pairs;
-  for (const LoadBalancer& lb : s.lbs) {
+  for (const LoadBalancer& lb : s.load_balancers) {
     for (InterfaceIndex node : lb.nodes) {
       for (const Listener& listener : lb.listeners) {
         const TargetGroup& tg = s.target_groups[listener.target_group];
@@ -278,7 +278,7 @@ TEST_F(TrafficGenTest, Ipv6ClientsWhereANodeHasIpv6AndOnlyThere) {
   }
   EXPECT_GT(stats.ipv6_flows, 0u);
   std::size_t dual_nodes = 0;
-  for (const LoadBalancer& lb : dual.lbs) {
+  for (const LoadBalancer& lb : dual.load_balancers) {
     for (InterfaceIndex n : lb.nodes) {
       if (dual.interfaces[n].ipv6) {
         ++dual_nodes;
@@ -333,7 +333,7 @@ TEST_F(TrafficGenTest, EveryRecommendedScenarioCoversEachListenerAndNode) {
     const Scenario s = load(file.string());
     // A scenario without load balancers (e.g. real-pcap/, which describes the hosts of a real
     // capture) has no client traffic to generate: TrafficGenErrors covers that error.
-    if (s.lbs.empty()) continue;
+    if (s.load_balancers.empty()) continue;
     const auto frames = read_frames(generate(s, {.flows = 300, .seed = 1}));
     std::set<std::tuple<net::Ip128, std::uint16_t, std::uint8_t>> seen;  // (node address, port, proto)
     for (const Frame& f : frames) {
@@ -341,10 +341,10 @@ TEST_F(TrafficGenTest, EveryRecommendedScenarioCoversEachListenerAndNode) {
       expect_checksums(f);
       seen.insert({f.d.dst, f.d.dport, f.d.proto});
     }
-    for (const LoadBalancer& lb : s.lbs) {
+    for (const LoadBalancer& lb : s.load_balancers) {
       for (const Listener& listener : lb.listeners) {
         for (InterfaceIndex n : lb.nodes) {
-          const Interface& node = s.interfaces[n];
+          const NetworkInterface& node = s.interfaces[n];
           const auto& address = lb.internet_facing && node.public_ip ? node.public_ip : node.ipv4;
           const std::uint8_t proto = uses_tcp(listener.protocol) ? net::kProtoTcp : net::kProtoUdp;
           EXPECT_EQ(seen.count({address->bits, listener.port, proto}), 1u)
@@ -379,7 +379,7 @@ TEST_F(TrafficGenTest, HuaweiUdpHealthChecksAndSharedPool) {
     if ((f.d.src.lo >> 16) == 0x647d) ++from_pool;  // 100.125.0.0/16
   }
   bool shared = false;
-  for (const LoadBalancer& lb : s.lbs) shared = shared || lb.type == LbType::kHuaweiShared;
+  for (const LoadBalancer& lb : s.load_balancers) shared = shared || lb.type == LbType::kHuaweiShared;
   if (shared) {
     EXPECT_GT(from_pool, 0u);
   }

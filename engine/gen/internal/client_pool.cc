@@ -9,8 +9,8 @@ namespace {
 
 // Whether an interface of the scenario (only LB nodes with `nodes_only`) has address `a`.
 bool used_by_scenario(const Scenario& s, net::Family family, const net::Ip128& a, bool nodes_only = false) {
-  for (const Interface& i : s.interfaces) {
-    if (nodes_only && i.kind != Interface::Kind::kLbNode) continue;
+  for (const NetworkInterface& i : s.interfaces) {
+    if (nodes_only && i.kind != NetworkInterface::Kind::kLbNode) continue;
     for (const auto& addr : {i.ipv4, i.ipv6, i.public_ip, i.backend_ip}) {
       if (addr && addr->family == family && addr->bits == a) return true;
     }

@@ -120,7 +120,7 @@ class ScenarioReader : public yaml::FieldReader {
   // The nodes of load balancer `index` (interfaces appended to the scenario, listed in
   // lb.nodes); returns the backend_ip values written (interface, where written).
   std::vector<std::pair<InterfaceIndex, YAML::Node>> read_nodes(const Fields& fields, LbIndex index, LoadBalancer& lb);
-  std::pair<Interface, std::optional<YAML::Node>> read_node(const YAML::Node& n, std::size_t position,
+  std::pair<NetworkInterface, std::optional<YAML::Node>> read_node(const YAML::Node& n, std::size_t position,
                                                             const std::vector<KeySpec>& keys, const LoadBalancer& lb);
   void assign_backend_ips(const Fields& fields, const YAML::Node& node, LoadBalancer& lb,
                           const std::vector<std::pair<InterfaceIndex, YAML::Node>>& backend_ips);

@@ -47,7 +47,7 @@ struct Step {
   net::FiveTuple tuple;  // the header on this leg
   Leg leg;
   bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
-  bool src_is_b = false; // the tuple's src is side B of its conntrack key (ConntrackTable::src_is_b)
+  bool src_is_hi = false; // the tuple's src is the higher endpoint of its conntrack key (ConntrackTable::src_is_hi)
   std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/sim/packet.h)
   std::uint32_t mtu = 0;            // of the segment the leg crosses (ReplayEngine::next_mtu)
   LegPlan plan{};
@@ -74,7 +74,7 @@ struct alignas(64) RouteSlot {
   net::Family family = net::Family::kIpv4;
   TrafficClass cls = TrafficClass::kOther;
   std::uint8_t fast_path_hooks : 3 = 0;     // the fast path's stateful hooks, in fast_path_slots
-  std::uint8_t fast_path_src_is_b : 4 = 0;  // bit k: hook k's packets come from side B of its key
+  std::uint8_t fast_path_src_is_hi : 4 = 0;  // bit k: hook k's packets come from the higher endpoint of its key
   std::uint32_t route = 0;                  // index in the routes + 1; 0 = an empty slot
   std::uint16_t fast_path_token = 0;        // the token the fast path was armed with; 0 = none
   // The least MTU of the route's steps, at most 65535: a longer DF packet goes to the judge,
@@ -123,7 +123,7 @@ class RouteCache {
     const std::uint16_t token = current_fast_path_token(conntrack.generation(), epoch);
     if (slot.fast_path_token != token || (df && ip_length > slot.min_mtu)) return false;
     return conntrack.refresh_known(std::span(slot.fast_path_slots.data(), slot.fast_path_hooks),
-                                   slot.fast_path_src_is_b, ts_ns, tcp_flags);
+                                   slot.fast_path_src_is_hi, ts_ns, tcp_flags);
   }
 
   // Arms the fast path of `slot` after the judge decided a packet of its route: the flows of
