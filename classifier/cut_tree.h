@@ -26,17 +26,18 @@
 // children; the largest stride whose copies plus slots stay within kSpaceFactor times the
 // node's rules is taken on the field that leaves the fullest child smallest.
 //
-// Why this algorithm (classifier-anchors.md, measured peers on this machine): DPDK's
-// rte_acl is the fastest peer by 2-5x, from a byte-wise DFA whose tables reach 20-50 MB at
-// 10K rules and take ~0.5 s to build. Tuple-space schemes (TSS, TupleMerge, PartitionSort)
-// are small and update fast but need one hash probe per tuple or partition (3-9 Mpps here).
-// Decision trees give DFA-like lookups (a few loads each) at a fraction of the memory when
-// replication is controlled, and build in milliseconds; cut trees with per-node strides are
-// shallower than binary HyperSplit trees. bench/RESULTS.md holds the measured comparison.
+// Why this algorithm: DPDK's rte_acl, the fastest peer, is a byte-wise DFA whose tables grow
+// to tens of megabytes at 10K rules and are slow to build. Tuple-space schemes (TSS,
+// TupleMerge, PartitionSort) are small and update fast but need one hash probe per tuple or
+// partition, so they look up several times slower. Decision trees give DFA-like lookups (a
+// few loads each) at a fraction of the memory when replication is controlled, and build in
+// milliseconds; cut trees with per-node strides are shallower than binary HyperSplit trees.
+// The peers' measured figures: bench/RESULTS.md ("DPDK rte_acl peer", "pfsim (cuttree)
+// against the peer").
 //
 // Cost: lookup O(depth + leaf) per tree, depth typically 2-4; build roughly
 // O(R * fields * strides) per level; memory is reported by memory_bytes().
-// Updates: none in place; rebuild from the edited RuleSet (a few ms at 10K rules).
+// Updates: none in place; rebuild from the edited RuleSet (bench/RESULTS.md, BM_Rebuild).
 // Thread-safety: immutable after construction; classify() may run on many threads at once.
 #pragma once
 
