@@ -32,6 +32,17 @@ bool looks_like_address(std::string_view s) {
 
 bool is_icmp(const ProtocolSpec& p) { return !p.any && net::is_icmp(p.number); }
 
+// The number AWS's describe-network-acls JSON gives the final `*` deny rule: 32767 (IPv4) or
+// 32768 (IPv6) (aws-cli, examples/ec2/describe-network-acls.rst). "You can't modify or remove
+// this rule" (VPC guide, "Network ACL rules"): every ACL here ends with it unwritten.
+bool is_star_rule_number(const YAML::Node& n) {
+  if (!n.IsScalar()) return false;
+  const std::string& text = n.Scalar();
+  std::uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && (value == 32767 || value == 32768);
+}
+
 // ---- canonical rule text ----
 
 std::string protocol_text(const ProtocolSpec& p) { return p.any ? "all" : net::protocol_name(p.number); }
@@ -289,8 +300,12 @@ FilterRule ScenarioReader::acl_rule(const YAML::Node& n, Direction direction, st
   FilterRule rule;
   rule.where = at(n);
   if (scenario_.provider == Provider::kAws) {
-    // Rule numbers 1-32766, lowest first (VPC guide, "Network ACL rules"; 32767 is the `*` rule).
-    rule.number = number32(require(fields, "rule", "network ACL rule").value, "rule number", 1, 32766);
+    // Rule numbers 1-32766, lowest first (VPC guide, "Network ACL rules").
+    const YAML::Node& number_node = require(fields, "rule", "network ACL rule").value;
+    if (is_star_rule_number(number_node))
+      fail(number_node, "rule number " + shown(number_node.Scalar()) +
+                            " is out of range (allowed: 1-32766); omit it: the `*` rule is implicit");
+    rule.number = number32(number_node, "rule number", 1, 32766);
   } else {
     // Huawei ACL rules take effect in the order listed (VPC guide, "Network ACL overview").
     rule.number = static_cast<std::uint32_t>(position + 1);

@@ -629,8 +629,17 @@ TEST(ScenarioLoaderErrors, AclRules) {
   EXPECT_EQ(acl("      - {rule: 100, protocol: all, source: anywhere, action: allow}\n"
                 "      - {rule: 100, protocol: tcp, source: anywhere, action: deny}\n"),
             "t.yaml:10:16: error: duplicate rule number 100 in acl-lb inbound");
-  EXPECT_EQ(acl("      - {rule: 32767, source: anywhere, action: allow}\n"),
-            "t.yaml:9:16: error: rule number 32767 is out of range (allowed: 1-32766)");
+  // 32767 and 32768 are the `*` rule's numbers in AWS's JSON: the message says to omit it.
+  EXPECT_EQ(acl("      - {rule: 32767, source: anywhere, action: deny}\n"),
+            "t.yaml:9:16: error: rule number 32767 is out of range (allowed: 1-32766); omit it: the `*` rule is "
+            "implicit");
+  EXPECT_EQ(acl("      - {rule: 32768, source: \"::/0\", action: deny}\n"),
+            "t.yaml:9:16: error: rule number 32768 is out of range (allowed: 1-32766); omit it: the `*` rule is "
+            "implicit");
+  EXPECT_EQ(acl("      - {rule: 32769, source: anywhere, action: allow}\n"),
+            "t.yaml:9:16: error: rule number 32769 is out of range (allowed: 1-32766)");
+  EXPECT_EQ(acl("      - {rule: 0, source: anywhere, action: allow}\n"),
+            "t.yaml:9:16: error: rule number 0 is out of range (allowed: 1-32766)");
   EXPECT_EQ(acl("      - {source: anywhere, action: allow}\n"),
             "t.yaml:9:9: error: missing 'rule' in network ACL rule");
   EXPECT_EQ(acl("      - {rule: 1, source: anywhere}\n"), "t.yaml:9:9: error: missing 'action' in network ACL rule");
