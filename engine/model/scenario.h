@@ -1,5 +1,5 @@
 // engine/model/scenario.h — one cloud network as pfsim understands it: the value types a scenario
-// file (../shared/SCENARIO-FORMAT.md, version 1) loads into (engine/model/scenario_loader.h).
+// file (docs/scenario-format.md, version 1) loads into (engine/model/scenario_loader.h).
 //
 // What: plain data, already validated and with every reference resolved to an index, so the
 // stages after loading (engine/policy/policy.h, engine/paths/lb_paths.h) never meet a dangling
@@ -15,7 +15,7 @@
 //            ── target groups (protocol, port, health check, targets → interfaces),
 //            ── mtu, conntrack timeouts and policy switches, timed events.
 //
-// Extensions to SCENARIO-FORMAT.md (documented in README.md, "Scenario format"):
+// Extensions to the common format (documented in docs/scenario-format.md):
 //   network: ec2-classic   no subnets or ACLs; Classic LB nodes are members of the built-in
 //                          source group `amazon-elb/amazon-elb-sg` (ELB guide, "Security
 //                          groups for load balancers in EC2-Classic").

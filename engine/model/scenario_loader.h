@@ -1,4 +1,4 @@
-// engine/model/scenario_loader.h — a scenario file (../shared/SCENARIO-FORMAT.md, version 1, plus
+// engine/model/scenario_loader.h — a scenario file (docs/scenario-format.md, version 1, plus
 // the extensions listed in engine/model/scenario.h) to a validated Scenario.
 //
 // Every error is located (`file:line:column: error: ...`, net::Error) and says what is wrong:

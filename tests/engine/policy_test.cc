@@ -581,7 +581,7 @@ Event event(bool authorize, GroupIndex group, FilterRule r, std::uint32_t line) 
   return e;
 }
 
-// SCENARIO-FORMAT.md, events: "revoke" and "authorize" change a group's rules at a time;
+// docs/scenario-format.md, events: "revoke" and "authorize" change a group's rules at a time;
 // compile_policies(s, options, n) applies the first n.
 TEST(PolicyEvents, AuthorizeAppendsAndRevokeRemovesTheEqualRule) {
   Scenario s;
