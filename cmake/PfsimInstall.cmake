@@ -3,7 +3,7 @@
 #   bin/pfsim                                        the command (tools/)
 #   share/man/man1/pfsim.1                           its manual (docs/pfsim.1)
 #   share/bash-completion/completions/pfsim          bash completion (scripts/completion/pfsim.bash)
-#   share/doc/pfsim/{README.md,CHANGELOG.md,copyright}
+#   share/doc/pfsim/{README.md,CHANGELOG.md,scenario-format.md,copyright}
 #
 # `cd build/release && cpack -G DEB` builds pfsim_<version>_<arch>.deb from the same rules,
 # with the version of project() and the shared-library dependencies dpkg-shlibdeps finds in
@@ -15,6 +15,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/pfsim.1 DESTINATION ${CMAKE_INSTALL_MAN
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/completion/pfsim.bash
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions RENAME pfsim)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
+              ${PROJECT_SOURCE_DIR}/docs/scenario-format.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # Debian policy 12.5: the licence goes to /usr/share/doc/<package>/copyright.
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)

@@ -13,7 +13,8 @@ if(NOT rc EQUAL 0)
 endif()
 
 foreach(file bin/pfsim share/man/man1/pfsim.1 share/bash-completion/completions/pfsim
-             share/doc/pfsim/README.md share/doc/pfsim/CHANGELOG.md share/doc/pfsim/copyright)
+             share/doc/pfsim/README.md share/doc/pfsim/CHANGELOG.md
+             share/doc/pfsim/scenario-format.md share/doc/pfsim/copyright)
   if(NOT EXISTS "${PREFIX}/${file}")
     message(FATAL_ERROR "cmake --install did not write ${file}")
   endif()
