@@ -1,5 +1,6 @@
 // Tests of classifier/classbench.h: located errors for each kind of bad line, the fields of
-// good lines, the IPv6 and range extensions, writer/reader round trips, and the shared files.
+// good lines, the IPv6 and range extensions, writer/reader round trips, and
+// the real files: the bundled 1K sets, and the large shared ones in the extended tests.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 
 #include "classifier/classbench.h"
 #include "tests/read_whole_file.h"
+#include "tests/test_inputs.h"
 
 namespace pfsim::classifier {
 namespace {
@@ -664,10 +666,14 @@ TEST(ClassbenchRobustness, MutatedLinesGiveErrorsInsideTheLine) {
   EXPECT_GT(errors, 10000);
 }
 
-// ---- the shared ClassBench files ----
+// ---- the real ClassBench files: the 1K sets bundled in scenarios/classbench, the large ones in
+// the shared inputs (extended tests, tests/test_inputs.h) ----
 
-std::string read_shared(const std::string& name) {
-  const std::string path = std::string(PFSIM_SHARED_DIR) + "/classbench/" + name;
+std::string bundled_set(const std::string& name) { return std::string(PFSIM_BUNDLED_CLASSBENCH_DIR) + "/" + name; }
+
+std::string large_set(const std::string& name) { return pfsim::test_support::shared_input("classbench/" + name); }
+
+std::string read_set(const std::string& path) {
   EXPECT_TRUE(std::filesystem::exists(path)) << "cannot open " << path;
   return pfsim::test_support::read_whole_file(path);
 }
@@ -701,47 +707,63 @@ std::string replace_sixth_column(std::string_view text, std::string_view column)
   return out;
 }
 
-struct SharedSet {
-  const char* rules;
-  const char* trace;
+// A rule set and its trace, as full paths.
+struct SetFiles {
+  std::string rules;
+  std::string trace;
 };
 
-constexpr SharedSet kSharedSets[] = {
-    {"acl1_1000", "acl1_1000_trace"},   {"acl1_10000", "acl1_10000_trace"}, {"acl1_100000", "acl1_100000_trace"},
-    {"fw1_1000", "fw1_1000_trace"},     {"fw1_10000", "fw1_10000_trace"},   {"ipc1_1000", "ipc1_1000_trace"},
-    {"ipc1_10000", "ipc1_10000_trace"},
-};
-
-TEST(ClassbenchSharedFiles, EveryFileParses) {
-  for (const SharedSet& shared : kSharedSets) {
-    SCOPED_TRACE(shared.rules);
-    const std::string rule_text = read_shared(shared.rules);
-    auto rules = parse_classbench_rules(rule_text, shared.rules);
-    ASSERT_TRUE(rules) << rules.error().to_string();
-    EXPECT_EQ(rules->rules.size(), count_non_blank_lines(rule_text));
-    EXPECT_GT(rules->rules.size(), 800u);
-    // Every generated line is one rule, so ids are 1..N.
-    EXPECT_EQ(rules->rules.back().id, rules->rules.size());
-    // Writing the set back reproduces the file but for the flags column.
-    EXPECT_TRUE(format_classbench_rules(*rules) == replace_sixth_column(rule_text, "0x0000/0x0000"))
-        << "the writer differs from " << shared.rules;
-
-    const std::string trace_text = read_shared(shared.trace);
-    auto trace = parse_classbench_trace(trace_text, shared.trace);
-    ASSERT_TRUE(trace) << trace.error().to_string();
-    EXPECT_EQ(trace->packets.size(), count_non_blank_lines(trace_text));
-    EXPECT_EQ(trace->generator_rules.size(), trace->packets.size());
-    EXPECT_TRUE(std::all_of(trace->generator_rules.begin(), trace->generator_rules.end(),
-                            [&](RuleIndex r) { return r < rules->rules.size(); }));
-    EXPECT_TRUE(format_classbench_trace(trace->packets, trace->generator_rules) ==
-                replace_sixth_column(trace_text, "0"))
-        << "the trace writer differs from " << shared.trace;
-  }
+std::vector<SetFiles> bundled_sets() {
+  std::vector<SetFiles> sets;
+  for (const char* name : {"acl1_1000", "fw1_1000", "ipc1_1000"})
+    sets.push_back({bundled_set(name), bundled_set(std::string(name) + "_trace")});
+  return sets;
 }
 
-TEST(ClassbenchSharedFiles, SpotChecks) {
+std::vector<SetFiles> large_sets() {
+  std::vector<SetFiles> sets;
+  for (const char* name : {"acl1_10000", "acl1_100000", "fw1_10000", "ipc1_10000"})
+    sets.push_back({large_set(name), large_set(std::string(name) + "_trace")});
+  return sets;
+}
+
+// Each file parses, has one rule (packet) per line, and writes back as it was read.
+void expect_parse_and_write_back(const SetFiles& set) {
+  SCOPED_TRACE(set.rules);
+  const std::string rule_text = read_set(set.rules);
+  auto rules = parse_classbench_rules(rule_text, set.rules);
+  ASSERT_TRUE(rules) << rules.error().to_string();
+  EXPECT_EQ(rules->rules.size(), count_non_blank_lines(rule_text));
+  EXPECT_GT(rules->rules.size(), 800u);
+  // Every generated line is one rule, so ids are 1..N.
+  EXPECT_EQ(rules->rules.back().id, rules->rules.size());
+  // Writing the set back reproduces the file but for the flags column.
+  EXPECT_TRUE(format_classbench_rules(*rules) == replace_sixth_column(rule_text, "0x0000/0x0000"))
+      << "the writer differs from " << set.rules;
+
+  const std::string trace_text = read_set(set.trace);
+  auto trace = parse_classbench_trace(trace_text, set.trace);
+  ASSERT_TRUE(trace) << trace.error().to_string();
+  EXPECT_EQ(trace->packets.size(), count_non_blank_lines(trace_text));
+  EXPECT_EQ(trace->generator_rules.size(), trace->packets.size());
+  EXPECT_TRUE(std::all_of(trace->generator_rules.begin(), trace->generator_rules.end(),
+                          [&](RuleIndex r) { return r < rules->rules.size(); }));
+  EXPECT_TRUE(format_classbench_trace(trace->packets, trace->generator_rules) == replace_sixth_column(trace_text, "0"))
+      << "the trace writer differs from " << set.trace;
+}
+
+TEST(ClassbenchBundledFiles, EveryFileParses) {
+  for (const SetFiles& set : bundled_sets()) expect_parse_and_write_back(set);
+}
+
+TEST(ClassbenchSharedFilesExtended, EveryFileParses) {
+  for (const SetFiles& set : large_sets()) PFSIM_SKIP_UNLESS_SHARED(set.rules, set.trace);
+  for (const SetFiles& set : large_sets()) expect_parse_and_write_back(set);
+}
+
+TEST(ClassbenchBundledFiles, SpotChecks) {
   // head -1 / tail -1 of the files.
-  auto acl = parse_classbench_rules(read_shared("acl1_1000"), "acl1_1000");
+  auto acl = parse_classbench_rules(read_set(bundled_set("acl1_1000")), "acl1_1000");
   ASSERT_TRUE(acl) << acl.error().to_string();
   ASSERT_EQ(acl->rules.size(), 945u);
   // @208.129.40.42/32  4.232.2.220/32  0 : 65535  1724 : 1724  0x06/0xFF  0x1000/0x1000
@@ -759,7 +781,7 @@ TEST(ClassbenchSharedFiles, SpotChecks) {
   EXPECT_EQ(last.priority, 944u);
   EXPECT_EQ(last.id, 945u);
 
-  auto fw = parse_classbench_rules(read_shared("fw1_1000"), "fw1_1000");
+  auto fw = parse_classbench_rules(read_set(bundled_set("fw1_1000")), "fw1_1000");
   ASSERT_TRUE(fw) << fw.error().to_string();
   EXPECT_EQ(fw->rules.size(), 840u);
   // @253.245.194.160/29  255.139.132.240/28  123 : 123  162 : 162  0x11/0xFF  0x0000/0x0000
@@ -769,22 +791,7 @@ TEST(ClassbenchSharedFiles, SpotChecks) {
   EXPECT_EQ(fw->rules[0].dport, PortRange::single(162));
   EXPECT_EQ(fw->rules[0].proto, net::kProtoUdp);
 
-  auto ipc = parse_classbench_rules(read_shared("ipc1_10000"), "ipc1_10000");
-  ASSERT_TRUE(ipc) << ipc.error().to_string();
-  EXPECT_EQ(ipc->rules.size(), 9529u);
-  // @5.130.83.59/32  26.43.163.192/32  5500 : 5500  514 : 514  0x11/0xFF
-  EXPECT_EQ(ipc->rules[0].src, block4(5, 130, 83, 59, 32));
-  EXPECT_EQ(ipc->rules[0].sport, PortRange::single(5500));
-
-  auto big = parse_classbench_rules(read_shared("acl1_100000"), "acl1_100000");
-  ASSERT_TRUE(big) << big.error().to_string();
-  EXPECT_EQ(big->rules.size(), 99807u);
-  // @40.249.9.205/32  238.234.238.98/32  0 : 65535  80 : 80  0x06/0xFF
-  EXPECT_EQ(big->rules[0].src, block4(40, 249, 9, 205, 32));
-  EXPECT_EQ(big->rules[0].dst, block4(238, 234, 238, 98, 32));
-  EXPECT_EQ(big->rules[0].dport, PortRange::single(80));
-
-  auto trace = parse_classbench_trace(read_shared("acl1_1000_trace"), "acl1_1000_trace");
+  auto trace = parse_classbench_trace(read_set(bundled_set("acl1_1000_trace")), "acl1_1000_trace");
   ASSERT_TRUE(trace) << trace.error().to_string();
   ASSERT_EQ(trace->packets.size(), 9450u);
   // 3498125823  1310573442  65535  65535  0  0  883
@@ -798,8 +805,27 @@ TEST(ClassbenchSharedFiles, SpotChecks) {
   EXPECT_EQ(trace->packets.back().src, ip4(3498125359u));
   EXPECT_EQ(trace->packets.back().dport, 14753);
   EXPECT_EQ(trace->generator_rules.back(), 371u);
+}
 
-  auto big_trace = parse_classbench_trace(read_shared("acl1_100000_trace"), "acl1_100000_trace");
+TEST(ClassbenchSharedFilesExtended, SpotChecks) {
+  PFSIM_SKIP_UNLESS_SHARED(large_set("ipc1_10000"), large_set("acl1_100000"), large_set("acl1_100000_trace"));
+  // head -1 of the files.
+  auto ipc = parse_classbench_rules(read_set(large_set("ipc1_10000")), "ipc1_10000");
+  ASSERT_TRUE(ipc) << ipc.error().to_string();
+  EXPECT_EQ(ipc->rules.size(), 9529u);
+  // @5.130.83.59/32  26.43.163.192/32  5500 : 5500  514 : 514  0x11/0xFF
+  EXPECT_EQ(ipc->rules[0].src, block4(5, 130, 83, 59, 32));
+  EXPECT_EQ(ipc->rules[0].sport, PortRange::single(5500));
+
+  auto big = parse_classbench_rules(read_set(large_set("acl1_100000")), "acl1_100000");
+  ASSERT_TRUE(big) << big.error().to_string();
+  EXPECT_EQ(big->rules.size(), 99807u);
+  // @40.249.9.205/32  238.234.238.98/32  0 : 65535  80 : 80  0x06/0xFF
+  EXPECT_EQ(big->rules[0].src, block4(40, 249, 9, 205, 32));
+  EXPECT_EQ(big->rules[0].dst, block4(238, 234, 238, 98, 32));
+  EXPECT_EQ(big->rules[0].dport, PortRange::single(80));
+
+  auto big_trace = parse_classbench_trace(read_set(large_set("acl1_100000_trace")), "acl1_100000_trace");
   ASSERT_TRUE(big_trace) << big_trace.error().to_string();
   EXPECT_EQ(big_trace->packets.size(), 199629u);
   // 2785533202  1111969028  0  65535  6  0  78244

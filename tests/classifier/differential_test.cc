@@ -1,6 +1,6 @@
 // Every algorithm against the linear oracle (Open vSwitch's test-classifier idea): rule sets
 // drawn from two or three values per field, so overlaps and priority ties are common, plus
-// every ClassBench set and trace in ../shared/classbench.
+// every real ClassBench set and trace (the large ones in the extended tests).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "classifier/classbench.h"
 #include "classifier/classifier.h"
 #include "tests/read_whole_file.h"
+#include "tests/test_inputs.h"
 
 namespace pfsim::classifier {
 namespace {
@@ -287,13 +288,14 @@ TEST(Differential, ConcurrentQueriesOnOneInstanceAgree) {
   }
 }
 
-// Every ClassBench set and trace in ../shared/classbench, whole, against linear.
+// Every real ClassBench set and trace, whole, against linear: the 1K sets bundled in
+// scenarios/classbench, and (extended tests) the large ones in the shared inputs.
 using pfsim::test_support::read_whole_file;
 
 class ClassbenchDifferential : public ::testing::TestWithParam<const char*> {};
+class ClassbenchDifferentialExtended : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(ClassbenchDifferential, EqualsLinear) {
-  const std::string base = std::string(PFSIM_SHARED_DIR) + "/classbench/" + GetParam();
+void expect_set_same_as_linear(const std::string& base) {
   const std::string rules_text = read_whole_file(base);
   const std::string trace_text = read_whole_file(base + "_trace");
   ASSERT_FALSE(rules_text.empty()) << "missing " << base;
@@ -311,9 +313,19 @@ TEST_P(ClassbenchDifferential, EqualsLinear) {
   for (std::string_view algorithm : fast_algorithms()) expect_same_as_linear(*rules, keys, algorithm, 256);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSets, ClassbenchDifferential,
-                         ::testing::Values("acl1_1000", "fw1_1000", "ipc1_1000", "acl1_10000", "fw1_10000",
-                                           "ipc1_10000", "acl1_100000"));
+TEST_P(ClassbenchDifferential, EqualsLinear) {
+  expect_set_same_as_linear(std::string(PFSIM_BUNDLED_CLASSBENCH_DIR) + "/" + GetParam());
+}
+
+TEST_P(ClassbenchDifferentialExtended, EqualsLinear) {
+  const std::string base = pfsim::test_support::shared_input(std::string("classbench/") + GetParam());
+  PFSIM_SKIP_UNLESS_SHARED(base, base + "_trace");
+  expect_set_same_as_linear(base);
+}
+
+INSTANTIATE_TEST_SUITE_P(BundledSets, ClassbenchDifferential, ::testing::Values("acl1_1000", "fw1_1000", "ipc1_1000"));
+INSTANTIATE_TEST_SUITE_P(LargeSets, ClassbenchDifferentialExtended,
+                         ::testing::Values("acl1_10000", "fw1_10000", "ipc1_10000", "acl1_100000"));
 
 }  // namespace
 }  // namespace pfsim::classifier

@@ -348,7 +348,7 @@ TEST_F(ReplayTest, SharedIcmpCaptureReplaysAsCaptured) {
   const Scenario s = scenario("aws-clb-vpc/recommended.yaml");
   ReplayOptions o;
   o.mode = ReplayMode::kAsCaptured;
-  const ReplayReport r = replay(s, {std::string(PFSIM_SHARED_DIR) + "/pcaps/icmp-frag-needed-smtp.pcap"}, o);
+  const ReplayReport r = replay(s, {std::string(PFSIM_TEST_DATA_DIR) + "/pcaps/icmp-frag-needed-smtp.pcap"}, o);
   EXPECT_GT(r.packets_read, 0u);
   EXPECT_EQ(r.packets_read, r.packets_evaluated + r.packets_malformed + r.packets_non_ip);
   EXPECT_GT(cls(r, TrafficClass::kPmtu).allowed + cls(r, TrafficClass::kPmtu).dropped, 0u) << report_text(r);

@@ -1,5 +1,5 @@
-// Tests of engine/model/scenario_loader.h: the shared example and provider scenarios load into the
-// expected model; every kind of bad input gives its full located message; no input crashes.
+// Tests of engine/model/scenario_loader.h: the example (tests/data/examples) and provider
+// scenarios load into the expected model; every kind of bad input gives its full located message; no input crashes.
 #include "engine/model/scenario_loader.h"
 
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 namespace pfsim::engine {
 namespace {
 
-const std::string kExample = std::string(PFSIM_SHARED_DIR) + "/examples/alb-internet-facing.yaml";
+const std::string kExample = std::string(PFSIM_TEST_DATA_DIR) + "/examples/alb-internet-facing.yaml";
 
 // The error as a user sees it, or "loaded".
 std::string error_of(std::string_view yaml) {
@@ -26,7 +26,7 @@ std::string error_of(std::string_view yaml) {
 net::IpAddress ip(std::string_view text) { return *net::parse_address(text); }
 net::IpRange cidr(std::string_view text) { return *net::parse_prefix(text); }
 
-// ---- the shared example ----
+// ---- the example (tests/data/examples) ----
 
 TEST(ScenarioLoaderExample, LoadsTheSharedAlbExample) {
   const net::Result<Scenario> loaded = load_scenario(kExample);

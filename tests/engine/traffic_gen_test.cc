@@ -1,7 +1,8 @@
 // Tests of engine/gen/traffic_gen.h: the synthetic capture is deterministic, has exactly the packets
 // asked for, decodes cleanly with correct checksums, and holds well-formed TCP flows, health
 // checks at the target groups' intervals, IPv6 clients where nodes have IPv6, and large DF
-// packets for Path MTU Discovery — on the shared example and every bundled recommended scenario.
+// packets for Path MTU Discovery — on the example (tests/data/examples) and every bundled
+// recommended scenario.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -27,7 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kExample = std::string(PFSIM_SHARED_DIR) + "/examples/alb-internet-facing.yaml";
+const std::string kExample = std::string(PFSIM_TEST_DATA_DIR) + "/examples/alb-internet-facing.yaml";
 const std::string kDualStack = std::string(PFSIM_SCENARIOS_DIR) + "/aws-alb-internet-facing/recommended.yaml";
 
 Scenario load(const std::string& path) {

@@ -1,4 +1,4 @@
-// Tests of pcap/capture.h: reading every shared capture, timestamps, standard input, batch
+// Tests of pcap/capture.h: reading every bundled capture, timestamps, standard input, batch
 // sizes, truncated and corrupt files, and the writer's round trip.
 //
 // The oracle for record contents is a small pcap parser written here from the file format
@@ -35,7 +35,7 @@ namespace fs = std::filesystem;
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string shared_pcap(const std::string& name) { return std::string(PFSIM_SHARED_DIR) + "/pcaps/" + name; }
+std::string corpus_pcap(const std::string& name) { return std::string(PFSIM_TEST_DATA_DIR) + "/pcaps/" + name; }
 
 // A file in this process's own folder (tests/temp_dir.h), removed at exit. In a folder shared
 // with other runs on the machine, another run could rewrite a file while this one has it
@@ -78,7 +78,7 @@ void append_le32(Bytes& b, std::uint32_t v) {
   put_le32(b, b.size() - 4, v);
 }
 
-// What a record holds according to the file format (pcap, little-endian, as every shared
+// What a record holds according to the file format (pcap, little-endian, as every bundled
 // capture is), and where its 16-byte header starts.
 struct RawRecord {
   std::int64_t ts_ns = 0;
@@ -177,15 +177,15 @@ void append_record(Bytes& file, std::uint32_t sec, std::uint32_t usec, const Byt
   file.insert(file.end(), data.begin(), data.end());
 }
 
-struct SharedCapture {
+struct CorpusCapture {
   const char* name;
   LinkType link;
   std::size_t records;
 };
 
-// Link types and frame counts from shared/pcaps/README.md, except ipv4-frag-tcp-syn.pcap:
+// Link types and frame counts from tests/data/pcaps/README.md, except ipv4-frag-tcp-syn.pcap:
 // the README says RAW, but its header stores LINKTYPE_IPV4 (228), which is what libpcap reports.
-constexpr SharedCapture kSharedCaptures[] = {
+constexpr CorpusCapture kCorpusCaptures[] = {
     {"sll-tcp-handshake-nano.pcap", LinkType::kLinuxSll, 3},
     {"tcp-handshake-http.pcap", LinkType::kEthernet, 6},
     {"vlan-http.pcap", LinkType::kEthernet, 1},
@@ -210,18 +210,18 @@ constexpr SharedCapture kSharedCaptures[] = {
 
 TEST(CaptureShared, EveryCaptureOpensWithItsLinkTypeAndRecordCount) {
   std::size_t seen = 0;
-  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_SHARED_DIR) + "/pcaps")) {
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_TEST_DATA_DIR) + "/pcaps")) {
     const std::string ext = entry.path().extension().string();
     if (ext == ".pcap" || ext == ".pcapng") ++seen;
   }
-  EXPECT_EQ(seen, std::size(kSharedCaptures)) << "a shared capture is missing from kSharedCaptures";
+  EXPECT_EQ(seen, std::size(kCorpusCaptures)) << "a bundled capture is missing from kCorpusCaptures";
 
-  for (const SharedCapture& c : kSharedCaptures) {
+  for (const CorpusCapture& c : kCorpusCaptures) {
     SCOPED_TRACE(c.name);
-    auto reader = CaptureReader::open(shared_pcap(c.name));
+    auto reader = CaptureReader::open(corpus_pcap(c.name));
     ASSERT_TRUE(reader) << reader.error().to_string();
     EXPECT_EQ(reader->link_type(), c.link);
-    EXPECT_EQ(reader->path(), shared_pcap(c.name));
+    EXPECT_EQ(reader->path(), corpus_pcap(c.name));
     const auto records = read_all(*reader);
     EXPECT_EQ(records.size(), c.records);
     EXPECT_EQ(reader->records_read(), c.records);
@@ -230,11 +230,11 @@ TEST(CaptureShared, EveryCaptureOpensWithItsLinkTypeAndRecordCount) {
 }
 
 TEST(CaptureShared, RecordsMatchTheFileFormat) {
-  for (const SharedCapture& c : kSharedCaptures) {
+  for (const CorpusCapture& c : kCorpusCaptures) {
     if (std::string_view(c.name).ends_with(".pcapng")) continue;
     SCOPED_TRACE(c.name);
-    const auto expected = parse_pcap(read_bytes(shared_pcap(c.name)));
-    const auto got = read_path(shared_pcap(c.name));
+    const auto expected = parse_pcap(read_bytes(corpus_pcap(c.name)));
+    const auto got = read_path(corpus_pcap(c.name));
     ASSERT_EQ(got.size(), expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       EXPECT_EQ(got[i].index, i + 1);
@@ -247,7 +247,7 @@ TEST(CaptureShared, RecordsMatchTheFileFormat) {
 }
 
 TEST(CaptureTimestamps, NanosecondFileKeepsItsDigits) {
-  const auto records = read_path(shared_pcap("sll-tcp-handshake-nano.pcap"));
+  const auto records = read_path(corpus_pcap("sll-tcp-handshake-nano.pcap"));
   ASSERT_EQ(records.size(), 3u);
   bool sub_microsecond = false;
   for (const auto& r : records) sub_microsecond |= r.ts_ns % 1000 != 0;
@@ -255,7 +255,7 @@ TEST(CaptureTimestamps, NanosecondFileKeepsItsDigits) {
 }
 
 TEST(CaptureTimestamps, MicrosecondFileIsScaledToNanoseconds) {
-  const auto records = read_path(shared_pcap("tcp-handshake-http.pcap"));
+  const auto records = read_path(corpus_pcap("tcp-handshake-http.pcap"));
   ASSERT_EQ(records.size(), 6u);
   for (const auto& r : records) {
     EXPECT_EQ(r.ts_ns % 1000, 0);
@@ -286,18 +286,18 @@ class StdinFrom {
 TEST(CaptureStdin, DashReadsTheSameRecordsAsThePath) {
   for (const char* name : {"tcpreplay-mixed.pcap", "sll-tcp-handshake-nano.pcap", "empty.pcapng"}) {
     SCOPED_TRACE(name);
-    const auto expected = read_path(shared_pcap(name));
+    const auto expected = read_path(corpus_pcap(name));
     std::vector<ReadRecord> got;
     LinkType link = LinkType::kNull;
     {
-      StdinFrom redirect(shared_pcap(name));
+      StdinFrom redirect(corpus_pcap(name));
       auto reader = CaptureReader::open("-");
       ASSERT_TRUE(reader) << reader.error().to_string();
       EXPECT_EQ(reader->path(), "-");
       link = reader->link_type();
       got = read_all(*reader);
     }
-    EXPECT_EQ(link, CaptureReader::open(shared_pcap(name))->link_type());
+    EXPECT_EQ(link, CaptureReader::open(corpus_pcap(name))->link_type());
     EXPECT_EQ(got, expected);
   }
 }
@@ -313,7 +313,7 @@ TEST(CaptureStdin, CorruptStandardInputIsNamedDash) {
 }
 
 TEST(CaptureBatches, EveryBatchSizeDeliversTheSameRecordsInOrder) {
-  const std::string path = shared_pcap("tcpreplay-mixed.pcap");
+  const std::string path = corpus_pcap("tcpreplay-mixed.pcap");
   const auto reference = read_path(path);
   ASSERT_EQ(reference.size(), 179u);
   for (std::size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(reference[i].index, i + 1);
@@ -326,7 +326,7 @@ TEST(CaptureBatches, EveryBatchSizeDeliversTheSameRecordsInOrder) {
 }
 
 TEST(CaptureBatches, ReadingAfterTheEndKeepsReturningZero) {
-  auto reader = CaptureReader::open(shared_pcap("vlan-http.pcap"));
+  auto reader = CaptureReader::open(corpus_pcap("vlan-http.pcap"));
   ASSERT_TRUE(reader);
   RecordBatch batch;
   auto n = reader->read_batch(batch);
@@ -343,7 +343,7 @@ TEST(CaptureBatches, ReadingAfterTheEndKeepsReturningZero) {
 TEST(CaptureBatches, SteadyStateBatchesDoNotReallocate) {
   for (ReadMode mode : {ReadMode::kLibpcap, ReadMode::kAuto}) {
     SCOPED_TRACE(mode == ReadMode::kAuto ? "mapped" : "libpcap");
-    auto reader = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"), mode);
+    auto reader = CaptureReader::open(corpus_pcap("tcpreplay-mixed.pcap"), mode);
     ASSERT_TRUE(reader);
     EXPECT_EQ(reader->mapped(), mode == ReadMode::kAuto);
     RecordBatch batch;
@@ -353,7 +353,7 @@ TEST(CaptureBatches, SteadyStateBatchesDoNotReallocate) {
     // Mapped records leave the byte arena alone; copied ones fill it.
     EXPECT_EQ(batch.bytes.empty(), mode == ReadMode::kAuto);
     // Re-reading the same file into the same batch: capacity kept by clear() is enough.
-    auto again = CaptureReader::open(shared_pcap("tcpreplay-mixed.pcap"), mode);
+    auto again = CaptureReader::open(corpus_pcap("tcpreplay-mixed.pcap"), mode);
     ASSERT_TRUE(again);
     ASSERT_TRUE(again->read_batch(batch, 179));
     EXPECT_EQ(batch.records.data(), records);
@@ -361,9 +361,9 @@ TEST(CaptureBatches, SteadyStateBatchesDoNotReallocate) {
   }
 }
 
-// Cuts `cut` bytes off the end of a copy of a shared capture.
+// Cuts `cut` bytes off the end of a copy of a bundled capture.
 std::string truncated_copy(const std::string& name, std::size_t cut, const std::string& out_name) {
-  Bytes file = read_bytes(shared_pcap(name));
+  Bytes file = read_bytes(corpus_pcap(name));
   file.resize(file.size() - cut);
   const std::string path = temp_path(out_name);
   write_bytes(path, file);
@@ -371,7 +371,7 @@ std::string truncated_copy(const std::string& name, std::size_t cut, const std::
 }
 
 TEST(CaptureTruncated, FinalRecordCutInsideItsBytesKeepsEverythingBefore) {
-  const auto all = read_path(shared_pcap("tcpreplay-mixed.pcap"));
+  const auto all = read_path(corpus_pcap("tcpreplay-mixed.pcap"));
   ASSERT_EQ(all.size(), 179u);
   for (std::size_t batch_size : {std::size_t{1}, std::size_t{7}, kDefaultBatchRecords}) {
     SCOPED_TRACE(batch_size);
@@ -385,7 +385,7 @@ TEST(CaptureTruncated, FinalRecordCutInsideItsBytesKeepsEverythingBefore) {
 }
 
 TEST(CaptureTruncated, FinalRecordCutInsideItsHeaderKeepsEverythingBefore) {
-  const Bytes file = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const Bytes file = read_bytes(corpus_pcap("tcp-handshake-http.pcap"));
   const auto layout = parse_pcap(file);
   ASSERT_EQ(layout.size(), 6u);
   // Keep 10 of the last record's 16 header bytes.
@@ -397,7 +397,7 @@ TEST(CaptureTruncated, FinalRecordCutInsideItsHeaderKeepsEverythingBefore) {
 }
 
 TEST(CaptureTruncated, CompleteFileHasNoTruncatedTail) {
-  auto reader = CaptureReader::open(shared_pcap("tcp-handshake-http.pcap"));
+  auto reader = CaptureReader::open(corpus_pcap("tcp-handshake-http.pcap"));
   ASSERT_TRUE(reader);
   read_all(*reader);
   EXPECT_FALSE(reader->truncated_tail());
@@ -417,19 +417,19 @@ void expect_open_error(const std::string& name, const Bytes& bytes, const std::s
 }
 
 TEST(CaptureCorrupt, BadMagicIsNamed) {
-  Bytes file = read_bytes(shared_pcap("vlan-http.pcap"));
+  Bytes file = read_bytes(corpus_pcap("vlan-http.pcap"));
   file[0] = 0x00;
   expect_open_error("bad-magic.pcap", file, "not a pcap or pcapng file (bad magic number)");
 }
 
 TEST(CaptureCorrupt, HeaderCutTo10BytesIsTruncatedHeader) {
-  Bytes file = read_bytes(shared_pcap("vlan-http.pcap"));
+  Bytes file = read_bytes(corpus_pcap("vlan-http.pcap"));
   file.resize(10);
   expect_open_error("header-10.pcap", file, "truncated file header");
 }
 
 TEST(CaptureCorrupt, PcapngHeaderCutIsTruncatedHeader) {
-  Bytes file = read_bytes(shared_pcap("empty.pcapng"));
+  Bytes file = read_bytes(corpus_pcap("empty.pcapng"));
   file.resize(20);
   expect_open_error("header-20.pcapng", file, "truncated");
 }
@@ -452,7 +452,7 @@ TEST(CaptureCorrupt, UnsupportedLinkTypeIsNamed) {
 }
 
 TEST(CaptureCorrupt, OversizedCaplenIsLocatedByPacketAndOffset) {
-  Bytes file = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  Bytes file = read_bytes(corpus_pcap("tcp-handshake-http.pcap"));
   const auto layout = parse_pcap(file);
   ASSERT_EQ(layout.size(), 6u);
   const std::size_t bad_header = layout[2].header_offset;
@@ -538,8 +538,8 @@ TEST(CaptureCorpus, NamedRegressionFilesFailWithTheirMessage) {
 TEST(CaptureRobustness, EveryPrefixOfACaptureIsAnErrorOrAPrefixOfItsRecords) {
   for (const char* name : {"sll-tcp-handshake-nano.pcap", "vlan-http.pcap", "empty.pcapng"}) {
     SCOPED_TRACE(name);
-    const Bytes file = read_bytes(shared_pcap(name));
-    const auto all = read_path(shared_pcap(name));
+    const Bytes file = read_bytes(corpus_pcap(name));
+    const auto all = read_path(corpus_pcap(name));
     const bool pcapng = std::string_view(name).ends_with(".pcapng");
     std::vector<std::size_t> record_ends{24};
     if (!pcapng) {
@@ -570,7 +570,7 @@ TEST(CaptureRobustness, EveryPrefixOfACaptureIsAnErrorOrAPrefixOfItsRecords) {
 // Random damage to record headers and bytes: never a crash or an out-of-bounds read (the
 // sanitizer build checks), and every failure is located in the file.
 TEST(CaptureRobustness, DamagedCapturesGiveRecordsOrLocatedErrors) {
-  const Bytes original = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const Bytes original = read_bytes(corpus_pcap("tcp-handshake-http.pcap"));
   const std::string path = temp_path("damaged.pcap");
   std::mt19937 random(20240601);
   std::uniform_int_distribution<std::size_t> position(24, original.size() - 1);
@@ -762,10 +762,10 @@ constexpr std::uint32_t kNano = 0xa1b23c4d;
 constexpr std::uint32_t kEthernet = 1;
 constexpr std::int64_t kNs = 1'000'000'000;
 
-TEST(CaptureMapped, EverySharedCaptureReadsTheSameBothWays) {
+TEST(CaptureMapped, EveryCorpusCaptureReadsTheSameBothWays) {
   std::size_t mapped = 0;
   std::size_t files = 0;
-  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_SHARED_DIR) + "/pcaps")) {
+  for (const auto& entry : fs::directory_iterator(std::string(PFSIM_TEST_DATA_DIR) + "/pcaps")) {
     const std::string ext = entry.path().extension().string();
     if (ext != ".pcap" && ext != ".pcapng") continue;
     SCOPED_TRACE(entry.path().filename().string());
@@ -777,7 +777,7 @@ TEST(CaptureMapped, EverySharedCaptureReadsTheSameBothWays) {
     mapped += o.mapped ? 1u : 0u;
     ++files;
   }
-  EXPECT_EQ(files, std::size(kSharedCaptures));
+  EXPECT_EQ(files, std::size(kCorpusCaptures));
   EXPECT_GE(mapped, files - 1);
 }
 
@@ -790,7 +790,7 @@ TEST(CaptureMapped, CorpusFilesAndEveryPrefixReadTheSameBothWays) {
   // Every cut of two captures (microsecond and nanosecond): inside the file header, a record
   // header or a record's bytes, and between records.
   for (const char* name : {"sll-tcp-handshake-nano.pcap", "vlan-http.pcap"}) {
-    const Bytes file = read_bytes(shared_pcap(name));
+    const Bytes file = read_bytes(corpus_pcap(name));
     const std::string path = temp_path("mapped-prefix.pcap");
     std::size_t truncated = 0;
     for (std::size_t size = 0; size <= file.size(); ++size) {
@@ -808,7 +808,7 @@ TEST(CaptureMapped, CorpusFilesAndEveryPrefixReadTheSameBothWays) {
 TEST(CaptureMapped, RandomlyDamagedCapturesReadTheSameBothWays) {
   // Damage anywhere but the magic number: versions, snaplen and link type in the file header,
   // times, lengths and bytes in the records. Opening, errors and records must all agree.
-  const Bytes original = read_bytes(shared_pcap("tcp-handshake-http.pcap"));
+  const Bytes original = read_bytes(corpus_pcap("tcp-handshake-http.pcap"));
   const std::string path = temp_path("mapped-damaged.pcap");
   std::mt19937 random(20261123);
   std::uniform_int_distribution<std::size_t> anywhere(4, original.size() - 1);
@@ -1073,17 +1073,17 @@ TEST(CaptureMapped, OnlyClassicPcapRegularFilesAreMapped) {
   ASSERT_EQ(o.records.size(), 1u);
   EXPECT_EQ(o.records[0].bytes, (Bytes{1, 2, 3, 4}));
 
-  EXPECT_FALSE(expect_same_both_ways(shared_pcap("empty.pcapng")).mapped);
+  EXPECT_FALSE(expect_same_both_ways(corpus_pcap("empty.pcapng")).mapped);
   {
-    StdinFrom redirect(shared_pcap("vlan-http.pcap"));
+    StdinFrom redirect(corpus_pcap("vlan-http.pcap"));
     auto reader = CaptureReader::open("-");
     ASSERT_TRUE(reader);
     EXPECT_FALSE(reader->mapped());
   }
-  auto forced = CaptureReader::open(shared_pcap("vlan-http.pcap"), ReadMode::kLibpcap);
+  auto forced = CaptureReader::open(corpus_pcap("vlan-http.pcap"), ReadMode::kLibpcap);
   ASSERT_TRUE(forced);
   EXPECT_FALSE(forced->mapped());
-  auto automatic = CaptureReader::open(shared_pcap("vlan-http.pcap"));
+  auto automatic = CaptureReader::open(corpus_pcap("vlan-http.pcap"));
   ASSERT_TRUE(automatic);
   EXPECT_TRUE(automatic->mapped());
 }
@@ -1130,7 +1130,7 @@ TEST(CaptureMapped, ReleasedBatchesStillReadTheirBytes) {
 }
 
 TEST(CaptureMapped, BytesStayValidAcrossLaterBatchesAndMovesOfTheReader) {
-  const std::string path = shared_pcap("tcpreplay-mixed.pcap");
+  const std::string path = corpus_pcap("tcpreplay-mixed.pcap");
   const auto expected = parse_pcap(read_bytes(path));
   ASSERT_EQ(expected.size(), 179u);
   auto opened = CaptureReader::open(path);
@@ -1191,11 +1191,11 @@ TEST(CaptureWriter, RoundTripKeepsBytesTimesLengthsAndLinkType) {
   }
 }
 
-TEST(CaptureWriter, CopyOfASharedCaptureReadsTheSame) {
+TEST(CaptureWriter, CopyOfACorpusCaptureReadsTheSame) {
   for (const char* name : {"sll-tcp-handshake-nano.pcap", "tcpreplay-mixed.pcap", "null-snaplen256.pcap"}) {
     SCOPED_TRACE(name);
     const std::string path = temp_path(std::string("copy-") + name);
-    auto reader = CaptureReader::open(shared_pcap(name));
+    auto reader = CaptureReader::open(corpus_pcap(name));
     ASSERT_TRUE(reader);
     const auto original = read_all(*reader);
     {

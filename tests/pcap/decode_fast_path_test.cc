@@ -1,5 +1,5 @@
 // The decoder's fast path against its general decoder (pcap/internal/decode_paths.h): on every
-// frame of the shared capture corpus, truncated at every length, and on random frames of every
+// frame of the bundled capture corpus, truncated at every length, and on random frames of every
 // shape the fast path reads (Ethernet with 0-3 tags of each TPID, RAW, IPV4 and IPV6 links,
 // IPv4 with IHL 0-15, IPv6, TCP with data offsets 0-15, UDP to tunnel ports, bad versions and
 // lengths, fragments, odd caplens), with tunnels off and on. decode_packet() must give exactly
@@ -150,7 +150,7 @@ TEST(DecodeFastPath, ComparisonSeesEveryField) {
   }
 }
 
-// --- The shared capture corpus ---
+// --- The bundled capture corpus ---
 
 struct Frame {
   std::string name;
@@ -161,7 +161,7 @@ struct Frame {
 std::vector<Frame> corpus_frames() {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const char* dir : {PFSIM_SHARED_DIR "/pcaps", PFSIM_CORPUS_DIR "/pcap"}) {
+  for (const char* dir : {PFSIM_TEST_DATA_DIR "/pcaps", PFSIM_CORPUS_DIR "/pcap"}) {
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const auto ext = entry.path().extension();
       if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
@@ -188,7 +188,7 @@ std::vector<Frame> corpus_frames() {
 
 TEST(DecodeFastPath, SameAsGeneralOnTheCorpusTruncatedAtEveryLength) {
   const std::vector<Frame> frames = corpus_frames();
-  ASSERT_GE(frames.size(), 100u) << "the shared capture corpus is missing";
+  ASSERT_GE(frames.size(), 100u) << "the bundled capture corpus is missing";
   Differ differ;
   for (const Frame& f : frames) {
     for (std::size_t n = 0; n <= f.bytes.size(); ++n) {
@@ -478,7 +478,7 @@ TEST(DecodeBatch, SameAsDecodePacketOnTheCorpus) {
     frames.push_back(f.bytes);
     frames.push_back(Bytes(f.bytes.begin(), f.bytes.begin() + static_cast<std::ptrdiff_t>(f.bytes.size() / 2)));
   }
-  ASSERT_GE(by_file.size(), 10u) << "the shared capture corpus is missing";
+  ASSERT_GE(by_file.size(), 10u) << "the bundled capture corpus is missing";
   std::set<LinkType> links;
   for (const auto& [file, batch] : by_file) {
     check_batch(batch.first, batch.second, file);

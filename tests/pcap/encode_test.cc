@@ -1,5 +1,5 @@
 // encode_frame against its oracles: byte-exact frames from real captures (tcpdump's and
-// community-id's test fixtures, whose fields Wireshark reads in ../shared/pcaps/wireshark-
+// community-id's test fixtures, whose fields Wireshark reads in tests/data/pcaps/wireshark-
 // fields), decode_packet for every protocol and family (encode then decode gives back the
 // fields), and checksums recomputed here from the frame, independently of the encoder.
 #include "pcap/encode.h"
@@ -43,7 +43,7 @@ std::uint16_t u16_at(const Bytes& b, std::size_t at) { return static_cast<std::u
 
 // --- Byte for byte against real frames --------------------------------------------------
 
-// tcpdump tests/LINKTYPE_RAW_ipv4.pcap (../shared/pcaps/raw-ipv4.pcap): a DNS query,
+// tcpdump tests/LINKTYPE_RAW_ipv4.pcap (tests/data/pcaps/raw-ipv4.pcap): a DNS query,
 // 192.168.1.100:12345 -> 9.9.9.9:53, IP id 1, TTL 64.
 constexpr std::string_view kDnsQuery = "123401000001000000000000076578616d706c6503636f6d0000010001";
 

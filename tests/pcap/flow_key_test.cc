@@ -1,7 +1,7 @@
 // Tests of pcap/flow_key.h and its SHA-1 (pcap/internal/sha1.h): one key and one hash for
 // both directions of a flow, ICMP errors keyed by the flow they quote, echo request and reply
 // together, stable sharding; Community IDs equal to the spec's published baseline
-// (shared/pcaps/communityid-baseline.json) for every packet of its two captures; SHA-1 equal
+// (tests/data/pcaps/communityid-baseline.json) for every packet of its two captures; SHA-1 equal
 // to the FIPS 180-2 examples.
 #include "pcap/flow_key.h"
 
@@ -40,7 +40,7 @@ using internal::Sha1Digest;
 using net::Family;
 using net::Ip128;
 
-const std::string kPcaps = std::string(PFSIM_SHARED_DIR) + "/pcaps";
+const std::string kPcaps = std::string(PFSIM_TEST_DATA_DIR) + "/pcaps";
 
 // --- SHA-1 ---
 

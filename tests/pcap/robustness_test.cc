@@ -1,6 +1,6 @@
-// The decoder against hostile bytes (DESIGN.md §6, §8): every frame of the shared corpus is
-// mutated thousands of times with a fixed seed — bit flips, overwrites of the header fields
-// that steer decoding (IHL, total length, next header, data offset, tags, tunnel headers),
+// The decoder against hostile bytes (DESIGN.md §6, §8): every frame of the bundled capture
+// corpus is mutated thousands of times with a fixed seed — bit flips, overwrites of the header
+// fields that steer decoding (IHL, total length, next header, data offset, tags, tunnel headers),
 // truncation at every length, appended garbage — and decoded with tunnels on and off. Run
 // under ASan+UBSan (PFSIM_SANITIZE=ON) a read out of bounds aborts the test; in every build
 // each result must be either well-formed or carry a named Malformed kind at an offset inside
@@ -36,7 +36,7 @@ std::vector<Sample> corpus_frames() {
   std::vector<Sample> out;
   std::error_code ec;
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(PFSIM_SHARED_DIR) / "pcaps", ec)) {
+  for (const auto& entry : fs::directory_iterator(fs::path(PFSIM_TEST_DATA_DIR) / "pcaps", ec)) {
     const auto ext = entry.path().extension();
     if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
   }
@@ -117,7 +117,7 @@ std::vector<std::size_t> steering_offsets(std::size_t size) {
 
 TEST(RobustnessDecode, MutatedCorpusNeverCrashesAndEveryFaultIsNamed) {
   const std::vector<Sample> frames = corpus_frames();
-  ASSERT_GE(frames.size(), 100u) << "the shared capture corpus is missing";
+  ASSERT_GE(frames.size(), 100u) << "the bundled capture corpus is missing";
 
   std::mt19937_64 rng(20261122);  // fixed: a failure reproduces
   Tally tally;

@@ -1,4 +1,4 @@
-// Every frame of the shared capture corpus decodes as Wireshark (tshark 4.0) decodes it: the
+// Every frame of the bundled capture corpus decodes as Wireshark (tshark 4.0) decodes it: the
 // independent oracle of DESIGN.md §8. wireshark-fields/<name>.tsv holds, per frame, the first
 // occurrence of each field; a column that is empty means Wireshark saw no such layer, and then
 // pfsim must not claim one either.
@@ -42,7 +42,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kPcaps = fs::path(PFSIM_SHARED_DIR) / "pcaps";
+const fs::path kPcaps = fs::path(PFSIM_TEST_DATA_DIR) / "pcaps";
 
 // One row of a fields file: column name → text ("" when Wireshark showed nothing).
 using Row = std::map<std::string, std::string>;

@@ -1,4 +1,4 @@
-// End-to-end tests of `pfsim decode` (tools/decode_command.h): the built binary on the shared
+// End-to-end tests of `pfsim decode` (tools/decode_command.h): the built binary on the bundled
 // captures and on small captures written here, checked as a user (and
 // shared/tools/contract-check) sees it: JSON Lines with the fields of DESIGN.md §5 and
 // Wireshark's reading of the same packets, one human line per packet and a summary, located
@@ -26,7 +26,7 @@ using nlohmann::json;
 using pfsim::test_support::CommandResult;
 using pfsim::test_support::read_whole_file;
 
-const std::string kPcaps = std::string(PFSIM_SHARED_DIR) + "/pcaps";
+const std::string kPcaps = std::string(PFSIM_TEST_DATA_DIR) + "/pcaps";
 const std::string kSmtp = kPcaps + "/icmp-frag-needed-smtp.pcap";
 
 constexpr std::uint32_t kLinkEthernet = 1;
@@ -56,7 +56,7 @@ std::vector<std::string> text_lines(const std::string& text) {
   return lines;
 }
 
-// Wireshark's fields for each frame of a shared capture (pcaps/wireshark-fields/NAME.tsv),
+// Wireshark's fields for each frame of a bundled capture (pcaps/wireshark-fields/NAME.tsv),
 // one map per frame, by column name.
 std::vector<std::map<std::string, std::string>> wireshark_rows(const std::string& name) {
   std::vector<std::string> lines = text_lines(read_whole_file(kPcaps + "/wireshark-fields/" + name + ".tsv"));

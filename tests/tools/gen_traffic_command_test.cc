@@ -1,8 +1,8 @@
 // End-to-end tests of `pfsim gen-traffic` (tools/gen_traffic_command.h): the built binary on
-// the shared example and the bundled scenarios, as a user sees it: the summary line, a capture
-// that `pfsim decode` reads without a malformed packet, the same bytes for the same seed, and
-// exit code 2 with a located message for a scenario without listeners, too few --packets, a
-// bad option or an --out that cannot be written.
+// the example (tests/data/examples) and the bundled scenarios, as a user sees it: the summary
+// line, a capture that `pfsim decode` reads without a malformed packet, the same bytes for the
+// same seed, and exit code 2 with a located message for a scenario without listeners, too few
+// --packets, a bad option or an --out that cannot be written.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 using pfsim::test_support::CommandResult;
 using pfsim::test_support::read_whole_file;
 
-const std::string kExample = std::string(PFSIM_SHARED_DIR) + "/examples/alb-internet-facing.yaml";
+const std::string kExample = std::string(PFSIM_TEST_DATA_DIR) + "/examples/alb-internet-facing.yaml";
 const std::string kDualStack = std::string(PFSIM_SOURCE_DIR) + "/scenarios/aws-alb-internet-facing/recommended.yaml";
 
 class PfsimGenTraffic : public pfsim::test_support::PfsimTest {

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 using pfsim::test_support::CommandResult;
 using pfsim::test_support::read_whole_file;
 
-const std::string kClassbench = std::string(PFSIM_SHARED_DIR) + "/classbench";
+// The bundled 1K ClassBench set (scenarios/classbench/README.md).
+const std::string kClassbench = std::string(PFSIM_SOURCE_DIR) + "/scenarios/classbench";
 const std::string kAclRules = kClassbench + "/acl1_1000";
 const std::string kAclTrace = kClassbench + "/acl1_1000_trace";
 
