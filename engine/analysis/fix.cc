@@ -2,6 +2,8 @@
 #include "engine/analysis/fix.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "engine/paths/lb_paths.h"
 #include "net/address.h"
@@ -16,20 +18,18 @@ namespace {
 constexpr std::uint16_t kEphemeralLo = 1024;
 constexpr std::uint16_t kEphemeralHi = 65535;
 
-std::string vpc_cidr(const Scenario& s, net::Family f) {
-  for (const net::IpRange& r : s.vpc_cidrs)
+// The first of `ranges` in family `f`, as a rule writes it.
+std::optional<std::string> first_cidr(const std::vector<net::IpRange>& ranges, net::Family f) {
+  for (const net::IpRange& r : ranges)
     if (r.family == f) return net::format_range(r.family, r.range);
-  return anywhere_cidr(f);
+  return std::nullopt;
 }
+
+std::string vpc_cidr(const Scenario& s, net::Family f) { return first_cidr(s.vpc_cidrs, f).value_or(anywhere_cidr(f)); }
 
 bool in_vpc(const Scenario& s, const net::IpAddress& a) noexcept {
   return std::any_of(s.vpc_cidrs.begin(), s.vpc_cidrs.end(),
                      [&](const net::IpRange& r) { return r.family == a.family && r.range.contains(a.bits); });
-}
-
-bool in_shared_pool(const net::IpAddress& a) noexcept {
-  static const net::IpRange pool = *net::parse_prefix(kHuaweiSharedPool);
-  return a.family == pool.family && pool.range.contains(a.bits);
 }
 
 // What the scenario says about the path of a request.
@@ -45,7 +45,7 @@ PathFacts path_facts(const Scenario& s, const net::FiveTuple& request) {
   if (const InterfaceIndex node = lb_node_at(s, dst); node != kNone)
     return {s.interfaces[node].lb, kNone, request.dport};
   const InterfaceIndex from_node = lb_node_at(s, src);
-  const bool pool = from_node == kNone && in_shared_pool(src);
+  const bool pool = from_node == kNone && in_huawei_shared_pool(src);
   const InterfaceIndex target = interface_at(s, dst);
   const bool echo = net::is_icmp(request.proto);
   for (LbIndex lb = 0; lb < s.load_balancers.size() && target != kNone; ++lb) {
@@ -81,10 +81,7 @@ struct PeerNames {
 PeerNames node_peer(const Scenario& s, InterfaceIndex node, net::Family f) {
   const LoadBalancer& l = s.load_balancers[s.interfaces[node].lb];
   const auto subnet_cidr = [&](SubnetIndex subnet) -> std::optional<std::string> {
-    if (subnet == kNone) return std::nullopt;
-    for (const net::IpRange& r : s.subnets[subnet].cidrs)
-      if (r.family == f) return net::format_range(r.family, r.range);
-    return std::nullopt;
+    return subnet == kNone ? std::nullopt : first_cidr(s.subnets[subnet].cidrs, f);
   };
   // Huawei ELB guide, "Configuring Security Group Rules for Backend Servers": shared load
   // balancers reach backends from 100.125.0.0/16, dedicated ones from their backend subnet.
@@ -110,7 +107,7 @@ std::string host_cidr(const net::IpAddress& a) {
 PeerNames name_peer(const Scenario& s, const PathFacts& facts, const net::IpAddress& a) {
   const net::Family f = a.family;
   if (const InterfaceIndex node = lb_node_at(s, a); node != kNone) return node_peer(s, node, f);
-  if (facts.lb != kNone && s.load_balancers[facts.lb].type == LbType::kHuaweiShared && in_shared_pool(a))
+  if (facts.lb != kNone && s.load_balancers[facts.lb].type == LbType::kHuaweiShared && in_huawei_shared_pool(a))
     return {std::string(kHuaweiSharedPool), std::string(kHuaweiSharedPool)};
   if (const InterfaceIndex i = interface_at(s, a); i != kNone) {
     const NetworkInterface& iface = s.interfaces[i];

@@ -37,6 +37,11 @@ std::optional<net::IpAddress> private_address(const NetworkInterface& interface,
   return family == net::Family::kIpv4 ? interface.ipv4 : interface.ipv6;
 }
 
+bool in_huawei_shared_pool(const net::IpAddress& address) noexcept {
+  static const net::IpRange pool = *net::parse_prefix(kHuaweiSharedPool);
+  return address.family == pool.family && pool.range.contains(address.bits);
+}
+
 net::IpAddress representative(const net::IpRange& range) noexcept {
   const net::AddressRange& r = range.range;
   if (r.lo == r.hi) return {range.family, r.lo};

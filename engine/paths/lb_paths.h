@@ -38,6 +38,9 @@ struct LbLeg {
 // Huawei's shared-ELB source pool, and the address check uses to stand for it.
 inline constexpr std::string_view kHuaweiSharedPool = "100.125.0.0/16";
 
+// Whether `address` lies in that pool (IPv4 only).
+bool in_huawei_shared_pool(const net::IpAddress& address) noexcept;
+
 // The load balancer node with this public or private address, or kNone.
 InterfaceIndex lb_node_at(const Scenario& s, const net::IpAddress& address) noexcept;
 

@@ -30,7 +30,6 @@ LbRouter::LbRouter(const Scenario& scenario, ReplayMode mode) : scenario_(scenar
       }
     }
   }
-  shared_pool_ = net::parse_prefix(kHuaweiSharedPool)->range;
 }
 
 InterfaceIndex LbRouter::node_at(const net::IpAddress& address) const noexcept {
@@ -54,9 +53,7 @@ TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
   }
   // The LB end of the packet: a node, or Huawei's shared pool, which stands for every shared
   // ELB's nodes (lb_paths.h).
-  const auto in_pool = [&](const net::Ip128& address) {
-    return t.family == net::Family::kIpv4 && shared_pool_.contains(address);
-  };
+  const auto in_pool = [&](const net::Ip128& address) { return in_huawei_shared_pool({t.family, address}); };
   const bool from_lb = from_node != kNone || in_pool(t.src);
   const bool to_lb = to_node != kNone || in_pool(t.dst);
   if (from_lb == to_lb) return TrafficClass::kOther;

@@ -71,7 +71,6 @@ class LbRouter {
   const Scenario& scenario_;
   ReplayMode mode_;
   std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
-  net::AddressRange shared_pool_;  // Huawei's shared-ELB source pool (lb_paths.h)
   std::unordered_map<AddrKey, InterfaceIndex, AddrKeyHash> node_addresses_;  // port/proto 0
 };
 
