@@ -75,8 +75,8 @@ constexpr double kMaxSecondsPerPass = 5.0;
 // Packets classified to estimate the time of one pass before the timed loop.
 constexpr std::size_t kProbePackets = 2'048;
 
-constexpr std::string_view kRuleSets[] = {"acl1_1000",  "fw1_1000",  "ipc1_1000",  "acl1_10000",
-                                          "fw1_10000",  "ipc1_10000", "acl1_100000"};
+constexpr std::string_view kRuleSets[] = {"acl1_1000", "fw1_1000",   "ipc1_1000",  "acl1_10000",
+                                          "fw1_10000", "ipc1_10000", "acl1_100000"};
 constexpr std::string_view kRebuildSets[] = {"acl1_10000", "fw1_10000", "ipc1_10000"};
 
 std::string shared_dir() {
@@ -140,14 +140,12 @@ const DataSet& data_set(std::string_view name) {
 
 void set_counters(benchmark::State& state, std::size_t rules, const Classifier& classifier) {
   state.counters["rules"] = static_cast<double>(rules);
-  state.counters["memory_bytes"] =
-      benchmark::Counter(static_cast<double>(classifier.memory_bytes()), benchmark::Counter::kDefaults,
-                         benchmark::Counter::kIs1024);
+  state.counters["memory_bytes"] = benchmark::Counter(static_cast<double>(classifier.memory_bytes()),
+                                                      benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
 }
 
 // Classifies `packets` batch by batch and returns a sum of the answers, so the work is observable.
-std::uint64_t classify_all(const Classifier& classifier, std::span<const FiveTuple> packets,
-                           std::span<RuleIndex> out) {
+std::uint64_t classify_all(const Classifier& classifier, std::span<const FiveTuple> packets, std::span<RuleIndex> out) {
   std::uint64_t sum = 0;
   for (std::size_t offset = 0; offset < packets.size(); offset += kBatchSize) {
     const std::size_t n = std::min(kBatchSize, packets.size() - offset);
@@ -186,8 +184,7 @@ void bm_classify(benchmark::State& state, std::string algorithm, std::string set
   benchmark::DoNotOptimize(classify_all(classifier, packets.first(probe), out));
   const std::chrono::duration<double> probe_time = std::chrono::steady_clock::now() - probe_start;
   if (probe > 0) {
-    const double estimate_s =
-        probe_time.count() * static_cast<double>(packets.size()) / static_cast<double>(probe);
+    const double estimate_s = probe_time.count() * static_cast<double>(packets.size()) / static_cast<double>(probe);
     if (estimate_s > kMaxSecondsPerPass) {
       const std::string message = "skipped: one pass over " + std::to_string(packets.size()) +
                                   " packets would take about " + std::to_string(estimate_s) + " s";
@@ -259,8 +256,8 @@ void register_benchmarks() {
 
     for (std::string_view set_view : kRebuildSets) {
       const std::string set(set_view);
-      benchmark::RegisterBenchmark(("BM_Rebuild/" + algorithm + "/" + set + "/add_one").c_str(), bm_rebuild,
-                                   algorithm, set, Edit::kAddOne)
+      benchmark::RegisterBenchmark(("BM_Rebuild/" + algorithm + "/" + set + "/add_one").c_str(), bm_rebuild, algorithm,
+                                   set, Edit::kAddOne)
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("BM_Rebuild/" + algorithm + "/" + set + "/remove_one").c_str(), bm_rebuild,
                                    algorithm, set, Edit::kRemoveOne)

@@ -91,8 +91,8 @@ constexpr std::uint64_t kDefaultPackets = 10'000'000;
 constexpr std::uint64_t kDefaultFlows = 100'000;
 constexpr std::uint32_t kSnaplenBytes = 128;
 constexpr std::uint64_t kGenSeed = 1;
-constexpr std::size_t kRulesPerList = 1000;   // every ACL direction and group direction
-constexpr std::size_t kNoiseAfter = 10;       // ACL noise numbered after the example's rules
+constexpr std::size_t kRulesPerList = 1000;  // every ACL direction and group direction
+constexpr std::size_t kNoiseAfter = 10;      // ACL noise numbered after the example's rules
 constexpr std::uint32_t kAclRuleOffset = 20000;
 constexpr std::uint32_t kAclNoiseAfterFirst = 30001;
 constexpr std::uint64_t kNoiseSeed = 2026;
@@ -112,8 +112,8 @@ struct Config {
   std::string scenario = env_or("PFSIM_BENCH_REPLAY_SCENARIO", "/tmp/pfsim-bench-scenario-1k.yaml");
   std::uint64_t packets = env_count("PFSIM_BENCH_REPLAY_PACKETS", kDefaultPackets);
   std::uint64_t flows = env_count("PFSIM_BENCH_REPLAY_FLOWS", kDefaultFlows);
-  std::string capture = env_or("PFSIM_BENCH_REPLAY_PCAP", "/tmp/pfsim-bench-replay-" + std::to_string(packets) +
-                                                              "-" + std::to_string(flows) + ".pcap");
+  std::string capture = env_or("PFSIM_BENCH_REPLAY_PCAP", "/tmp/pfsim-bench-replay-" + std::to_string(packets) + "-" +
+                                                              std::to_string(flows) + ".pcap");
 };
 
 const Config& config() {
@@ -224,9 +224,9 @@ std::string add_noise(YAML::Node owners, bool acl, std::mt19937_64& rng, std::os
       for (std::size_t i = 0; i < kNoiseAfter; ++i)
         rules.push_back(noise_rule(rng, peer_key, acl ? kAclNoiseAfterFirst + static_cast<std::uint32_t>(i) : 0));
       owner[direction] = rules;
-      summary << "  " << (acl ? "network ACL " : "security group ") << owner["id"].as<std::string>() << ' '
-              << direction << ": " << count << " rules of the example + " << before + kNoiseAfter
-              << " noise = " << rules.size() << '\n';
+      summary << "  " << (acl ? "network ACL " : "security group ") << owner["id"].as<std::string>() << ' ' << direction
+              << ": " << count << " rules of the example + " << before + kNoiseAfter << " noise = " << rules.size()
+              << '\n';
     }
   }
   return "";
@@ -347,8 +347,8 @@ std::uint64_t max_rss_kb() {
 
 std::string summary(const engine::ReplayReport& r) {
   std::ostringstream out;
-  out << r.packets_read << " read, " << r.packets_evaluated << " evaluated, " << r.packets_malformed
-      << " malformed, " << r.packets_non_ip << " non-IP;";
+  out << r.packets_read << " read, " << r.packets_evaluated << " evaluated, " << r.packets_malformed << " malformed, "
+      << r.packets_non_ip << " non-IP;";
   for (std::size_t k = 0; k < engine::kTrafficClasses; ++k) {
     out << ' ' << engine::class_name(static_cast<engine::TrafficClass>(k)) << ' ' << r.classes[k].allowed << '/'
         << r.classes[k].dropped;
@@ -395,8 +395,8 @@ std::string check_verdicts(const engine::ReplayReport& report) {
   options.threads = 2;
   auto reference = engine::run_replay(inputs().example, {config().capture}, options);
   if (!reference) return reference.error().to_string();
-  std::cerr << "replay_bench: 1K-rule scenario: " << summary(report) << "\nreplay_bench: example scenario: "
-            << summary(*reference) << '\n';
+  std::cerr << "replay_bench: 1K-rule scenario: " << summary(report)
+            << "\nreplay_bench: example scenario: " << summary(*reference) << '\n';
   if (std::string diff = verdict_difference(report, *reference); !diff.empty())
     return "the noise rules changed verdicts: " + diff;
   std::cerr << "replay_bench: verdicts identical\n";

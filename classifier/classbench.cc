@@ -236,8 +236,7 @@ net::Result<std::uint16_t> read_port(const Line& line, const Token& token, const
 net::Result<PortRange> read_port_range(Line& line, const std::string& what) {
   const Token lo_token = line.next(true);
   if (lo_token.text.empty()) {
-    if (line.accept(':'))
-      return line.error(lo_token.column, "missing lower bound of " + what + " range before ':'");
+    if (line.accept(':')) return line.error(lo_token.column, "missing lower bound of " + what + " range before ':'");
     return line.error(lo_token.column, "missing " + what + " range (expected 'lo : hi')");
   }
   auto lo = read_port(line, lo_token, what);
@@ -246,8 +245,7 @@ net::Result<PortRange> read_port_range(Line& line, const std::string& what) {
     return line.error(line.next_column(),
                       "missing ':' between " + what + " " + std::to_string(*lo) + " and the upper bound");
   const Token hi_token = line.next(true);
-  if (hi_token.text.empty())
-    return line.error(hi_token.column, "missing upper bound of " + what + " range after ':'");
+  if (hi_token.text.empty()) return line.error(hi_token.column, "missing upper bound of " + what + " range after ':'");
   auto hi = read_port(line, hi_token, what);
   if (!hi) return std::move(hi).error();
   if (*hi < *lo)
@@ -350,13 +348,13 @@ net::Result<Rule> read_rule(Line& line, std::uint32_t priority, std::uint64_t id
 // ---- traces ----
 
 constexpr std::array<const char*, kTraceMaxColumns> kTraceColumnNames = {
-    "source address", "destination address", "source port", "destination port", "protocol", "flags",
-    "rule index"};
+    "source address", "destination address", "source port", "destination port", "protocol", "flags", "rule index"};
 
 // A u32 decimal (the original format) or IPv4/IPv6 text (the extension).
 net::Result<net::IpAddress> read_trace_address(std::string_view text) {
   const Number n = read_decimal(text, kMaxU32);
-  if (n.status == NumberStatus::kOk) return net::IpAddress{Family::kIpv4, net::ip4(static_cast<std::uint32_t>(n.value))};
+  if (n.status == NumberStatus::kOk)
+    return net::IpAddress{Family::kIpv4, net::ip4(static_cast<std::uint32_t>(n.value))};
   if (n.status == NumberStatus::kTooBig)
     return net::error_message(std::string(text) + " exceeds 4294967295 (addresses are unsigned 32-bit decimals)");
   if (text.find_first_of(".:") != std::string_view::npos) return net::parse_address(text);
@@ -370,8 +368,8 @@ net::Result<std::uint64_t> read_trace_number(const Line& line, const Token& toke
   if (n.status == NumberStatus::kNotNumber)
     return line.error(token.column, std::string(name) + " " + quoted(token.text) + " is not a number");
   if (n.status == NumberStatus::kTooBig)
-    return line.error(token.column, std::string(name) + " " + std::string(token.text) + " exceeds " +
-                                        std::to_string(max));
+    return line.error(token.column,
+                      std::string(name) + " " + std::string(token.text) + " exceeds " + std::to_string(max));
   return n.value;
 }
 
@@ -424,8 +422,8 @@ net::Status read_trace_line(Line& line, ClassbenchTrace& trace) {
   if (count > 6 && columns[6].text != "-1") {
     const Number n = read_decimal(columns[6].text, kMaxU32);
     if (n.status != NumberStatus::kOk)
-      return line.error(columns[6].column, "rule index " + quoted(columns[6].text) +
-                                               " is not a rule number (0-based, or -1 for none)");
+      return line.error(columns[6].column,
+                        "rule index " + quoted(columns[6].text) + " is not a rule number (0-based, or -1 for none)");
     generator_rule = static_cast<RuleIndex>(n.value);
   }
   trace.packets.push_back(packet);

@@ -269,9 +269,8 @@ void build_forest(const RuleSet& set, CutForest<Word, D>& forest) {
   using Key = typename CutForest<Word, D>::Key;
   for (std::size_t i = 0; i < set.rules.size(); ++i)
     if (set.rules[i].family == L::kFamily) forest.rule_of.push_back(static_cast<RuleIndex>(i));
-  std::stable_sort(forest.rule_of.begin(), forest.rule_of.end(), [&](RuleIndex a, RuleIndex b) {
-    return set.rules[a].priority < set.rules[b].priority;
-  });
+  std::stable_sort(forest.rule_of.begin(), forest.rule_of.end(),
+                   [&](RuleIndex a, RuleIndex b) { return set.rules[a].priority < set.rules[b].priority; });
   const std::size_t n = forest.rule_of.size();
   if (n == 0) return;
 

@@ -57,7 +57,7 @@ struct Rule {
   bool proto_any = true;
   std::uint32_t priority = 0;  // lower wins
   Action action = Action::kAllow;
-  std::uint64_t id = 0;        // provenance, opaque here
+  std::uint64_t id = 0;  // provenance, opaque here
 
   friend bool operator==(const Rule&, const Rule&) = default;
 };

@@ -46,16 +46,14 @@ Result<IpAddress> parse_address(std::string_view text) {
   const std::string s(text);
   if (s.find(':') != std::string::npos) {
     std::array<unsigned char, 16> bytes{};
-    if (inet_pton(AF_INET6, s.c_str(), bytes.data()) != 1)
-      return error_message("'" + s + "' is not an IPv6 address");
+    if (inet_pton(AF_INET6, s.c_str(), bytes.data()) != 1) return error_message("'" + s + "' is not an IPv6 address");
     Ip128 v;
     for (int i = 0; i < 8; ++i) v.hi = (v.hi << 8) | bytes[static_cast<std::size_t>(i)];
     for (int i = 8; i < 16; ++i) v.lo = (v.lo << 8) | bytes[static_cast<std::size_t>(i)];
     return IpAddress{Family::kIpv6, v};
   }
   std::array<unsigned char, 4> bytes{};
-  if (inet_pton(AF_INET, s.c_str(), bytes.data()) != 1)
-    return error_message("'" + s + "' is not an IPv4 address");
+  if (inet_pton(AF_INET, s.c_str(), bytes.data()) != 1) return error_message("'" + s + "' is not an IPv4 address");
   return IpAddress{Family::kIpv4, ip4(bytes[0], bytes[1], bytes[2], bytes[3])};
 }
 
@@ -67,20 +65,21 @@ Result<IpRange> parse_prefix(std::string_view text, bool allow_host_bits) {
   unsigned length = bits;
   if (slash != std::string_view::npos) {
     const std::string_view len_text = text.substr(slash + 1);
-    if (len_text.empty() || len_text.size() > 3) return error_message("bad prefix length in '" + std::string(text) + "'");
+    if (len_text.empty() || len_text.size() > 3)
+      return error_message("bad prefix length in '" + std::string(text) + "'");
     length = 0;
     for (char c : len_text) {
       if (c < '0' || c > '9') return error_message("bad prefix length in '" + std::string(text) + "'");
       length = length * 10 + static_cast<unsigned>(c - '0');
     }
     if (length > bits)
-      return error_message("prefix length " + std::to_string(length) + " exceeds " + std::to_string(bits) +
-                              " in '" + std::string(text) + "'");
+      return error_message("prefix length " + std::to_string(length) + " exceeds " + std::to_string(bits) + " in '" +
+                           std::string(text) + "'");
   }
   const AddressRange block = prefix_range(address->family, address->bits, length);
   if (!allow_host_bits && block.lo != address->bits)
     return error_message("'" + std::string(text) + "' has host bits set (did you mean " +
-                            format_range(address->family, block) + "?)");
+                         format_range(address->family, block) + "?)");
   return IpRange{address->family, block};
 }
 

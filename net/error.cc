@@ -15,8 +15,8 @@ std::string Error::to_string() const {
   if (byte_offset) {
     char hex[32];
     std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(*byte_offset));
-    out += packet_index ? std::string(" (offset ") + hex + ")"
-                        : (out.empty() ? "" : ": ") + std::string("offset ") + hex;
+    out +=
+        packet_index ? std::string(" (offset ") + hex + ")" : (out.empty() ? "" : ": ") + std::string("offset ") + hex;
   }
   if (!out.empty()) out += ": ";
   out += "error: ";

@@ -27,9 +27,9 @@ namespace pfsim::net {
 // a text file error has line (and usually column); a capture error has packet_index and/or
 // byte_offset.
 struct Error {
-  std::string file;  // the file's name as the user gave it; may be empty
-  std::uint32_t line = 0;    // 1-based; 0 = not a text position
-  std::uint32_t column = 0;  // 1-based; 0 = whole line
+  std::string file;                           // the file's name as the user gave it; may be empty
+  std::uint32_t line = 0;                     // 1-based; 0 = not a text position
+  std::uint32_t column = 0;                   // 1-based; 0 = whole line
   std::optional<std::uint64_t> packet_index;  // 1-based packet number in a capture
   std::optional<std::uint64_t> byte_offset;   // offset in the file
   std::string message;
@@ -50,7 +50,7 @@ Error text_error(std::string file, std::uint32_t line, std::uint32_t column, std
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   explicit operator bool() const noexcept { return state_.index() == 0; }

@@ -55,30 +55,47 @@ constexpr std::size_t kPrefetchBytes = 1024;
 
 std::optional<LinkType> link_type_from_dlt(int dlt) noexcept {
   switch (dlt) {
-    case DLT_NULL: return LinkType::kNull;
-    case DLT_EN10MB: return LinkType::kEthernet;
+    case DLT_NULL:
+      return LinkType::kNull;
+    case DLT_EN10MB:
+      return LinkType::kEthernet;
     case DLT_RAW:
     case kDltRawOpenBsd:
-    case kLinktypeRaw: return LinkType::kRaw;
-    case DLT_LOOP: return LinkType::kLoop;
-    case DLT_LINUX_SLL: return LinkType::kLinuxSll;
-    case DLT_IPV4: return LinkType::kIpv4;
-    case DLT_IPV6: return LinkType::kIpv6;
-    case DLT_LINUX_SLL2: return LinkType::kLinuxSll2;
-    default: return std::nullopt;
+    case kLinktypeRaw:
+      return LinkType::kRaw;
+    case DLT_LOOP:
+      return LinkType::kLoop;
+    case DLT_LINUX_SLL:
+      return LinkType::kLinuxSll;
+    case DLT_IPV4:
+      return LinkType::kIpv4;
+    case DLT_IPV6:
+      return LinkType::kIpv6;
+    case DLT_LINUX_SLL2:
+      return LinkType::kLinuxSll2;
+    default:
+      return std::nullopt;
   }
 }
 
 int dlt_from_link_type(LinkType link) noexcept {
   switch (link) {
-    case LinkType::kNull: return DLT_NULL;
-    case LinkType::kEthernet: return DLT_EN10MB;
-    case LinkType::kRaw: return DLT_RAW;
-    case LinkType::kLoop: return DLT_LOOP;
-    case LinkType::kLinuxSll: return DLT_LINUX_SLL;
-    case LinkType::kIpv4: return DLT_IPV4;
-    case LinkType::kIpv6: return DLT_IPV6;
-    case LinkType::kLinuxSll2: return DLT_LINUX_SLL2;
+    case LinkType::kNull:
+      return DLT_NULL;
+    case LinkType::kEthernet:
+      return DLT_EN10MB;
+    case LinkType::kRaw:
+      return DLT_RAW;
+    case LinkType::kLoop:
+      return DLT_LOOP;
+    case LinkType::kLinuxSll:
+      return DLT_LINUX_SLL;
+    case LinkType::kIpv4:
+      return DLT_IPV4;
+    case LinkType::kIpv6:
+      return DLT_IPV6;
+    case LinkType::kLinuxSll2:
+      return DLT_LINUX_SLL2;
   }
   return -1;
 }
@@ -264,8 +281,8 @@ namespace {
 // in registers (stores to the Records could otherwise alias the reader's fields).
 struct MappedWalk {
   const std::uint8_t* file;
-  std::size_t end;          // the file's size
-  std::uint32_t snapshot;   // pcap_snapshot(): already adjusted by libpcap
+  std::size_t end;         // the file's size
+  std::uint32_t snapshot;  // pcap_snapshot(): already adjusted by libpcap
   bool nanosecond;
   LengthOrder lengths;
 };
@@ -356,15 +373,17 @@ std::size_t CaptureReader::State::read_mapped(RecordBatch& batch, std::size_t li
     const std::size_t filled = out.size();
     const std::size_t chunk = std::min(limit - filled, kMaxReservedRecords);
     out.resize(filled + chunk);
-    const std::size_t n = swapped ? walk_records<true>(walk, next_record, records_read, out.data() + filled, chunk,
-                                                       stop, bad_caplen)
-                                  : walk_records<false>(walk, next_record, records_read, out.data() + filled, chunk,
-                                                        stop, bad_caplen);
+    const std::size_t n =
+        swapped ? walk_records<true>(walk, next_record, records_read, out.data() + filled, chunk, stop, bad_caplen)
+                : walk_records<false>(walk, next_record, records_read, out.data() + filled, chunk, stop, bad_caplen);
     out.resize(filled + n);
   }
   switch (stop) {
-    case WalkStop::kFull: break;
-    case WalkStop::kEnd: ended = true; break;
+    case WalkStop::kFull:
+      break;
+    case WalkStop::kEnd:
+      ended = true;
+      break;
     case WalkStop::kTruncated:
       ended = true;
       truncated_tail = true;
@@ -510,8 +529,8 @@ net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size
     if (rc > 0) continue;
     s.ended = true;
     if (rc == 0 || rc == PCAP_ERROR_BREAK) break;  // end of file
-    const std::string message = rc == PCAP_ERROR ? pcap_geterr(s.handle) : "unexpected result " + std::to_string(rc) +
-                                                                               " from pcap_dispatch";
+    const std::string message =
+        rc == PCAP_ERROR ? pcap_geterr(s.handle) : "unexpected result " + std::to_string(rc) + " from pcap_dispatch";
     // libpcap reports a file that ends inside a record as an error ("truncated dump file;
     // tried to read 80 captured bytes, only got 20"); DESIGN.md §6 keeps what came before.
     if (rc == PCAP_ERROR && contains(message, "truncated")) {
@@ -559,8 +578,8 @@ CaptureWriter::~CaptureWriter() = default;
 net::Result<CaptureWriter> CaptureWriter::create(const std::string& path, LinkType link) {
   auto state = std::make_unique<State>();
   state->path = path;
-  state->dead = pcap_open_dead_with_tstamp_precision(dlt_from_link_type(link), kWriteSnaplen,
-                                                     PCAP_TSTAMP_PRECISION_NANO);
+  state->dead =
+      pcap_open_dead_with_tstamp_precision(dlt_from_link_type(link), kWriteSnaplen, PCAP_TSTAMP_PRECISION_NANO);
   if (state->dead == nullptr) return file_error(path, "cannot create a pcap writer (out of memory)");
   state->dumper = pcap_dump_open(state->dead, path.c_str());
   if (state->dumper == nullptr) return file_error(path, std::string("cannot create: ") + pcap_geterr(state->dead));

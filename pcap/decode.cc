@@ -35,15 +35,15 @@ using internal::ByteReader;
 using internal::HeaderBytes;
 
 // Header sizes.
-constexpr std::size_t kMacAddressesBytes = 12;     // destination + source MAC
+constexpr std::size_t kMacAddressesBytes = 12;  // destination + source MAC
 constexpr std::size_t kVlanTciBytes = 2;
-constexpr std::size_t kSllSkipBytes = 14;          // SLL v1 before its protocol field
+constexpr std::size_t kSllSkipBytes = 14;            // SLL v1 before its protocol field
 constexpr std::size_t kSll2AfterProtocolBytes = 18;  // SLL v2 after its protocol field
 constexpr std::size_t kIpv4MinHeaderBytes = 20;
 constexpr std::size_t kIpv6HeaderBytes = 40;
 constexpr std::size_t kTcpMinHeaderBytes = 20;
 constexpr std::size_t kUdpHeaderBytes = 8;
-constexpr std::size_t kQuotedTransportBytes = 8;   // RFC 792: the quote holds 64 bits of data
+constexpr std::size_t kQuotedTransportBytes = 8;  // RFC 792: the quote holds 64 bits of data
 constexpr std::size_t kVxlanHeaderBytes = 8;
 constexpr std::size_t kGeneveHeaderBytes = 8;
 constexpr std::size_t kPseudowireControlWordBytes = 4;
@@ -94,9 +94,7 @@ struct Decoder {
 };
 
 // Reads a 16-byte IPv6 address as two 64-bit halves.
-bool read_ipv6_address(ByteReader& r, net::Ip128& out) noexcept {
-  return r.read_u64be(out.hi) && r.read_u64be(out.lo);
-}
+bool read_ipv6_address(ByteReader& r, net::Ip128& out) noexcept { return r.read_u64be(out.hi) && r.read_u64be(out.lo); }
 
 // The first fragment of a datagram carries the start of the transport header; a later one
 // (offset > 0) carries none.
@@ -104,11 +102,18 @@ bool is_later_fragment(const Fragment& f) noexcept { return f.offset_bytes > 0; 
 
 void Decoder::ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept {
   switch (ethertype) {
-    case net::kEtherTypeIpv4: ipv4(r, depth); return;
-    case net::kEtherTypeIpv6: ipv6(r, depth); return;
+    case net::kEtherTypeIpv4:
+      ipv4(r, depth);
+      return;
+    case net::kEtherTypeIpv6:
+      ipv6(r, depth);
+      return;
     case net::kEtherTypeMplsUnicast:
-    case net::kEtherTypeMplsMulticast: mpls(r, depth); return;
-    default: return;  // ARP, LLDP, ...: not IP, not malformed
+    case net::kEtherTypeMplsMulticast:
+      mpls(r, depth);
+      return;
+    default:
+      return;  // ARP, LLDP, ...: not IP, not malformed
   }
 }
 
@@ -125,8 +130,12 @@ void Decoder::mpls(ByteReader r, int depth) noexcept {
   std::uint8_t first = 0;
   if (!r.peek_u8(0, first)) return;
   switch (first >> 4) {
-    case 4: ipv4(r, depth); return;
-    case 6: ipv6(r, depth); return;
+    case 4:
+      ipv4(r, depth);
+      return;
+    case 6:
+      ipv6(r, depth);
+      return;
     case 0: {
       // Ethernet inside MPLS inside Ethernet can nest; the depth bounds the recursion.
       const std::size_t start = r.offset();
@@ -135,7 +144,8 @@ void Decoder::mpls(ByteReader r, int depth) noexcept {
       ethernet(r, depth + 1);
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -156,9 +166,15 @@ void Decoder::ip_by_version(ByteReader r, int depth) noexcept {
   std::uint8_t first = 0;
   if (!r.peek_u8(0, first)) return fail(Malformed::kBadIpVersion, r.offset());
   switch (first >> 4) {
-    case 4: ipv4(r, depth); return;
-    case 6: ipv6(r, depth); return;
-    default: fail(Malformed::kBadIpVersion, r.offset()); return;
+    case 4:
+      ipv4(r, depth);
+      return;
+    case 6:
+      ipv6(r, depth);
+      return;
+    default:
+      fail(Malformed::kBadIpVersion, r.offset());
+      return;
   }
 }
 
@@ -283,11 +299,20 @@ void Decoder::ipv6(ByteReader r, int depth) noexcept {
 
 void Decoder::transport(std::uint8_t proto, ByteReader r, int depth) noexcept {
   switch (proto) {
-    case net::kProtoTcp: tcp(r); return;
-    case net::kProtoUdp: udp(r, depth); return;
-    case net::kProtoIcmp: icmp(r, false); return;
-    case net::kProtoIcmpv6: icmp(r, true); return;
-    default: return;
+    case net::kProtoTcp:
+      tcp(r);
+      return;
+    case net::kProtoUdp:
+      udp(r, depth);
+      return;
+    case net::kProtoIcmp:
+      icmp(r, false);
+      return;
+    case net::kProtoIcmpv6:
+      icmp(r, true);
+      return;
+    default:
+      return;
   }
 }
 
@@ -441,8 +466,8 @@ bool Decoder::quote(ByteReader r, bool v6) noexcept {
     std::uint16_t flags_offset = 0;
     std::uint32_t src = 0;
     std::uint32_t dst = 0;
-    if (!r.read_u8(version_ihl) || !r.skip(5) || !r.read_u16be(flags_offset) || !r.skip(1) ||
-        !r.read_u8(proto) || !r.skip(2) || !r.read_u32be(src) || !r.read_u32be(dst)) {
+    if (!r.read_u8(version_ihl) || !r.skip(5) || !r.read_u16be(flags_offset) || !r.skip(1) || !r.read_u8(proto) ||
+        !r.skip(2) || !r.read_u32be(src) || !r.read_u32be(dst)) {
       return false;
     }
     const std::size_t header_bytes = std::size_t{version_ihl & 0x0fu} * 4;
@@ -550,9 +575,12 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
       if (first >> 4 == 4) return net::kEtherTypeIpv4;
       return first >> 4 == 6 ? net::kEtherTypeIpv6 : 0;
     }
-    case LinkType::kIpv4: return net::kEtherTypeIpv4;
-    case LinkType::kIpv6: return net::kEtherTypeIpv6;
-    default: return 0;
+    case LinkType::kIpv4:
+      return net::kEtherTypeIpv4;
+    case LinkType::kIpv6:
+      return net::kEtherTypeIpv6;
+    default:
+      return 0;
   }
 }
 
@@ -601,7 +629,7 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
 
 // A complete TCP header (options included) or UDP header that is not a tunnel to follow.
 [[gnu::always_inline]] inline bool fast_transport(ByteReader r, const DecodeOptions& options,
-                                                   DecodedPacket& out) noexcept {
+                                                  DecodedPacket& out) noexcept {
   if (out.proto == net::kProtoTcp) {
     HeaderBytes<kTcpMinHeaderBytes> tcp;
     if (!r.read_header(tcp)) return false;
@@ -654,17 +682,25 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
 
 // The general decoder, into `out` from scratch (whatever the fast path left in it). Not inlined
 // into decode_batch()'s loops, where it is the rare case and would crowd the fast one.
-[[gnu::noinline]] void decode_general(LinkType link, std::span<const std::uint8_t> bytes,
-                                      const DecodeOptions& options, DecodedPacket& out) noexcept {
+[[gnu::noinline]] void decode_general(LinkType link, std::span<const std::uint8_t> bytes, const DecodeOptions& options,
+                                      DecodedPacket& out) noexcept {
   reset(out);
   out.link = link;
   Decoder d{out, options};
   ByteReader r(bytes);
   switch (link) {
-    case LinkType::kEthernet: d.ethernet(r, 0); break;
-    case LinkType::kRaw: d.ip_by_version(r, 0); break;
-    case LinkType::kIpv4: d.ipv4(r, 0); break;
-    case LinkType::kIpv6: d.ipv6(r, 0); break;
+    case LinkType::kEthernet:
+      d.ethernet(r, 0);
+      break;
+    case LinkType::kRaw:
+      d.ip_by_version(r, 0);
+      break;
+    case LinkType::kIpv4:
+      d.ipv4(r, 0);
+      break;
+    case LinkType::kIpv6:
+      d.ipv6(r, 0);
+      break;
     case LinkType::kNull:
     case LinkType::kLoop: {
       if (!r.has(4)) {
@@ -759,11 +795,16 @@ void decode_batch(LinkType link, const RecordBatch& batch, std::size_t first, st
   // One copy of the loop per link type the fast path reads; the others have no fast path to
   // specialise and share one.
   switch (link) {
-    case LinkType::kEthernet: return decode_records(LinkType::kEthernet, batch, first, end, index_offset, options, out);
-    case LinkType::kRaw: return decode_records(LinkType::kRaw, batch, first, end, index_offset, options, out);
-    case LinkType::kIpv4: return decode_records(LinkType::kIpv4, batch, first, end, index_offset, options, out);
-    case LinkType::kIpv6: return decode_records(LinkType::kIpv6, batch, first, end, index_offset, options, out);
-    default: return decode_records(link, batch, first, end, index_offset, options, out);
+    case LinkType::kEthernet:
+      return decode_records(LinkType::kEthernet, batch, first, end, index_offset, options, out);
+    case LinkType::kRaw:
+      return decode_records(LinkType::kRaw, batch, first, end, index_offset, options, out);
+    case LinkType::kIpv4:
+      return decode_records(LinkType::kIpv4, batch, first, end, index_offset, options, out);
+    case LinkType::kIpv6:
+      return decode_records(LinkType::kIpv6, batch, first, end, index_offset, options, out);
+    default:
+      return decode_records(link, batch, first, end, index_offset, options, out);
   }
 }
 

@@ -91,15 +91,15 @@ struct FrameSpec {
   net::Ip128 src{};
   net::Ip128 dst{};
   std::uint8_t proto = net::kProtoTcp;
-  std::uint8_t ttl = 64;                         // IPv6: hop limit
-  std::uint8_t tos = 0;                          // IPv6: traffic class
-  std::uint32_t flow_label = 0;                  // IPv6, 20 bits
-  std::uint16_t ipv4_id = 0;                     // IPv4 identification
-  bool dont_fragment = false;                    // IPv4 only
+  std::uint8_t ttl = 64;         // IPv6: hop limit
+  std::uint8_t tos = 0;          // IPv6: traffic class
+  std::uint32_t flow_label = 0;  // IPv6, 20 bits
+  std::uint16_t ipv4_id = 0;     // IPv4 identification
+  bool dont_fragment = false;    // IPv4 only
   // offset_bytes (a multiple of 8) and more; IPv6: is_fragment adds a fragment header, whose
   // identification is `id` (IPv4 takes ipv4_id).
   Fragment fragment{};
-  std::span<const std::uint8_t> ipv4_options{};    // a multiple of 4, at most 40 bytes
+  std::span<const std::uint8_t> ipv4_options{};      // a multiple of 4, at most 40 bytes
   std::span<const Ipv6Extension> ipv6_extensions{};  // in order, before any fragment header
 
   // Transport.
@@ -107,9 +107,9 @@ struct FrameSpec {
   std::uint16_t dport = 0;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint16_t tcp_flags = 0;                   // the 12 bits after the data offset
+  std::uint16_t tcp_flags = 0;  // the 12 bits after the data offset
   std::uint16_t window = 65535;
-  std::span<const std::uint8_t> tcp_options{};     // a multiple of 4, at most 40 bytes
+  std::span<const std::uint8_t> tcp_options{};  // a multiple of 4, at most 40 bytes
   std::uint8_t icmp_type = 0;
   std::uint8_t icmp_code = 0;
   // The ICMP header's second word: (identifier << 16) | sequence for an echo, the next-hop

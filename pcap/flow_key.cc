@@ -13,8 +13,8 @@
 namespace pfsim::pcap {
 namespace {
 
-using net::is_icmp;
 using internal::ordered_key;
+using net::is_icmp;
 
 // --- Community ID v1 (github.com/corelight/community-id-spec, README "Pseudo code") ---
 
@@ -23,19 +23,30 @@ using internal::ordered_key;
 // message's "ports" are (type, counterpart type), so a request and its reply meet in one
 // flow; every other type is one-way and its "ports" are (type, code).
 constexpr std::array<std::pair<std::uint8_t, std::uint8_t>, 10> kIcmpv4Counterparts{{
-    {8, 0}, {0, 8},      // echo request / reply
-    {13, 14}, {14, 13},  // timestamp request / reply
-    {15, 16}, {16, 15},  // information request / reply
-    {10, 9}, {9, 10},    // router solicitation / advertisement
-    {17, 18}, {18, 17},  // address mask request / reply
+    {8, 0},
+    {0, 8},  // echo request / reply
+    {13, 14},
+    {14, 13},  // timestamp request / reply
+    {15, 16},
+    {16, 15},  // information request / reply
+    {10, 9},
+    {9, 10},  // router solicitation / advertisement
+    {17, 18},
+    {18, 17},  // address mask request / reply
 }};
 constexpr std::array<std::pair<std::uint8_t, std::uint8_t>, 12> kIcmpv6Counterparts{{
-    {128, 129}, {129, 128},  // echo request / reply
-    {130, 131}, {131, 130},  // multicast listener query / report
-    {133, 134}, {134, 133},  // router solicitation / advertisement
-    {135, 136}, {136, 135},  // neighbor solicitation / advertisement
-    {139, 140}, {140, 139},  // node information query / response
-    {144, 145}, {145, 144},  // home agent address discovery request / reply
+    {128, 129},
+    {129, 128},  // echo request / reply
+    {130, 131},
+    {131, 130},  // multicast listener query / report
+    {133, 134},
+    {134, 133},  // router solicitation / advertisement
+    {135, 136},
+    {136, 135},  // neighbor solicitation / advertisement
+    {139, 140},
+    {140, 139},  // node information query / response
+    {144, 145},
+    {145, 144},  // home agent address discovery request / reply
 }};
 
 struct IcmpPorts {
@@ -182,6 +193,8 @@ std::string community_id(const DecodedPacket& packet, std::uint16_t seed) {
 
 FlowKey flow_key(const net::FiveTuple& tuple) noexcept { return *flow_key(decoded_of(tuple)); }
 
-std::string community_id(const net::FiveTuple& tuple, std::uint16_t seed) { return community_id(decoded_of(tuple), seed); }
+std::string community_id(const net::FiveTuple& tuple, std::uint16_t seed) {
+  return community_id(decoded_of(tuple), seed);
+}
 
 }  // namespace pfsim::pcap

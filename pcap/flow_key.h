@@ -45,7 +45,7 @@
 namespace pfsim::pcap {
 
 struct FlowKey {
-  net::Ip128 addr_lo;   // the lower endpoint's address
+  net::Ip128 addr_lo;  // the lower endpoint's address
   net::Ip128 addr_hi;
   std::uint16_t port_lo = 0;  // its port (or ICMP echo id)
   std::uint16_t port_hi = 0;

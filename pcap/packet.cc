@@ -43,14 +43,22 @@ static_assert(table_in_order(), "kMalformedNames must list every Malformed kind 
 std::string_view link_type_name(LinkType link) noexcept {
   // libpcap's pcap_datalink_val_to_name() spellings, so users recognise them from tcpdump.
   switch (link) {
-    case LinkType::kNull: return "NULL";
-    case LinkType::kEthernet: return "EN10MB";
-    case LinkType::kRaw: return "RAW";
-    case LinkType::kLoop: return "LOOP";
-    case LinkType::kLinuxSll: return "LINUX_SLL";
-    case LinkType::kIpv4: return "IPV4";
-    case LinkType::kIpv6: return "IPV6";
-    case LinkType::kLinuxSll2: return "LINUX_SLL2";
+    case LinkType::kNull:
+      return "NULL";
+    case LinkType::kEthernet:
+      return "EN10MB";
+    case LinkType::kRaw:
+      return "RAW";
+    case LinkType::kLoop:
+      return "LOOP";
+    case LinkType::kLinuxSll:
+      return "LINUX_SLL";
+    case LinkType::kIpv4:
+      return "IPV4";
+    case LinkType::kIpv6:
+      return "IPV6";
+    case LinkType::kLinuxSll2:
+      return "LINUX_SLL2";
   }
   return "UNKNOWN";
 }

@@ -26,11 +26,11 @@ namespace pfsim::pcap {
 
 // Link types by their LINKTYPE_ number (the value stored in pcap and pcapng files).
 enum class LinkType : std::uint16_t {
-  kNull = 0,         // BSD loopback: 4-byte address family in host order of the writer
-  kEthernet = 1,     // with 802.1Q / 802.1ad tags at any depth
-  kRaw = 101,        // bare IPv4 or IPv6, told apart by the version nibble
-  kLoop = 108,       // OpenBSD loopback: 4-byte address family, network order
-  kLinuxSll = 113,   // Linux cooked capture v1
+  kNull = 0,        // BSD loopback: 4-byte address family in host order of the writer
+  kEthernet = 1,    // with 802.1Q / 802.1ad tags at any depth
+  kRaw = 101,       // bare IPv4 or IPv6, told apart by the version nibble
+  kLoop = 108,      // OpenBSD loopback: 4-byte address family, network order
+  kLinuxSll = 113,  // Linux cooked capture v1
   kIpv4 = 228,
   kIpv6 = 229,
   kLinuxSll2 = 276,  // Linux cooked capture v2
@@ -54,9 +54,9 @@ enum class Malformed : std::uint8_t {
   kBadTcpHeader,            // data offset < 5
   kTruncatedUdp,
   kTruncatedIcmp,
-  kTruncatedIcmpQuote,      // an ICMP error too short to hold the quoted IP header + 8 bytes,
-                            // or whose quoted IP header cannot be read (wrong version, IHL)
-  kTruncatedTunnel,         // VXLAN / Geneve header runs past the captured bytes
+  kTruncatedIcmpQuote,  // an ICMP error too short to hold the quoted IP header + 8 bytes,
+                        // or whose quoted IP header cannot be read (wrong version, IHL)
+  kTruncatedTunnel,     // VXLAN / Geneve header runs past the captured bytes
 };
 inline constexpr std::size_t kMalformedKinds = 14;
 
@@ -64,10 +64,10 @@ inline constexpr std::size_t kMalformedKinds = 14;
 std::string_view malformed_name(Malformed kind) noexcept;
 
 struct Fragment {
-  bool is_fragment = false;      // offset > 0 or more fragments follow
-  std::uint32_t id = 0;          // IPv4 identification (16 bits) or IPv6 fragment id
+  bool is_fragment = false;  // offset > 0 or more fragments follow
+  std::uint32_t id = 0;      // IPv4 identification (16 bits) or IPv6 fragment id
   std::uint16_t offset_bytes = 0;
-  bool more = false;             // MF flag / IPv6 M flag
+  bool more = false;  // MF flag / IPv6 M flag
 };
 
 // A flow as an ICMP error quotes it.
@@ -88,7 +88,7 @@ struct DecodedPacket {
   std::uint64_t index = 0;  // 1-based position in the capture
   std::int64_t ts_ns = 0;   // nanoseconds since the Unix epoch
   std::uint32_t caplen = 0;
-  std::uint32_t len = 0;    // length on the wire
+  std::uint32_t len = 0;  // length on the wire
   LinkType link = LinkType::kEthernet;
   // Why decoding stopped early (kNone: it did not). Here, in the first cache line with the
   // record and has_ip, rather than with malformed_offset: a replay reads it for every packet.
@@ -99,10 +99,10 @@ struct DecodedPacket {
   net::Family family = net::Family::kIpv4;
   net::Ip128 src;
   net::Ip128 dst;
-  std::uint8_t proto = 0;           // the upper-layer protocol, after IPv6 extension headers
-  std::uint8_t ttl = 0;             // TTL / hop limit
-  std::uint32_t ip_length = 0;      // IPv4 total length, or 40 + IPv6 payload length
-  bool dont_fragment = false;       // IPv4 DF (IPv6 routers never fragment: always false)
+  std::uint8_t proto = 0;       // the upper-layer protocol, after IPv6 extension headers
+  std::uint8_t ttl = 0;         // TTL / hop limit
+  std::uint32_t ip_length = 0;  // IPv4 total length, or 40 + IPv6 payload length
+  bool dont_fragment = false;   // IPv4 DF (IPv6 routers never fragment: always false)
   Fragment fragment;
 
   // The transport header (first fragments and unfragmented packets only).
@@ -110,16 +110,16 @@ struct DecodedPacket {
   std::uint16_t sport = 0;
   std::uint16_t dport = 0;
   bool has_tcp_flags = false;
-  std::uint16_t tcp_flags = 0;      // the 12 bits after the data offset, FIN = 0x001
+  std::uint16_t tcp_flags = 0;  // the 12 bits after the data offset, FIN = 0x001
   bool has_icmp = false;
   std::uint8_t icmp_type = 0;
   std::uint8_t icmp_code = 0;
-  std::uint16_t icmp_id = 0;        // echo request/reply identifier
-  std::uint32_t icmp_mtu = 0;       // next-hop MTU of "fragmentation needed" / "packet too big"
-  bool has_inner = false;           // an ICMP error's quoted flow
+  std::uint16_t icmp_id = 0;   // echo request/reply identifier
+  std::uint32_t icmp_mtu = 0;  // next-hop MTU of "fragmentation needed" / "packet too big"
+  bool has_inner = false;      // an ICMP error's quoted flow
   QuotedFlow inner;
 
-  Tunnel tunnel = Tunnel::kNone;    // the encapsulation that was removed, if any
+  Tunnel tunnel = Tunnel::kNone;  // the encapsulation that was removed, if any
 
   std::uint32_t malformed_offset = 0;  // byte offset in the packet where decoding stopped (`malformed`)
 };

@@ -62,11 +62,11 @@ inline bool shared_inputs_required() {
 }  // namespace pfsim::test_support
 
 // Skips the current test (or fails it, under PFSIM_REQUIRE_SHARED) when a path is absent.
-#define PFSIM_SKIP_UNLESS_SHARED(...)                                                              \
-  do {                                                                                             \
-    if (const std::string pfsim_missing = ::pfsim::test_support::missing_inputs({__VA_ARGS__});    \
-        !pfsim_missing.empty()) {                                                                  \
-      if (::pfsim::test_support::shared_inputs_required()) FAIL() << pfsim_missing;                \
-      GTEST_SKIP() << pfsim_missing;                                                               \
-    }                                                                                              \
+#define PFSIM_SKIP_UNLESS_SHARED(...)                                                           \
+  do {                                                                                          \
+    if (const std::string pfsim_missing = ::pfsim::test_support::missing_inputs({__VA_ARGS__}); \
+        !pfsim_missing.empty()) {                                                               \
+      if (::pfsim::test_support::shared_inputs_required()) FAIL() << pfsim_missing;             \
+      GTEST_SKIP() << pfsim_missing;                                                            \
+    }                                                                                           \
   } while (0)

@@ -58,10 +58,8 @@ std::string json_report(const CheckReport& report) {
                        {"health", engine::health_name(t.health)},
                        {"reason", t.reason}});
   }
-  nlohmann::ordered_json doc = {{"findings", findings},
-                                {"targets", targets},
-                                {"errors", report.errors},
-                                {"warnings", report.warnings}};
+  nlohmann::ordered_json doc = {
+      {"findings", findings}, {"targets", targets}, {"errors", report.errors}, {"warnings", report.warnings}};
   return doc.dump(2) + "\n";
 }
 
@@ -69,7 +67,8 @@ std::string json_report(const CheckReport& report) {
 
 void define_check_options(CLI::App& command, CheckCommandOptions& options) {
   command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
-  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
+  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")
+      ->option_text("FILE");
   command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
   command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when errors are found");
 }
@@ -84,7 +83,8 @@ int run_check_command(const CheckCommandOptions& options) {
   const bool json_to_stdout = options.json_path == "-";
   print_human(json_to_stdout ? std::cerr : std::cout, *report);
   if (!options.json_path.empty()) {
-    if (auto written = write_report(options.json_path, json_report(*report)); !written) return report_error(written.error());
+    if (auto written = write_report(options.json_path, json_report(*report)); !written)
+      return report_error(written.error());
   }
   return report->errors > 0 && !options.exit_zero ? kExitFlagged : kExitOk;
 }

@@ -79,10 +79,10 @@ void classify_in_threads(const Classifier& classifier, std::span<const FiveTuple
   for (unsigned t = 0; t < threads; ++t) {
     std::size_t begin = keys.size() * t / threads;
     std::size_t end = keys.size() * (t + 1) / threads;
-    workers.emplace_back([&classifier, chunk = keys.subspan(begin, end - begin),
-                          results = out.subspan(begin, end - begin), passes] {
-      for (unsigned pass = 0; pass < passes; ++pass) classify_in_batches(classifier, chunk, results);
-    });
+    workers.emplace_back(
+        [&classifier, chunk = keys.subspan(begin, end - begin), results = out.subspan(begin, end - begin), passes] {
+          for (unsigned pass = 0; pass < passes; ++pass) classify_in_batches(classifier, chunk, results);
+        });
   }
 }
 
@@ -109,9 +109,9 @@ void print_human(std::ostream& out, const ClassifyCommandOptions& options, const
                  std::span<const FiveTuple> keys, const Outcome& outcome) {
   out << "algorithm       " << outcome.algorithm;
   if (options.algorithm != outcome.algorithm) out << " (" << options.algorithm << ")";
-  out << "\nrules           " << net::grouped(outcome.rules) << "  " << options.rules_path
-      << "\npackets         " << net::grouped(outcome.packets) << "  " << options.trace_path
-      << "\nbuild           " << net::fixed(outcome.build_ms, 3) << " ms"
+  out << "\nrules           " << net::grouped(outcome.rules) << "  " << options.rules_path << "\npackets         "
+      << net::grouped(outcome.packets) << "  " << options.trace_path << "\nbuild           "
+      << net::fixed(outcome.build_ms, 3) << " ms"
       << "\nmemory          " << net::grouped(outcome.memory_bytes) << " bytes"
       << "\nlookups         " << net::grouped(static_cast<std::uint64_t>(outcome.lookups_per_second)) << " per second ("
       << net::fixed(outcome.lookups_per_second / 1e6, 2) << " Mpps; " << options.threads
@@ -188,7 +188,8 @@ int classify(const ClassifyCommandOptions& options) {
     outcome.verified = true;
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if (results[i] == expected[i]) continue;
-      if (outcome.first_mismatches.size() < kMismatchesShown) outcome.first_mismatches.push_back({i, results[i], expected[i]});
+      if (outcome.first_mismatches.size() < kMismatchesShown)
+        outcome.first_mismatches.push_back({i, results[i], expected[i]});
       ++outcome.mismatch_count;
     }
   }
@@ -219,22 +220,25 @@ void define_classify_options(CLI::App& command, ClassifyCommandOptions& options)
       ->required();
   command.add_option("--algorithm", options.algorithm, "classifier algorithm: " + names + " (default auto)")
       ->option_text("NAME");
-  command.add_option("--threads", options.threads, "threads that split the trace, 1-" + std::to_string(kMaxThreads) + " (default 1)")
+  command
+      .add_option("--threads", options.threads,
+                  "threads that split the trace, 1-" + std::to_string(kMaxThreads) + " (default 1)")
       ->check(CLI::Range(1u, kMaxThreads))
       ->option_text("N");
   command.add_option("--repeat", options.repeat, "timed passes over the whole trace, at least 1 (default 1)")
       ->check(CLI::Range(1u, std::numeric_limits<unsigned>::max()))
       ->option_text("K");
   command.add_flag("--verify", options.verify, "compare every packet's rule with the linear reference");
-  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
+  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")
+      ->option_text("FILE");
 }
 
 int run_classify_command(const ClassifyCommandOptions& options) {
   try {
     return classify(options);
   } catch (const std::system_error& error) {
-    return report_error(net::error_message("cannot start " + std::to_string(options.threads) +
-                                           " threads: " + error.what()));
+    return report_error(
+        net::error_message("cannot start " + std::to_string(options.threads) + " threads: " + error.what()));
   }
 }
 

@@ -49,8 +49,8 @@ void append_endpoint(std::string& out, net::Family family, const net::Ip128& add
   out += has_port ? net::format_endpoint(family, address, port) : net::format_address(family, address);
 }
 
-void append_flow(std::string& out, std::uint8_t proto, net::Family family, const net::Ip128& src,
-                 const net::Ip128& dst, bool has_ports, std::uint16_t sport, std::uint16_t dport) {
+void append_flow(std::string& out, std::uint8_t proto, net::Family family, const net::Ip128& src, const net::Ip128& dst,
+                 bool has_ports, std::uint16_t sport, std::uint16_t dport) {
   out += net::protocol_name(proto);
   out += ' ';
   append_endpoint(out, family, src, has_ports, sport);
@@ -291,7 +291,8 @@ int run_decode_command(const DecodeCommandOptions& options) {
     }
     reader->release(batch);  // resident memory stays bounded by one batch
     if (human_out != nullptr) *human_out << human_text;
-    if (json_out != nullptr && !(*json_out << json_text)) return report_error(io_error("write", options.json_path, errno));
+    if (json_out != nullptr && !(*json_out << json_text))
+      return report_error(io_error("write", options.json_path, errno));
   }
 
   if (json_file.is_open()) {
@@ -302,8 +303,8 @@ int run_decode_command(const DecodeCommandOptions& options) {
   if (reader->truncated_tail()) {
     // A warning, not an error (DESIGN.md §6): every record before the cut was decoded.
     const std::uint64_t complete = reader->records_read();
-    std::cerr << reader->path() << ": warning: the capture ends inside record " << complete + 1 << "; the "
-              << complete << (complete == 1 ? " record" : " records") << " before it were decoded\n";
+    std::cerr << reader->path() << ": warning: the capture ends inside record " << complete + 1 << "; the " << complete
+              << (complete == 1 ? " record" : " records") << " before it were decoded\n";
   }
   return kExitOk;
 }

@@ -41,8 +41,8 @@
 namespace pfsim::tools {
 
 struct DecodeCommandOptions {
-  std::string pcap_path;  // "-": standard input
-  std::string json_path;  // empty: no JSON; "-": stdout
+  std::string pcap_path;    // "-": standard input
+  std::string json_path;    // empty: no JSON; "-": stdout
   std::uint64_t limit = 0;  // 0: every packet
   bool decapsulate = false;
 };

@@ -14,16 +14,20 @@
 namespace pfsim::tools {
 namespace {
 
-using engine::Explanation;
 using engine::DecidedBy;
+using engine::Explanation;
 using engine::HookVerdict;
 
 std::string_view how_name(DecidedBy how) {
   switch (how) {
-    case DecidedBy::kRule: return "rule";
-    case DecidedBy::kDefault: return "default";
-    case DecidedBy::kTracked: return "tracked";
-    case DecidedBy::kRelated: return "related";
+    case DecidedBy::kRule:
+      return "rule";
+    case DecidedBy::kDefault:
+      return "default";
+    case DecidedBy::kTracked:
+      return "tracked";
+    case DecidedBy::kRelated:
+      return "related";
   }
   return "rule";
 }
@@ -32,10 +36,14 @@ std::string_view how_name(DecidedBy how) {
 std::string decision_text(const HookVerdict& hv) {
   const engine::Policy& policy = hv.policy->policy;
   switch (hv.how) {
-    case DecidedBy::kTracked: return "connection tracking: a packet of a tracked flow";
-    case DecidedBy::kRelated: return "connection tracking: an ICMP error about a tracked flow";
-    case DecidedBy::kDefault: return policy.default_text;
-    case DecidedBy::kRule: break;
+    case DecidedBy::kTracked:
+      return "connection tracking: a packet of a tracked flow";
+    case DecidedBy::kRelated:
+      return "connection tracking: an ICMP error about a tracked flow";
+    case DecidedBy::kDefault:
+      return policy.default_text;
+    case DecidedBy::kRule:
+      break;
   }
   const engine::DecidingRule rule = engine::deciding_rule(hv);
   return rule.id + " (" + rule.text + ")  " + rule.source;
@@ -82,8 +90,8 @@ std::string json_report(const engine::Scenario& s, const std::string& flow, cons
     if (!step.fix.empty()) json_step["fix"] = step.fix;
     steps.push_back(std::move(json_step));
   }
-  nlohmann::ordered_json doc = {{"flow", flow}, {"class", engine::class_name(e.cls)}, {"path", e.path},
-                                {"allowed", e.allowed}, {"steps", steps}};
+  nlohmann::ordered_json doc = {
+      {"flow", flow}, {"class", engine::class_name(e.cls)}, {"path", e.path}, {"allowed", e.allowed}, {"steps", steps}};
   return doc.dump(2) + "\n";
 }
 
@@ -94,7 +102,8 @@ void define_explain_options(CLI::App& command, ExplainCommandOptions& options) {
   command.add_option("--flow", options.flow, "the flow: \"tcp 203.0.113.9:51000 -> 10.0.1.5:443\"")
       ->option_text("FLOW REQUIRED")
       ->required();
-  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
+  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")
+      ->option_text("FILE");
 }
 
 int run_explain_command(const ExplainCommandOptions& options) {

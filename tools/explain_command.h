@@ -5,8 +5,8 @@
 // What it does (DESIGN.md §5, engine/analysis/explain.h): prints the flow's path and, for each step
 // (client -> node, node -> target, and the replies), every hook with its decision:
 //
-//   tcp 198.51.100.7:51000 -> 203.0.113.10:443: listener traffic through alb-web (listener 443 -> tg-web, target i-app1)
-//   client -> alb-web node lb-a: tcp 198.51.100.7:51000 -> 10.0.1.5:443  allowed
+//   tcp 198.51.100.7:51000 -> 203.0.113.10:443: listener traffic through alb-web (listener 443 -> tg-web, target
+//   i-app1) client -> alb-web node lb-a: tcp 198.51.100.7:51000 -> 10.0.1.5:443  allowed
 //     nacl-in(lb-a)            allow  acl-lb rule 100 (allow tcp 443 from 0.0.0.0/0)  alb.yaml:15
 //     sg-ingress(alb-web/lb-a) allow  sg-lb inbound rule 1 (tcp 443 from 0.0.0.0/0)  alb.yaml:30  [tracked from here]
 //   ...

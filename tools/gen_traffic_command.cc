@@ -28,9 +28,10 @@ std::string time_span(const engine::GenStats& s) {
 
 void print_summary(std::ostream& out, const std::string& path, const engine::GenStats& s) {
   out << "wrote " << net::grouped(s.packets) << (s.packets == 1 ? " packet" : " packets") << " to "
-      << (path == "-" ? "standard output" : path) << ": " << net::grouped(s.flows) << (s.flows == 1 ? " flow" : " flows")
-      << " (" << net::grouped(s.tcp_flows) << " tcp, " << net::grouped(s.udp_flows) << " udp, " << net::grouped(s.ipv6_flows)
-      << " ipv6), " << net::grouped(s.health_checks) << (s.health_checks == 1 ? " health check, " : " health checks, ")
+      << (path == "-" ? "standard output" : path) << ": " << net::grouped(s.flows)
+      << (s.flows == 1 ? " flow" : " flows") << " (" << net::grouped(s.tcp_flows) << " tcp, "
+      << net::grouped(s.udp_flows) << " udp, " << net::grouped(s.ipv6_flows) << " ipv6), "
+      << net::grouped(s.health_checks) << (s.health_checks == 1 ? " health check, " : " health checks, ")
       << net::grouped(s.large_df_packets) << " large DF packets, " << net::grouped(s.wire_bytes) << " bytes";
   if (s.captured_bytes != s.wire_bytes) out << " (" << net::grouped(s.captured_bytes) << " captured)";
   out << ", " << time_span(s) << '\n';
@@ -46,8 +47,9 @@ void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& opt
   command.add_option("--flows", options.flows, "client flows over all listeners and nodes (default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
       ->option_text("N");
-  command.add_option("--packets", options.packets,
-                     "exactly N packets: more data per flow when the flows need fewer (default: what they need)")
+  command
+      .add_option("--packets", options.packets,
+                  "exactly N packets: more data per flow when the flows need fewer (default: what they need)")
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
       ->option_text("N");
   command.add_option("--seed", options.seed, "seed of the capture's randomness (default 1)")->option_text("S");

@@ -13,7 +13,8 @@ namespace pfsim::tools {
 
 void define_merge_options(CLI::App& command, MergeCommandOptions& options) {
   command.add_option("REPORT", options.reports, "JSON reports of `pfsim replay --json`")->required();
-  command.add_option("--json", options.json_path, "write the merged JSON report to FILE ('-' for stdout)")->option_text("FILE");
+  command.add_option("--json", options.json_path, "write the merged JSON report to FILE ('-' for stdout)")
+      ->option_text("FILE");
   command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when drops are flagged");
 }
 

@@ -38,7 +38,8 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_shard(const std::st
 
 void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   out << "read " << net::grouped(r.packets_read) << " packets in " << net::fixed(r.seconds, 2) << " s ("
-      << net::fixed(packets_per_second(r) / 1e6, 2) << " Mpps, " << r.threads << (r.threads == 1 ? " thread" : " threads") << ")";
+      << net::fixed(packets_per_second(r) / 1e6, 2) << " Mpps, " << r.threads
+      << (r.threads == 1 ? " thread" : " threads") << ")";
   if (r.packets_malformed > 0) {
     out << "; " << net::grouped(r.packets_malformed) << " malformed (";
     for (std::size_t i = 0; i < r.malformed.size(); ++i) {
@@ -50,20 +51,26 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   }
   if (r.packets_non_ip > 0) out << "; " << net::grouped(r.packets_non_ip) << " not IP (not evaluated)";
   out << '\n';
-  out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14) << "dropped" << '\n';
+  out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14) << "dropped"
+      << '\n';
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
     out << std::left << std::setw(14) << engine::class_name(static_cast<TrafficClass>(c)) << std::right << std::setw(14)
         << net::grouped(r.classes[c].allowed) << std::setw(14) << net::grouped(r.classes[c].dropped) << '\n';
   for (const engine::DropGroup& g : r.drops) {
-    out << "dropped " << engine::class_name(g.cls) << ' ' << net::grouped(g.packets) << (g.packets == 1 ? " packet, " : " packets, ")
-        << net::grouped(g.flows) << (g.flows == 1 ? " flow" : " flows") << '\n';
+    out << "dropped " << engine::class_name(g.cls) << ' ' << net::grouped(g.packets)
+        << (g.packets == 1 ? " packet, " : " packets, ") << net::grouped(g.flows) << (g.flows == 1 ? " flow" : " flows")
+        << '\n';
     out << "  at " << g.hook << " by ";
-    if (g.rule.is_default) out << "default (" << g.rule.text << ")";
-    else out << g.rule.id << " (" << g.rule.text << ")  " << g.rule.source;
+    if (g.rule.is_default)
+      out << "default (" << g.rule.text << ")";
+    else
+      out << g.rule.id << " (" << g.rule.text << ")  " << g.rule.source;
     if (!g.at.empty()) out << "  [" << g.at << "]";
     out << '\n';
-    if (g.first_packet != 0) out << "  first #" << g.first_packet << ": ";
-    else out << "  first (synthesized, at " << net::fixed(g.example.time_s, 3) << " s): ";
+    if (g.first_packet != 0)
+      out << "  first #" << g.first_packet << ": ";
+    else
+      out << "  first (synthesized, at " << net::fixed(g.example.time_s, 3) << " s): ";
     out << g.example.flow;
     if (!g.example.community_id.empty()) out << "  " << g.example.community_id;
     out << '\n';
@@ -85,16 +92,20 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
 
 void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
   command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
-  command.add_option("PCAP", options.captures, "capture files (pcap or pcapng; '-' = stdin), replayed in order")->required();
+  command.add_option("PCAP", options.captures, "capture files (pcap or pcapng; '-' = stdin), replayed in order")
+      ->required();
   command.add_option("--mode", options.mode, "through-lb (default) or as-captured")
       ->check(CLI::IsMember({"through-lb", "as-captured"}))
       ->option_text("MODE");
   command.add_option("--threads", options.threads, "threads, 1-" + std::to_string(kMaxThreads) + " (default 1)")
       ->check(CLI::Range(1u, kMaxThreads))
       ->option_text("N");
-  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")->option_text("FILE");
-  command.add_option("--dropped-pcap", options.dropped_pcap, "write every dropped packet to FILE (pcap)")->option_text("FILE");
-  command.add_option("--shard", options.shard, "replay only the flows of shard I of N (symmetric flow hash)")->option_text("I/N");
+  command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")
+      ->option_text("FILE");
+  command.add_option("--dropped-pcap", options.dropped_pcap, "write every dropped packet to FILE (pcap)")
+      ->option_text("FILE");
+  command.add_option("--shard", options.shard, "replay only the flows of shard I of N (symmetric flow hash)")
+      ->option_text("I/N");
   command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
   command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when drops are flagged");
   command.add_flag("--no-fast-path", options.no_fast_path,

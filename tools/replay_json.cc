@@ -30,33 +30,36 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
   nlohmann::ordered_json classes = nlohmann::ordered_json::object();
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
     classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {{"allowed", r.classes[c].allowed},
-                                                                               {"dropped", r.classes[c].dropped}};
+                                                                              {"dropped", r.classes[c].dropped}};
   nlohmann::ordered_json drops = nlohmann::ordered_json::array();
   for (const engine::DropGroup& g : r.drops) {
     nlohmann::ordered_json rule = "default";
     if (!g.rule.is_default) rule = {{"id", g.rule.id}, {"source", g.rule.source}, {"text", g.rule.text}};
     nlohmann::ordered_json first = nullptr;
     if (g.first_packet != 0) first = g.first_packet;
-    drops.push_back({{"class", engine::class_name(g.cls)},
-                     {"hook", g.hook},
-                     {"at", g.at},
-                     {"rule", rule},
-                     {"packets", g.packets},
-                     {"flows", g.flows},
-                     {"first_packet", first},
-                     {"example", {{"flow", g.example.flow},
-                                  {"community_id", g.example.community_id},
-                                  {"time_s", g.example.time_s}}},
-                     {"fix", g.fix}});
+    drops.push_back(
+        {{"class", engine::class_name(g.cls)},
+         {"hook", g.hook},
+         {"at", g.at},
+         {"rule", rule},
+         {"packets", g.packets},
+         {"flows", g.flows},
+         {"first_packet", first},
+         {"example",
+          {{"flow", g.example.flow}, {"community_id", g.example.community_id}, {"time_s", g.example.time_s}}},
+         {"fix", g.fix}});
   }
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
   for (const engine::ReplayTarget& t : r.targets)
-    targets.push_back({{"target_group", t.target_group}, {"target", t.target}, {"health", engine::health_name(t.health)},
+    targets.push_back({{"target_group", t.target_group},
+                       {"target", t.target},
+                       {"health", engine::health_name(t.health)},
                        {"reason", t.reason}});
-  return {{"packets", {{"read", r.packets_read},
-                       {"evaluated", r.packets_evaluated},
-                       {"malformed", r.packets_malformed},
-                       {"malformed_kinds", kinds}}},
+  return {{"packets",
+           {{"read", r.packets_read},
+            {"evaluated", r.packets_evaluated},
+            {"malformed", r.packets_malformed},
+            {"malformed_kinds", kinds}}},
           {"classes", classes},
           {"drops", drops},
           {"targets", targets},
@@ -72,8 +75,8 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
   r.packets_malformed = packets.at("malformed").get<std::uint64_t>();
   if (packets.contains("malformed_kinds")) {
     for (const auto& [kind, value] : packets.at("malformed_kinds").items())
-      r.malformed.push_back({kind, value.at("count").get<std::uint64_t>(),
-                             value.at("first").get<std::vector<std::uint64_t>>()});
+      r.malformed.push_back(
+          {kind, value.at("count").get<std::uint64_t>(), value.at("first").get<std::vector<std::uint64_t>>()});
   }
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c) {
     const Json& counts = doc.at("classes").at(std::string(engine::class_name(static_cast<TrafficClass>(c))));
@@ -91,13 +94,15 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     if (rule.is_string()) {
       g.rule = {true, "default", "", ""};
     } else {
-      g.rule = {false, rule.at("id").get<std::string>(), rule.at("source").get<std::string>(), rule.at("text").get<std::string>()};
+      g.rule = {false, rule.at("id").get<std::string>(), rule.at("source").get<std::string>(),
+                rule.at("text").get<std::string>()};
     }
     g.packets = d.at("packets").get<std::uint64_t>();
     g.flows = d.at("flows").get<std::uint64_t>();
     g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
     const Json& ex = d.at("example");
-    g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(), ex.at("time_s").get<double>()};
+    g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(),
+                 ex.at("time_s").get<double>()};
     g.fix = d.at("fix").get<std::string>();
     r.drops.push_back(std::move(g));
   }

@@ -97,10 +97,9 @@ struct CutForest {
   }
 
   std::size_t memory_bytes() const noexcept {
-    return rule_of.capacity() * sizeof(RuleIndex) + inexact.capacity() +
-           rules_by_position.capacity() * sizeof(Rule) + nodes.capacity() * sizeof(Node) +
-           slots.capacity() * sizeof(std::uint32_t) + leaves.capacity() * sizeof(Entry) +
-           trees.capacity() * sizeof(Tree);
+    return rule_of.capacity() * sizeof(RuleIndex) + inexact.capacity() + rules_by_position.capacity() * sizeof(Rule) +
+           nodes.capacity() * sizeof(Node) + slots.capacity() * sizeof(std::uint32_t) +
+           leaves.capacity() * sizeof(Entry) + trees.capacity() * sizeof(Tree);
   }
 };
 

@@ -17,11 +17,10 @@ namespace {
 // ranges start and end (VPC guide, "Ephemeral ports").
 constexpr std::array<std::uint16_t, 4> kEphemeralSamples{1024, 32768, 49152, 65535};
 
-
 // What one exchange (a packet and its reply) is, for findings.
 struct Exchange {
   TrafficClass cls = TrafficClass::kListener;
-  std::string path;        // without the sampled ephemeral port
+  std::string path;  // without the sampled ephemeral port
   std::string see;
   bool forward_ephemeral_sport = false;  // the forward packet's source port is a sample
 };
@@ -30,7 +29,8 @@ std::string location_text(const Location& where) { return format_location(where)
 
 class Checker {
  public:
-  Checker(const Scenario& s, const PolicySet& p) : scenario_(s), policies_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
+  Checker(const Scenario& s, const PolicySet& p)
+      : scenario_(s), policies_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
 
   CheckReport run();
 
@@ -72,8 +72,7 @@ CheckReport Checker::run() {
       // Health checks: once per target group this LB serves ("from every node to every target").
       std::vector<TargetGroupIndex> done;
       for (const Listener& listener : l.listeners) {
-        if (listener.target_group == kNone ||
-            std::find(done.begin(), done.end(), listener.target_group) != done.end())
+        if (listener.target_group == kNone || std::find(done.begin(), done.end(), listener.target_group) != done.end())
           continue;
         done.push_back(listener.target_group);
         check_health(node, listener.target_group, listener);
@@ -85,7 +84,8 @@ CheckReport Checker::run() {
   for (TargetGroupIndex tg = 0; tg < scenario_.target_groups.size(); ++tg)
     for (const Target& t : scenario_.target_groups[tg].targets)
       if (!health_index_.contains({tg, t.interface}))
-        report_.targets.push_back({scenario_.target_groups[tg].id, scenario_.interfaces[t.interface].id, Health::kUnused, "unused"});
+        report_.targets.push_back(
+            {scenario_.target_groups[tg].id, scenario_.interfaces[t.interface].id, Health::kUnused, "unused"});
 
   for (std::size_t i = 0; i < report_.findings.size(); ++i) {
     std::vector<std::uint16_t>& ports = failed_ports_[i];
@@ -114,9 +114,9 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
         if (!leg) continue;
         Exchange x;
         x.cls = TrafficClass::kListener;
-        x.path = "client " + net::format_address(client.family, client.bits) + " -> " + interface_name(scenario_, node) +
-                 " " + net::format_endpoint(client.family, leg->tuple.dst, listener.port) +
-                 "/" + net::protocol_name(proto);
+        x.path = "client " + net::format_address(client.family, client.bits) + " -> " +
+                 interface_name(scenario_, node) + " " +
+                 net::format_endpoint(client.family, leg->tuple.dst, listener.port) + "/" + net::protocol_name(proto);
         x.see = location_text(listener.where) + " (listener " + std::to_string(listener.port) + " of " + l.id + ")";
         x.forward_ephemeral_sport = true;
         if (!exchange(leg->leg, leg->tuple, x)) continue;
@@ -147,7 +147,8 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
     x.path = interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id + " " +
              net::format_endpoint(f, leg->tuple.dst, dport) + "/" + net::protocol_name(proto) +
              (pass_through && leg->tuple.src == client.bits ? " (client address preserved)" : "");
-    x.see = location_text(target.where) + " (target " + scenario_.interfaces[target.interface].id + " of " + group.id + ")";
+    x.see =
+        location_text(target.where) + " (target " + scenario_.interfaces[target.interface].id + " of " + group.id + ")";
     x.forward_ephemeral_sport = true;
     if (!exchange(leg->leg, leg->tuple, x, /*warn_wide=*/!pass_through)) continue;
     // PMTU on the backend leg: to the target about its responses, and to the sender about its
@@ -177,9 +178,8 @@ void Checker::check_health(InterfaceIndex node, TargetGroupIndex tg, const Liste
       const net::Family f = leg->tuple.family;
       Exchange x;
       x.cls = TrafficClass::kHealthCheck;
-      x.path = "health check " + interface_name(scenario_, node) + " -> " +
-               scenario_.interfaces[target.interface].id + " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" +
-               net::protocol_name(proto);
+      x.path = "health check " + interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id +
+               " " + net::format_endpoint(f, leg->tuple.dst, dport) + "/" + net::protocol_name(proto);
       x.see = location_text(hc.where) + " (target group " + group.id + ", health check)";
       x.forward_ephemeral_sport = true;
       bool ok = exchange(leg->leg, leg->tuple, x, /*warn_wide=*/true);
@@ -187,7 +187,8 @@ void Checker::check_health(InterfaceIndex node, TargetGroupIndex tg, const Liste
       if (ok && hc.protocol == AppProtocol::kUdpConnect) {
         const net::FiveTuple echo = health_check_echo(leg->tuple);
         Exchange ping = x;
-        ping.path = "health check ICMP " + interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id;
+        ping.path =
+            "health check ICMP " + interface_name(scenario_, node) + " -> " + scenario_.interfaces[target.interface].id;
         ping.forward_ephemeral_sport = false;
         ok = exchange(leg->leg, echo, ping);
       }
@@ -219,7 +220,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   x.cls = TrafficClass::kPmtu;
   x.path = std::string(v4 ? "ICMP \"fragmentation needed\"" : "ICMPv6 \"packet too big\"") + " to " +
            (leg.to.interface != kNone ? interface_name(scenario_, leg.to.interface) : std::string("?")) + " about " +
-           about.path.substr(0, about.path.find(" (")) ;
+           about.path.substr(0, about.path.find(" ("));
   x.see = about.see;
   ++report_.packets_judged;
   LegVerdict v = judge_.judge(leg, error, /*record_hops=*/true);
@@ -230,7 +231,8 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
     if (!real)
       message += "; no router sends it while the VPC MTU (" + std::to_string(scenario_.mtu.vpc_bytes) +
                  ") does not shrink on this path, but any smaller MTU would black-hole large packets";
-    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message), fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
+    record(real ? Severity::kError : Severity::kWarning, x, hv, error, false, std::move(message),
+           fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
     return;
   }
   for (const HookVerdict& hv : v.hops) {
@@ -239,7 +241,9 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
                           " only as related traffic of a tracked flow; the ELB guides recommend an explicit "
                           "inbound ICMP rule for Path MTU Discovery";
     // Only worth a warning where the error is really sent.
-    if (real) record(Severity::kWarning, x, hv, error, false, std::move(message), fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
+    if (real)
+      record(Severity::kWarning, x, hv, error, false, std::move(message),
+             fix_for(scenario_, hv, error, TrafficClass::kPmtu, false));
   }
 }
 
@@ -268,8 +272,9 @@ bool Checker::pass(const Leg& leg, const Packet& p, const Exchange& x, bool repl
       // Only where the guides recommend a narrower source than the rule's own group.
       const Fix fix = fix_wide_rule(scenario_, last, p);
       if (fix.peer == fix.owner) return true;
-      std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(scenario_, last.hook) + " from " +
-                            anywhere_cidr(p.tuple.family) + ", wider than the source the ELB guides recommend";
+      std::string message = net::format_five_tuple(p.tuple) + " is allowed at " + hook_name(scenario_, last.hook) +
+                            " from " + anywhere_cidr(p.tuple.family) +
+                            ", wider than the source the ELB guides recommend";
       record(Severity::kWarning, x, last, p, false, std::move(message), fix);
     }
   }

@@ -49,20 +49,22 @@ std::string_view severity_name(Severity s) noexcept;  // "error", "warning"
 struct Finding {
   Severity severity = Severity::kError;
   TrafficClass cls = TrafficClass::kListener;
-  std::string path;     // the first of paths
-  std::vector<std::string> paths;  // every path with this problem: "health check alb-web node lb-a -> i-app1 10.0.2.10:8080/tcp"
-  std::string hook;     // "sg-ingress(i-app1)"
+  std::string path;  // the first of paths
+  std::vector<std::string>
+      paths;         // every path with this problem: "health check alb-web node lb-a -> i-app1 10.0.2.10:8080/tcp"
+  std::string hook;  // "sg-ingress(i-app1)"
   DecidingRule rule;
   std::string message;  // a sentence a person understands
-  std::string fix;      // fix_text (fix.h): "add to sg-app inbound: tcp 8080 from sg-lb (the health-check port of tg-web)"
-  std::string see;      // "file.yaml:31 (target group tg-web, health check)"
+  std::string fix;  // fix_text (fix.h): "add to sg-app inbound: tcp 8080 from sg-lb (the health-check port of tg-web)"
+  std::string see;  // "file.yaml:31 (target group tg-web, health check)"
 };
 
 struct TargetHealth {
   std::string target_group;
   std::string target;
   Health health = Health::kHealthy;  // kHealthy, kUnhealthy or kUnused (no LB checks it)
-  std::string reason;   // "unused", or why unhealthy: "health checks from alb-web node lb-a dropped at sg-ingress(i-app1)"
+  std::string
+      reason;  // "unused", or why unhealthy: "health checks from alb-web node lb-a dropped at sg-ingress(i-app1)"
 };
 
 struct CheckReport {

@@ -39,7 +39,7 @@ std::optional<std::uint16_t> parse_u16(std::string_view s) {
 
 // "10.0.1.5:443", "[2001:db8::1]:443", or without the port for port-less protocols.
 net::Result<std::pair<net::IpAddress, std::uint16_t>> parse_endpoint(const Cursor& c, std::size_t column,
-                                                                   std::string_view w, bool with_port) {
+                                                                     std::string_view w, bool with_port) {
   std::string_view address = w;
   std::string_view port;
   if (with_port) {
@@ -104,9 +104,11 @@ net::Result<Packet> parse_flow(std::string_view text) {
   column = c.at;
   auto dst = parse_endpoint(c, column, c.word(), ports);
   if (!dst) return dst.error();
-  if (src->first.family != dst->first.family) return c.error(column, "source and destination are of different IP versions");
+  if (src->first.family != dst->first.family)
+    return c.error(column, "source and destination are of different IP versions");
   if (net::is_icmp(t.proto) && t.proto != net::icmp_protocol(src->first.family))
-    return c.error(0, t.proto == net::kProtoIcmp ? "icmp needs IPv4 addresses (use icmpv6)" : "icmpv6 needs IPv6 addresses");
+    return c.error(
+        0, t.proto == net::kProtoIcmp ? "icmp needs IPv4 addresses (use icmpv6)" : "icmpv6 needs IPv6 addresses");
   t.family = src->first.family;
   t.src = src->first.bits;
   t.dst = dst->first.bits;
@@ -123,10 +125,14 @@ net::Result<Packet> parse_flow(std::string_view text) {
       c.skip_spaces();
       const std::size_t value_column = c.at;
       auto value = parse_u16(c.word());
-      if (!value || *value > 255) return c.error(value_column, "expected a number 0-255 after '" + std::string(key) + "'");
-      if (key == "type") t.sport = *value;
-      else if (key == "code") t.dport = *value;
-      else return c.error(column, "unexpected '" + std::string(key) + "' (expected type or code)");
+      if (!value || *value > 255)
+        return c.error(value_column, "expected a number 0-255 after '" + std::string(key) + "'");
+      if (key == "type")
+        t.sport = *value;
+      else if (key == "code")
+        t.dport = *value;
+      else
+        return c.error(column, "unexpected '" + std::string(key) + "' (expected type or code)");
     }
   }
   c.skip_spaces();
@@ -210,8 +216,10 @@ net::Result<Explanation> explain_flow(const Scenario& s, const PolicySet& polici
         }
     }
   }
-  const std::string from = leg.from.interface != kNone ? interface_name(s, leg.from.interface) : net::format_address(t.family, t.src);
-  const std::string to = leg.to.interface != kNone ? interface_name(s, leg.to.interface) : net::format_address(t.family, t.dst);
+  const std::string from =
+      leg.from.interface != kNone ? interface_name(s, leg.from.interface) : net::format_address(t.family, t.src);
+  const std::string to =
+      leg.to.interface != kNone ? interface_name(s, leg.to.interface) : net::format_address(t.family, t.dst);
   add_step(e, s, judge, from + " -> " + to, leg, flow, false);
   const bool icmp = net::is_icmp(t.proto);
   const bool has_reply = !icmp || net::is_icmp_echo_request(t.proto, t.sport);  // ICMP: only echo has a reply

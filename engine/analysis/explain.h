@@ -35,17 +35,17 @@ namespace pfsim::engine {
 net::Result<Packet> parse_flow(std::string_view text);
 
 struct ExplainStep {
-  std::string name;        // "client -> node", "node -> target i-app1", "reply target -> node"
+  std::string name;  // "client -> node", "node -> target i-app1", "reply target -> node"
   net::FiveTuple tuple;
-  LegVerdict verdict;      // with every hop
-  std::string fix;         // when dropped: fix_text (engine/analysis/fix.h), as check and replay say it
+  LegVerdict verdict;  // with every hop
+  std::string fix;     // when dropped: fix_text (engine/analysis/fix.h), as check and replay say it
 };
 
 struct Explanation {
   TrafficClass cls = TrafficClass::kOther;
-  std::string path;        // "through alb-web (listener 443 -> tg-web, target i-app1)" or "direct"
+  std::string path;  // "through alb-web (listener 443 -> tg-web, target i-app1)" or "direct"
   std::vector<ExplainStep> steps;
-  bool allowed = true;     // every step passed
+  bool allowed = true;  // every step passed
 };
 
 net::Result<Explanation> explain_flow(const Scenario& scenario, const PolicySet& policies, const Packet& flow);

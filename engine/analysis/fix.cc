@@ -34,8 +34,8 @@ bool in_vpc(const Scenario& s, const net::IpAddress& a) noexcept {
 
 // What the scenario says about the path of a request.
 struct PathFacts {
-  LbIndex lb = kNone;            // an LB path of this LB
-  TargetGroupIndex tg = kNone;   // a backend leg or health check of this target group
+  LbIndex lb = kNone;               // an LB path of this LB
+  TargetGroupIndex tg = kNone;      // a backend leg or health check of this target group
   std::uint16_t listener_port = 0;  // a client leg to this listener
 };
 
@@ -92,7 +92,8 @@ PeerNames node_peer(const Scenario& s, InterfaceIndex node, net::Family f) {
   if (l.type == LbType::kE2e)
     if (auto cidr = subnet_cidr(s.interfaces[node].subnet)) return {*cidr, vpc_cidr(s, f)};
   // ELB Classic guide, EC2-Classic: instances authorize the source group amazon-elb/amazon-elb-sg.
-  if (s.ec2_classic && l.type == LbType::kClassic && l.groups.empty()) return {"amazon-elb/amazon-elb-sg", vpc_cidr(s, f)};
+  if (s.ec2_classic && l.type == LbType::kClassic && l.groups.empty())
+    return {"amazon-elb/amazon-elb-sg", vpc_cidr(s, f)};
   // ELB guides: the instance group allows "the security group of the load balancer"; NLB guide,
   // "Target security groups": without one, health checks and proxied traffic from the "VPC
   // CIDR". ACLs: the VPC CIDR.
@@ -111,7 +112,8 @@ PeerNames name_peer(const Scenario& s, const PathFacts& facts, const net::IpAddr
     return {std::string(kHuaweiSharedPool), std::string(kHuaweiSharedPool)};
   if (const InterfaceIndex i = interface_at(s, a); i != kNone) {
     const NetworkInterface& iface = s.interfaces[i];
-    if (!iface.groups.empty() && s.provider != Provider::kE2e) return {s.groups[iface.groups.front()].id, vpc_cidr(s, f)};
+    if (!iface.groups.empty() && s.provider != Provider::kE2e)
+      return {s.groups[iface.groups.front()].id, vpc_cidr(s, f)};
     return {host_cidr(a), vpc_cidr(s, f)};
   }
   // A client of an LB path. ELB guides: LB inbound on the listener "from 0.0.0.0/0
@@ -142,14 +144,22 @@ const RuleOrigin& origin_of(const HookVerdict& hv) {
 
 std::string note_text(FixNote note, const std::string& subject) {
   switch (note) {
-    case FixNote::kPlain: return "";
-    case FixNote::kListener: return " (listener " + subject + ")";
-    case FixNote::kTrafficPort: return " (the traffic port of " + subject + ")";
-    case FixNote::kHealthCheckPort: return " (the health-check port of " + subject + ")";
-    case FixNote::kHealthCheckIcmp: return " (UDP health checks of " + subject + " need ICMP)";
-    case FixNote::kPmtu: return " (recommended for Path MTU Discovery)";
-    case FixNote::kElbEphemeral: return " (the ELB ephemeral range, for replies)";
-    case FixNote::kClientEphemeral: return " (the clients' ephemeral ports, for replies)";
+    case FixNote::kPlain:
+      return "";
+    case FixNote::kListener:
+      return " (listener " + subject + ")";
+    case FixNote::kTrafficPort:
+      return " (the traffic port of " + subject + ")";
+    case FixNote::kHealthCheckPort:
+      return " (the health-check port of " + subject + ")";
+    case FixNote::kHealthCheckIcmp:
+      return " (UDP health checks of " + subject + " need ICMP)";
+    case FixNote::kPmtu:
+      return " (recommended for Path MTU Discovery)";
+    case FixNote::kElbEphemeral:
+      return " (the ELB ephemeral range, for replies)";
+    case FixNote::kClientEphemeral:
+      return " (the clients' ephemeral ports, for replies)";
   }
   return "";
 }
@@ -165,13 +175,16 @@ std::string fix_text(const Fix& fix) {
   const std::string rule = what + (fix.inbound ? " from " : " to ") + fix.peer + note_text(fix.note, fix.note_subject);
   const std::string add_to = "add to " + fix.owner + (fix.inbound ? " inbound: " : " outbound: ");
   switch (fix.action) {
-    case FixAction::kAdd: return add_to + (fix.acl ? "allow " : "") + rule;
+    case FixAction::kAdd:
+      return add_to + (fix.acl ? "allow " : "") + rule;
     case FixAction::kAddBelow:
       return add_to + "a rule numbered below " + std::to_string(fix.rule_number) + " (which denies it): allow " + rule;
     case FixAction::kRemoveOrOverride:
       return "remove " + fix.rule_id + " (" + fix.rule_text + ") or add a higher-priority allow rule: " + rule;
-    case FixAction::kRestrict: return "restrict " + fix.rule_id + " (" + fix.rule_text + ") to " + rule;
-    case FixAction::kDetach: return "detach " + fix.owner + " (meant for troubleshooting) and allow " + rule;
+    case FixAction::kRestrict:
+      return "restrict " + fix.rule_id + " (" + fix.rule_text + ") to " + rule;
+    case FixAction::kDetach:
+      return "detach " + fix.owner + " (meant for troubleshooting) and allow " + rule;
   }
   return rule;
 }
@@ -194,7 +207,7 @@ std::optional<Fix> fix_for(const Scenario& s, const HookVerdict& hv, const Packe
     // EC2 MTU guide: PMTUD is ICMPv4 type 3 code 4 and ICMPv6 type 2; the router sending it is
     // inside the VPC or anywhere outside.
     fix.icmp_type = static_cast<std::uint8_t>(t.proto == net::kProtoIcmp ? net::kIcmpDestinationUnreachable
-                                                                           : net::kIcmpv6PacketTooBig);
+                                                                         : net::kIcmpv6PacketTooBig);
     if (t.proto == net::kProtoIcmp) fix.icmp_code = static_cast<std::uint8_t>(net::kIcmpFragmentationNeeded);
     fix.note = FixNote::kPmtu;
     const bool from_vpc = in_vpc(s, peer_address);
@@ -220,7 +233,8 @@ std::optional<Fix> fix_for(const Scenario& s, const HookVerdict& hv, const Packe
       fix.note = facts.lb != kNone ? FixNote::kElbEphemeral : FixNote::kClientEphemeral;
     } else {
       if (ports) fix.port_lo = fix.port_hi = t.dport;
-      if (net::is_icmp(t.proto) && note != FixNote::kHealthCheckIcmp) fix.icmp_type = static_cast<std::uint8_t>(t.sport);
+      if (net::is_icmp(t.proto) && note != FixNote::kHealthCheckIcmp)
+        fix.icmp_type = static_cast<std::uint8_t>(t.sport);
       if (!reply) {
         fix.note = note;
         fix.note_subject = std::move(subject);
@@ -272,19 +286,26 @@ DecidingRule deciding_rule(const HookVerdict& hv) {
       const RuleOrigin& o = origin_of(hv);
       return {false, o.owner + " " + o.label, format_location(o.where), o.text};
     }
-    case DecidedBy::kDefault: return {true, "default", "", hv.policy->policy.default_text};
-    case DecidedBy::kRelated: return {true, "related", "", "connection tracking"};
-    case DecidedBy::kTracked: return {true, "tracked", "", "connection tracking"};
+    case DecidedBy::kDefault:
+      return {true, "default", "", hv.policy->policy.default_text};
+    case DecidedBy::kRelated:
+      return {true, "related", "", "connection tracking"};
+    case DecidedBy::kTracked:
+      return {true, "tracked", "", "connection tracking"};
   }
   return {};
 }
 
 std::string_view health_name(Health h) noexcept {
   switch (h) {
-    case Health::kHealthy: return "healthy";
-    case Health::kUnhealthy: return "unhealthy";
-    case Health::kUnused: return "unused";
-    case Health::kUnknown: return "unknown";
+    case Health::kHealthy:
+      return "healthy";
+    case Health::kUnhealthy:
+      return "unhealthy";
+    case Health::kUnused:
+      return "unused";
+    case Health::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -82,19 +82,19 @@ enum class FixNote : std::uint8_t {
 
 struct Fix {
   FixAction action = FixAction::kAdd;
-  std::string owner;        // the group or ACL to change: "sg-web", "acl-app"
-  bool acl = false;         // an ACL rule (stated as "allow ...")
+  std::string owner;  // the group or ACL to change: "sg-web", "acl-app"
+  bool acl = false;   // an ACL rule (stated as "allow ...")
   bool inbound = true;
   std::uint8_t proto = 0;
   std::uint16_t port_lo = 0, port_hi = 0;  // tcp/udp destination ports
   std::optional<std::uint8_t> icmp_type;   // ICMP: the type and code, when one is meant
   std::optional<std::uint8_t> icmp_code;
-  std::string peer;         // "sg-alb", "10.0.0.0/16", "0.0.0.0/0"
-  std::string rule_id;      // kAddBelow, kRemoveOrOverride, kRestrict: "sg-app inbound rule 2"
-  std::string rule_text;    // the rule as written
+  std::string peer;               // "sg-alb", "10.0.0.0/16", "0.0.0.0/0"
+  std::string rule_id;            // kAddBelow, kRemoveOrOverride, kRestrict: "sg-app inbound rule 2"
+  std::string rule_text;          // the rule as written
   std::uint32_t rule_number = 0;  // kAddBelow: the ACL rule number to go below
   FixNote note = FixNote::kPlain;
-  std::string note_subject; // "tg-web" (target group notes), "443 of alb-web" (kListener)
+  std::string note_subject;  // "tg-web" (target group notes), "443 of alb-web" (kListener)
 };
 
 // The one wording of a fix.
@@ -126,7 +126,7 @@ DecidingRule deciding_rule(const HookVerdict& hv);
 
 // A target's health in the check and replay reports.
 enum class Health : std::uint8_t { kHealthy, kUnhealthy, kUnused, kUnknown };
-std::string_view health_name(Health h) noexcept;  // "healthy", "unhealthy", "unused", "unknown"
+std::string_view health_name(Health h) noexcept;                     // "healthy", "unhealthy", "unused", "unknown"
 std::optional<Health> parse_health(std::string_view name) noexcept;  // health_name's inverse
 
 }  // namespace pfsim::engine

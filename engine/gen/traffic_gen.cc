@@ -26,16 +26,16 @@ namespace {
 
 using gen_internal::ClientPool;
 using gen_internal::Flow;
-using gen_internal::Kind;
-using gen_internal::Pending;
-using gen_internal::Phase;
-using gen_internal::Rng;
 using gen_internal::kEphemeralCount;
 using gen_internal::kEphemeralHi;
 using gen_internal::kEphemeralLo;
+using gen_internal::Kind;
 using gen_internal::kMs;
 using gen_internal::kRouterMac;
 using gen_internal::kUs;
+using gen_internal::Pending;
+using gen_internal::Phase;
+using gen_internal::Rng;
 using gen_internal::rng_for;
 
 constexpr std::uint32_t kMaxPayload = 65000;
@@ -56,10 +56,13 @@ struct Pattern {
 
 // Locally administered unicast: 02:00:00:xx:xx:xx for interfaces, 0a:... for the router.
 pcap::MacAddress mac_of(std::uint32_t id) noexcept {
-  return {static_cast<std::uint8_t>(id == kRouterMac ? 0x0a : 0x02), 0, 0, static_cast<std::uint8_t>(id >> 16),
-          static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
+  return {static_cast<std::uint8_t>(id == kRouterMac ? 0x0a : 0x02),
+          0,
+          0,
+          static_cast<std::uint8_t>(id >> 16),
+          static_cast<std::uint8_t>(id >> 8),
+          static_cast<std::uint8_t>(id)};
 }
-
 
 // A listener reachable at a node: where flow i goes is entries[i % entries.size()].
 struct Entry {
@@ -366,7 +369,7 @@ struct TrafficPlan::State {
   std::uint32_t internet_mtu = 1500;
   std::uint32_t snaplen = 0;
   std::uint64_t packets = 0;
-  GenStats counts;          // the plan's share of the stats
+  GenStats counts;  // the plan's share of the stats
 };
 
 TrafficPlan::TrafficPlan(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}

@@ -66,15 +66,15 @@ inline constexpr std::int64_t kGenEpochNs = 1'700'000'000LL * net::kNsPerSecond;
 inline constexpr std::uint32_t kGenMinSnaplenBytes = 96;
 
 struct GenOptions {
-  std::uint64_t flows = 1000;        // listener flows; at least 1
-  std::uint64_t packets = 0;         // the exact total to write; 0 = what the flows need
+  std::uint64_t flows = 1000;  // listener flows; at least 1
+  std::uint64_t packets = 0;   // the exact total to write; 0 = what the flows need
   std::uint64_t seed = 1;
-  std::uint32_t snaplen_bytes = 0;   // captured bytes per packet, ≥ kGenMinSnaplenBytes; 0 = all
+  std::uint32_t snaplen_bytes = 0;  // captured bytes per packet, ≥ kGenMinSnaplenBytes; 0 = all
 };
 
 struct GenStats {
   std::uint64_t packets = 0;
-  std::uint64_t flows = 0;             // listener flows
+  std::uint64_t flows = 0;  // listener flows
   std::uint64_t tcp_flows = 0;
   std::uint64_t udp_flows = 0;
   std::uint64_t ipv6_flows = 0;
@@ -93,8 +93,8 @@ class TrafficPlan {
   TrafficPlan& operator=(TrafficPlan&&) noexcept;
   ~TrafficPlan();
 
-  std::uint64_t packets() const noexcept;       // what write_traffic() will write
-  std::uint64_t flows() const noexcept;         // listener flows
+  std::uint64_t packets() const noexcept;  // what write_traffic() will write
+  std::uint64_t flows() const noexcept;    // listener flows
   std::uint64_t health_checks() const noexcept;
 
  private:

@@ -84,7 +84,8 @@ AppProtocol ScenarioReader::app_protocol(const YAML::Node& n, std::string_view w
 
 void ScenarioReader::read_load_balancers() {
   for (std::size_t i = 0; i < lb_nodes_.size(); ++i) {
-    scenario_.load_balancers.push_back(read_load_balancer(lb_nodes_[i].first, lb_nodes_[i].second, static_cast<LbIndex>(i)));
+    scenario_.load_balancers.push_back(
+        read_load_balancer(lb_nodes_[i].first, lb_nodes_[i].second, static_cast<LbIndex>(i)));
   }
 }
 
@@ -194,9 +195,10 @@ std::vector<std::pair<InterfaceIndex, YAML::Node>> ScenarioReader::read_nodes(co
 }
 
 // Node `position` (0-based) of `lb`, and where its backend_ip was written, if it was.
-std::pair<NetworkInterface, std::optional<YAML::Node>> ScenarioReader::read_node(const YAML::Node& n, std::size_t position,
-                                                                          const std::vector<KeySpec>& keys,
-                                                                          const LoadBalancer& lb) {
+std::pair<NetworkInterface, std::optional<YAML::Node>> ScenarioReader::read_node(const YAML::Node& n,
+                                                                                 std::size_t position,
+                                                                                 const std::vector<KeySpec>& keys,
+                                                                                 const LoadBalancer& lb) {
   const Fields fields = check_keys(n, "load balancer node", keys);
   NetworkInterface eni;
   eni.kind = NetworkInterface::Kind::kLbNode;

@@ -92,30 +92,30 @@ struct IcmpSpec {
 // The peer of a rule: the source of an inbound rule, the destination of an outbound one.
 struct Peer {
   enum class Kind : std::uint8_t {
-    kCidrs,       // `cidrs` (one CIDR, `anywhere` = 0.0.0.0/0 and ::/0, an e2e {first_ip, size},
-                  // or a prefix list's entries)
-    kGroup,       // the private IPs of the interfaces a security group is attached to
+    kCidrs,           // `cidrs` (one CIDR, `anywhere` = 0.0.0.0/0 and ::/0, an e2e {first_ip, size},
+                      // or a prefix list's entries)
+    kGroup,           // the private IPs of the interfaces a security group is attached to
     kElbSourceGroup,  // EC2-Classic `amazon-elb/amazon-elb-sg`: every Classic LB node
   };
   Kind kind = Kind::kCidrs;
   std::vector<net::IpRange> cidrs;
   GroupIndex group = kNone;
-  bool anywhere = false;        // written as `anywhere`, 0.0.0.0/0 or ::/0
-  std::string written;          // as the user wrote it: "sg-lb", "0.0.0.0/0", "pl-office"
+  bool anywhere = false;  // written as `anywhere`, 0.0.0.0/0 or ::/0
+  std::string written;    // as the user wrote it: "sg-lb", "0.0.0.0/0", "pl-office"
 };
 
 // One rule of a security group or network ACL, as written. Unused fields keep their defaults:
 // SG rules have no number (AWS, e2e) and, on AWS and e2e, always allow.
 struct FilterRule {
   Location where;
-  std::string text;             // canonical one-line form: "tcp 8080 from sg-lb"
+  std::string text;  // canonical one-line form: "tcp 8080 from sg-lb"
   ProtocolSpec protocol;
   std::vector<net::PortRange> ports;  // destination ports; empty = all
   std::optional<IcmpSpec> icmp;       // only with protocol icmp/icmpv6; absent = any
   Peer peer;
   RuleAction action = RuleAction::kAllow;
-  std::uint32_t number = 0;     // ACL rule number (AWS 1-32766); huawei ACL: position, 1-based
-  std::uint32_t priority = 1;   // huawei SG priority 1-100
+  std::uint32_t number = 0;    // ACL rule number (AWS 1-32766); huawei ACL: position, 1-based
+  std::uint32_t priority = 1;  // huawei SG priority 1-100
   std::string description;
 };
 
@@ -124,8 +124,8 @@ struct SecurityGroup {
   Location where;
   std::vector<FilterRule> inbound;
   std::vector<FilterRule> outbound;
-  bool is_default = false;      // e2e `default: true`: attached to every load balancer
-  bool allow_all = false;       // e2e built-in `allow-all`
+  bool is_default = false;  // e2e `default: true`: attached to every load balancer
+  bool allow_all = false;   // e2e built-in `allow-all`
 };
 
 struct PrefixList {
@@ -137,7 +137,7 @@ struct PrefixList {
 struct NetworkAcl {
   std::string id;
   Location where;
-  std::vector<FilterRule> inbound;   // sorted by number (AWS) or as listed (huawei)
+  std::vector<FilterRule> inbound;  // sorted by number (AWS) or as listed (huawei)
   std::vector<FilterRule> outbound;
 };
 
@@ -145,20 +145,20 @@ struct Subnet {
   std::string id;
   Location where;
   std::vector<net::IpRange> cidrs;
-  AclIndex acl = kNone;              // kNone: the VPC default ACL, which allows all
+  AclIndex acl = kNone;  // kNone: the VPC default ACL, which allows all
 };
 
 struct NetworkInterface {
   enum class Kind : std::uint8_t { kInstance, kLbNode };
   Kind kind = Kind::kInstance;
-  std::string id;                    // instance id, or "<lb id>/<subnet id>" for a node
+  std::string id;  // instance id, or "<lb id>/<subnet id>" for a node
   Location where;
-  SubnetIndex subnet = kNone;        // kNone only in EC2-Classic
+  SubnetIndex subnet = kNone;  // kNone only in EC2-Classic
   std::optional<net::IpAddress> ipv4;
   std::optional<net::IpAddress> ipv6;
   std::optional<net::IpAddress> public_ip;
-  std::vector<GroupIndex> groups;    // in binding order
-  LbIndex lb = kNone;                // for nodes
+  std::vector<GroupIndex> groups;  // in binding order
+  LbIndex lb = kNone;              // for nodes
   // huawei dedicated ELB: the address backend traffic comes from (in its backend subnet)
   std::optional<net::IpAddress> backend_ip;
 };
@@ -176,7 +176,7 @@ struct Listener {
   AppProtocol protocol = AppProtocol::kHttp;
   std::uint16_t port = 0;
   TargetGroupIndex target_group = kNone;
-  std::uint16_t instance_port = 0;   // classic LB: InstancePort (0 = the target group's)
+  std::uint16_t instance_port = 0;  // classic LB: InstancePort (0 = the target group's)
 };
 
 struct LoadBalancer {
@@ -184,25 +184,25 @@ struct LoadBalancer {
   Location where;
   LbType type = LbType::kApplication;
   bool internet_facing = true;
-  std::vector<GroupIndex> groups;    // attached to every node
+  std::vector<GroupIndex> groups;  // attached to every node
   std::vector<InterfaceIndex> nodes;
   std::vector<Listener> listeners;
-  std::vector<net::IpRange> clients; // canonical client networks for `check`
-  SubnetIndex backend_subnet = kNone;   // huawei dedicated
-  bool ip_as_backend = true;            // huawei dedicated
+  std::vector<net::IpRange> clients;   // canonical client networks for `check`
+  SubnetIndex backend_subnet = kNone;  // huawei dedicated
+  bool ip_as_backend = true;           // huawei dedicated
 };
 
 struct HealthCheck {
   Location where;
   AppProtocol protocol = AppProtocol::kHttp;
-  std::uint16_t port = 0;            // 0 = traffic-port
+  std::uint16_t port = 0;  // 0 = traffic-port
   std::uint32_t interval_s = 30;
 };
 
 struct Target {
   Location where;
   InterfaceIndex interface = kNone;
-  std::uint16_t port = 0;            // 0 = the target group's port
+  std::uint16_t port = 0;  // 0 = the target group's port
 };
 
 struct TargetGroup {
@@ -210,9 +210,10 @@ struct TargetGroup {
   Location where;
   AppProtocol protocol = AppProtocol::kHttp;
   std::uint16_t port = 0;
-  bool ip_targets = false;           // target_type: ip
+  bool ip_targets = false;  // target_type: ip
   HealthCheck health_check;
-  std::optional<bool> preserve_client_ip;  // as written; preserves_client_ip() (engine/paths/lb_paths.h) resolves the default
+  std::optional<bool>
+      preserve_client_ip;  // as written; preserves_client_ip() (engine/paths/lb_paths.h) resolves the default
   std::vector<Target> targets;
 };
 
@@ -230,13 +231,13 @@ struct ConntrackConfig {
   // Not documented by AWS: parameters (DESIGN.md §3).
   std::uint32_t tcp_other_s = 120;
   std::uint32_t icmp_s = 30;
-  bool icmp_errors_related = true;   // `icmp_errors: related` (default) | `rules`
+  bool icmp_errors_related = true;  // `icmp_errors: related` (default) | `rules`
 };
 
 struct Event {
   Location where;
   double at_s = 0;
-  bool authorize = false;            // false = revoke
+  bool authorize = false;  // false = revoke
   GroupIndex group = kNone;
   Direction direction = Direction::kInbound;
   FilterRule rule;
@@ -247,7 +248,7 @@ struct Scenario {
   Provider provider = Provider::kAws;
   std::string name;
   bool ec2_classic = false;
-  bool huawei_union = false;         // options.huawei_group_order: union
+  bool huawei_union = false;  // options.huawei_group_order: union
   std::vector<net::IpRange> vpc_cidrs;
   std::vector<Subnet> subnets;
   std::vector<NetworkAcl> acls;

@@ -1,9 +1,10 @@
 // engine/paths/lb_paths.cc — see lb_paths.h.
 #include "engine/paths/lb_paths.h"
-#include "net/hash.h"
-#include "net/protocols.h"
 
 #include <string>
+
+#include "net/hash.h"
+#include "net/protocols.h"
 
 namespace pfsim::engine {
 namespace {
@@ -51,7 +52,8 @@ net::IpAddress representative(const net::IpRange& range) noexcept {
   return {range.family, a};
 }
 
-std::uint16_t target_port(const Scenario& s, const Listener* listener, TargetGroupIndex tg, const Target& target) noexcept {
+std::uint16_t target_port(const Scenario& s, const Listener* listener, TargetGroupIndex tg,
+                          const Target& target) noexcept {
   if (target.port != 0) return target.port;
   if (listener != nullptr && listener->instance_port != 0) return listener->instance_port;
   return s.target_groups[tg].port;
@@ -130,7 +132,9 @@ std::optional<LbLeg> backend_leg(const Scenario& s, InterfaceIndex node, TargetG
 std::size_t choose_target(const net::FiveTuple& flow, std::size_t count) noexcept {
   // SplitMix64 over the endpoints, combined order-independently.
   const auto mix = [](std::uint64_t x) { return net::mix64(x + net::kGoldenGamma); };
-  const auto end = [&](const net::Ip128& a, std::uint16_t port) { return mix(a.hi ^ mix(a.lo ^ (std::uint64_t{port} << 48))); };
+  const auto end = [&](const net::Ip128& a, std::uint16_t port) {
+    return mix(a.hi ^ mix(a.lo ^ (std::uint64_t{port} << 48)));
+  };
   const std::uint64_t h = mix((end(flow.src, flow.sport) + end(flow.dst, flow.dport)) ^ flow.proto);
   return static_cast<std::size_t>(h % count);
 }
@@ -148,7 +152,8 @@ std::string interface_name(const Scenario& s, InterfaceIndex i) {
     // Nodes are told apart by subnet; in EC2-Classic, which has none, by address.
     if (iface.subnet != kNone) return s.load_balancers[iface.lb].id + " node " + s.subnets[iface.subnet].id;
     const auto& address = iface.ipv4 ? iface.ipv4 : iface.ipv6;
-    return s.load_balancers[iface.lb].id + " node " + (address ? net::format_address(address->family, address->bits) : iface.id);
+    return s.load_balancers[iface.lb].id + " node " +
+           (address ? net::format_address(address->family, address->bits) : iface.id);
   }
   return iface.id;
 }

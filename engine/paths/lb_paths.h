@@ -53,7 +53,8 @@ net::IpAddress representative(const net::IpRange& range) noexcept;
 
 // The port a target receives listener traffic on: the target's own, else the listener's
 // instance port (Classic), else the target group's.
-std::uint16_t target_port(const Scenario& s, const Listener* listener, TargetGroupIndex tg, const Target& target) noexcept;
+std::uint16_t target_port(const Scenario& s, const Listener* listener, TargetGroupIndex tg,
+                          const Target& target) noexcept;
 
 // The health-check port of `target` (traffic-port = target_port with no listener override).
 std::uint16_t health_check_port(const Scenario& s, TargetGroupIndex tg, const Target& target) noexcept;

@@ -26,8 +26,8 @@ Endpoint endpoint_of(const Scenario& scenario, InterfaceIndex interface) noexcep
 struct Leg {
   Endpoint from;
   Endpoint to;
-  bool classic_lb_out = false;   // `from` is a Classic LB node: nacl-out even within the subnet
-  bool always_tracked = false;   // through an NLB: never untracked
+  bool classic_lb_out = false;  // `from` is a Classic LB node: nacl-out even within the subnet
+  bool always_tracked = false;  // through an NLB: never untracked
   // Huawei L4 listener without IP as backend: the target's SG and ACL do not apply, on the
   // way to it (skip_to) and back from it (skip_from).
   bool skip_to_filters = false;

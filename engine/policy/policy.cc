@@ -84,19 +84,16 @@ std::vector<IpRange> peer_blocks(const Scenario& s, const Peer& peer) {
       // EC2-Classic `amazon-elb/amazon-elb-sg` (ELB Classic guide, "Security groups for load
       // balancers in EC2-Classic"): the source group of every Classic LB, i.e. its nodes.
       for (const NetworkInterface& eni : s.interfaces)
-        if (eni.kind == NetworkInterface::Kind::kLbNode && eni.lb < s.load_balancers.size() && s.load_balancers[eni.lb].type == LbType::kClassic)
+        if (eni.kind == NetworkInterface::Kind::kLbNode && eni.lb < s.load_balancers.size() &&
+            s.load_balancers[eni.lb].type == LbType::kClassic)
           append_private_addresses(eni, blocks);
       break;
   }
   return blocks;
 }
 
-bool has_ports(const ProtocolSpec& p) noexcept {
-  return !p.any && net::is_tcp_or_udp(p.number);
-}
-bool names_icmp(const ProtocolSpec& p) noexcept {
-  return !p.any && net::is_icmp(p.number);
-}
+bool has_ports(const ProtocolSpec& p) noexcept { return !p.any && net::is_tcp_or_udp(p.number); }
+bool names_icmp(const ProtocolSpec& p) noexcept { return !p.any && net::is_icmp(p.number); }
 
 // The (sport, dport) pairs of a rule. EC2 guide / API IpPermission: "-1 or a protocol number
 // other than tcp, udp, icmp, or icmpv6 allows traffic on all ports, regardless of any port
@@ -219,18 +216,18 @@ Policy lower_security_groups(const Scenario& s, const std::vector<SecurityGroup>
     const char* const side = direction == Direction::kInbound ? "inbound rule " : "outbound rule ";
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const FilterRule& rule = rules[i];
-      const std::uint64_t origin = push_origin(policy, rule, group.id, side + std::to_string(i + 1),
-                                                   static_cast<std::uint32_t>(i + 1));
+      const std::uint64_t origin =
+          push_origin(policy, rule, group.id, side + std::to_string(i + 1), static_cast<std::uint32_t>(i + 1));
       if (huawei) {
         // Huawei VPC guide, "Security group rules" (research A4): priority 1-100, 1 first;
         // "at equal priority, deny beats allow"; with several groups, the earlier-bound group
         // is evaluated first — unless options.huawei_group_order is `union` (the Flexus pages
         // say the rules of several groups form a union), where only priority and action count.
-        const std::uint32_t group_base =
-            s.huawei_union ? 0 : static_cast<std::uint32_t>(position) * kHuaweiGroupStride;
+        const std::uint32_t group_base = s.huawei_union ? 0 : static_cast<std::uint32_t>(position) * kHuaweiGroupStride;
         const std::uint32_t priority =
             group_base + std::min(rule.priority, kHuaweiMaxPriority) * 2 + (rule.action == RuleAction::kDeny ? 0 : 1);
-        lower_rule(s, rule, direction, origin, [priority](bool) { return priority; }, policy);
+        lower_rule(
+            s, rule, direction, origin, [priority](bool) { return priority; }, policy);
       } else {
         // AWS (and E2E) groups allow only and form a union: "If there is more than one rule
         // for a specific port, Amazon EC2 applies the most permissive rule" (EC2 guide,
@@ -238,8 +235,9 @@ Policy lower_security_groups(const Scenario& s, const std::vector<SecurityGroup>
         // free to say *which* rule is reported: a rule whose peer is the whole address space
         // wins, so a flow allowed from anywhere is attributed to such a rule — what the
         // untracked-flow logic needs (Policy::rule_from_anywhere of the deciding rule).
-        lower_rule(s, rule, direction, origin,
-                   [](bool whole) { return whole ? kPriorityWholeSpacePeer : kPriorityOtherPeer; }, policy);
+        lower_rule(
+            s, rule, direction, origin, [](bool whole) { return whole ? kPriorityWholeSpacePeer : kPriorityOtherPeer; },
+            policy);
       }
     }
   }
@@ -260,8 +258,9 @@ Policy lower_acl(const Scenario& s, const NetworkAcl& acl, Direction direction) 
   policy.owners.push_back(acl.id);
   const bool huawei = s.provider == Provider::kHuawei;
   // AWS: "Network ACLs are stateless, which means that responses to allowed inbound traffic
-  // are subject to the rules for outbound traffic (and vice versa)" (vpc-network-acls.md, A2). Huawei's ACL default rule text says "您无需单独添加放通响应流量的
-  // 规则" (you need not add rules for response traffic): stateful (research A4).
+  // are subject to the rules for outbound traffic (and vice versa)" (vpc-network-acls.md, A2). Huawei's ACL default
+  // rule text says "您无需单独添加放通响应流量的 规则" (you need not add rules for response traffic): stateful
+  // (research A4).
   policy.stateful = huawei;
   const auto& rules = direction == Direction::kInbound ? acl.inbound : acl.outbound;
   for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -283,7 +282,8 @@ Policy lower_acl(const Scenario& s, const NetworkAcl& acl, Direction direction) 
       number = rule.number;
     }
     const std::uint64_t origin = push_origin(policy, rule, acl.id, std::move(label), number);
-    lower_rule(s, rule, direction, origin, [priority](bool) { return priority; }, policy);
+    lower_rule(
+        s, rule, direction, origin, [priority](bool) { return priority; }, policy);
   }
   // The final `*` rule denies what no numbered rule matches ("You can't modify or remove this
   // rule", vpc-network-acls.md; Huawei: an unmodifiable `*` deny in each direction, A4).
@@ -303,8 +303,9 @@ Policy default_acl_policy(const Scenario& s) {
   Policy policy;
   policy.stateful = s.provider == Provider::kHuawei;
   policy.rules.default_action = Action::kAllow;
-  policy.default_text = s.provider == Provider::kAws ? "the VPC default network ACL allows all"
-                                                     : "no network ACL is associated with the subnet (all traffic passes)";
+  policy.default_text = s.provider == Provider::kAws
+                            ? "the VPC default network ACL allows all"
+                            : "no network ACL is associated with the subnet (all traffic passes)";
   // Allows all ports of everything from everywhere, in both families.
   policy.all_ports_anywhere = {{{true, true}, {true, true}}};
   return policy;
@@ -337,9 +338,8 @@ bool same_peer(const Peer& a, const Peer& b) {
 std::vector<PortRange> normalized_ports(const FilterRule& rule) {
   if (!has_ports(rule.protocol)) return {PortRange::any()};  // ports do not apply (see port_fields)
   std::vector<PortRange> ports = rule.ports.empty() ? std::vector<PortRange>{PortRange::any()} : rule.ports;
-  std::sort(ports.begin(), ports.end(), [](const PortRange& p, const PortRange& q) {
-    return std::tie(p.lo, p.hi) < std::tie(q.lo, q.hi);
-  });
+  std::sort(ports.begin(), ports.end(),
+            [](const PortRange& p, const PortRange& q) { return std::tie(p.lo, p.hi) < std::tie(q.lo, q.hi); });
   return ports;
 }
 
@@ -365,8 +365,8 @@ net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) 
     rules.push_back(event.rule);
     return net::Ok{};
   }
-  const auto removed = std::remove_if(rules.begin(), rules.end(),
-                                      [&](const FilterRule& r) { return same_rule(r, event.rule); });
+  const auto removed =
+      std::remove_if(rules.begin(), rules.end(), [&](const FilterRule& r) { return same_rule(r, event.rule); });
   if (removed != rules.end()) {
     rules.erase(removed, rules.end());
     return net::Ok{};
@@ -393,10 +393,14 @@ net::Status apply_event(const Event& event, std::vector<SecurityGroup>& groups) 
 
 std::string hook_kind_name(HookKind kind) {
   switch (kind) {
-    case HookKind::kSgEgress: return "sg-egress";
-    case HookKind::kNaclOut: return "nacl-out";
-    case HookKind::kNaclIn: return "nacl-in";
-    case HookKind::kSgIngress: return "sg-ingress";
+    case HookKind::kSgEgress:
+      return "sg-egress";
+    case HookKind::kNaclOut:
+      return "nacl-out";
+    case HookKind::kNaclIn:
+      return "nacl-in";
+    case HookKind::kSgIngress:
+      return "sg-ingress";
   }
   return "hook";
 }
@@ -464,11 +468,11 @@ net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileO
     auto [it, inserted] = by_groups.try_emplace(bound, std::array<std::uint32_t, 2>{kNone, kNone});
     if (inserted) {
       const auto owner = static_cast<std::uint32_t>(i);
-      auto egress = add(lower_security_groups(scenario, groups, bound, Direction::kOutbound),
-                        Hook{HookKind::kSgEgress, owner});
+      auto egress =
+          add(lower_security_groups(scenario, groups, bound, Direction::kOutbound), Hook{HookKind::kSgEgress, owner});
       if (!egress) return std::move(egress).error();
-      auto ingress = add(lower_security_groups(scenario, groups, bound, Direction::kInbound),
-                         Hook{HookKind::kSgIngress, owner});
+      auto ingress =
+          add(lower_security_groups(scenario, groups, bound, Direction::kInbound), Hook{HookKind::kSgIngress, owner});
       if (!ingress) return std::move(ingress).error();
       it->second = {*egress, *ingress};
     }
@@ -485,13 +489,13 @@ net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileO
     auto [it, inserted] = by_acl.try_emplace(acl, std::array<std::uint32_t, 2>{kNone, kNone});
     if (inserted) {
       const auto owner = static_cast<std::uint32_t>(i);
-      auto out = add(acl == kNone ? default_acl_policy(scenario)
-                                  : lower_acl(scenario, scenario.acls[acl], Direction::kOutbound),
-                     Hook{HookKind::kNaclOut, owner});
+      auto out = add(
+          acl == kNone ? default_acl_policy(scenario) : lower_acl(scenario, scenario.acls[acl], Direction::kOutbound),
+          Hook{HookKind::kNaclOut, owner});
       if (!out) return std::move(out).error();
-      auto in = add(acl == kNone ? default_acl_policy(scenario)
-                                 : lower_acl(scenario, scenario.acls[acl], Direction::kInbound),
-                    Hook{HookKind::kNaclIn, owner});
+      auto in = add(
+          acl == kNone ? default_acl_policy(scenario) : lower_acl(scenario, scenario.acls[acl], Direction::kInbound),
+          Hook{HookKind::kNaclIn, owner});
       if (!in) return std::move(in).error();
       it->second = {*out, *in};
     }

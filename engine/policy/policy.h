@@ -54,17 +54,17 @@ std::string hook_name(const Scenario& scenario, Hook hook);
 // Where a compiled rule came from.
 struct RuleOrigin {
   Location where;
-  std::string owner;            // "sg-app", "acl-lb"
-  std::string label;            // "rule 100" (ACL), "inbound rule 2" (SG, 1-based as listed)
-  std::uint32_t number = 0;     // the number in the label: the ACL rule number (Huawei: its
-                                // place in the list), the SG rule's 1-based place
-  std::string text;             // the rule as written: "tcp 8080 from sg-lb"
+  std::string owner;         // "sg-app", "acl-lb"
+  std::string label;         // "rule 100" (ACL), "inbound rule 2" (SG, 1-based as listed)
+  std::uint32_t number = 0;  // the number in the label: the ACL rule number (Huawei: its
+                             // place in the list), the SG rule's 1-based place
+  std::string text;          // the rule as written: "tcp 8080 from sg-lb"
   RuleAction action = RuleAction::kAllow;
 };
 
 // The rules of one hook.
 struct Policy {
-  classifier::RuleSet rules;    // rules[i].id indexes origins
+  classifier::RuleSet rules;  // rules[i].id indexes origins
   std::vector<RuleOrigin> origins;
   // What the default action is, in words, for reports: "no rule of sg-app, sg-web allows it
   // (security groups deny by default)", "the `*` rule of acl-priv denies it (no numbered rule
@@ -72,7 +72,7 @@ struct Policy {
   std::string default_text;
   std::vector<std::string> owners;  // the groups (in binding order) or the ACL of this hook;
                                     // empty for a subnet on the VPC default ACL
-  bool stateful = false;        // SGs always; huawei network ACLs too
+  bool stateful = false;            // SGs always; huawei network ACLs too
   // AWS untracked flows (EC2 guide, "Untracked connections"): whether this policy allows all
   // ports of tcp / udp to or from the whole address space of a family; [family v4=0 v6=1][tcp=0 udp=1].
   std::array<std::array<bool, 2>, 2> all_ports_anywhere{};

@@ -80,7 +80,8 @@ void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) 
   if (take) {
     example_synthesized_[index] = drop.captured == nullptr;
     group.example.flow = net::format_five_tuple(packet.tuple);
-    group.example.community_id = drop.captured != nullptr ? pcap::community_id(*drop.captured) : pcap::community_id(packet.tuple);
+    group.example.community_id =
+        drop.captured != nullptr ? pcap::community_id(*drop.captured) : pcap::community_id(packet.tuple);
     group.example.time_s = seconds_after(packet.ts_ns, trace_start_ns);
     const std::optional<Fix> fix = fix_for(scenario_, verdict, packet, drop.cls, drop.reply);
     group.fix = fix ? fix_text(*fix) : "";
@@ -98,7 +99,8 @@ std::string DropGroups::owner_location(Hook hook) const {
   if (hook.kind == HookKind::kSgIngress || hook.kind == HookKind::kSgEgress) {
     const NetworkInterface& i = scenario_.interfaces[hook.owner];
     if (!i.groups.empty()) return format_location(scenario_.groups[i.groups.front()].where);
-    if (i.lb != kNone && !scenario_.load_balancers[i.lb].groups.empty()) return format_location(scenario_.groups[scenario_.load_balancers[i.lb].groups.front()].where);
+    if (i.lb != kNone && !scenario_.load_balancers[i.lb].groups.empty())
+      return format_location(scenario_.groups[scenario_.load_balancers[i.lb].groups.front()].where);
     return format_location(i.where);
   }
   const Subnet& subnet = scenario_.subnets[hook.owner];

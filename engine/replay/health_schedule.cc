@@ -15,8 +15,7 @@ HealthSchedule::HealthSchedule(const Scenario& scenario, std::uint32_t shard_ind
       // the same).
       std::vector<TargetGroupIndex> done;
       for (const Listener& listener : scenario.load_balancers[lb].listeners) {
-        if (listener.target_group == kNone ||
-            std::find(done.begin(), done.end(), listener.target_group) != done.end())
+        if (listener.target_group == kNone || std::find(done.begin(), done.end(), listener.target_group) != done.end())
           continue;
         done.push_back(listener.target_group);
         for (std::size_t t = 0; t < scenario.target_groups[listener.target_group].targets.size(); ++t) {
@@ -72,7 +71,8 @@ std::vector<ReplayTarget> HealthSchedule::target_health() const {
           out.reason = series.last_reason;
         }
       }
-      if (out.health != Health::kUnhealthy) out.health = !checked ? Health::kUnused : (ran ? Health::kHealthy : Health::kUnknown);
+      if (out.health != Health::kUnhealthy)
+        out.health = !checked ? Health::kUnused : (ran ? Health::kHealthy : Health::kUnknown);
       targets.push_back(std::move(out));
     }
   }

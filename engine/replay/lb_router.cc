@@ -69,7 +69,9 @@ TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
   const std::uint16_t port = from_lb ? t.dport : t.sport;
   TrafficClass cls = TrafficClass::kOther;
   for (LbIndex lb = 0; lb < scenario_.load_balancers.size(); ++lb) {
-    if (node != kNone ? lb != scenario_.interfaces[node].lb : scenario_.load_balancers[lb].type != LbType::kHuaweiShared) continue;
+    if (node != kNone ? lb != scenario_.interfaces[node].lb
+                      : scenario_.load_balancers[lb].type != LbType::kHuaweiShared)
+      continue;
     for (const Listener& listener : scenario_.load_balancers[lb].listeners) {
       if (listener.target_group == kNone) continue;
       const TargetGroup& group = scenario_.target_groups[listener.target_group];
@@ -84,8 +86,10 @@ TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
         // As on the synthesized legs (lb_paths.h backend_leg): a Huawei L4 listener without IP
         // as a backend bypasses the target's filters, both ways.
         if (bypasses_target_filters(scenario_, lb, listener)) {
-          if (from_lb) leg.skip_to_filters = true;
-          else leg.skip_from_filters = true;
+          if (from_lb)
+            leg.skip_to_filters = true;
+          else
+            leg.skip_from_filters = true;
         }
         if (health_check) return TrafficClass::kHealthCheck;
         cls = TrafficClass::kListener;

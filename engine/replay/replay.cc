@@ -43,9 +43,14 @@ net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenar
 }
 
 ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& options, std::shared_ptr<const Epochs> epochs)
-    : scenario_(scenario), options_(options), fast_path_(options.fast_path), epochs_(std::move(epochs)),
-      conntrack_(scenario.conntrack), router_(scenario, options.mode),
-      health_(scenario, options.shard_index, options.shard_count), drops_(scenario) {}
+    : scenario_(scenario),
+      options_(options),
+      fast_path_(options.fast_path),
+      epochs_(std::move(epochs)),
+      conntrack_(scenario.conntrack),
+      router_(scenario, options.mode),
+      health_(scenario, options.shard_index, options.shard_count),
+      drops_(scenario) {}
 
 std::unique_ptr<ReplayEngine> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options,
                                                    std::shared_ptr<const Epochs> epochs) {
@@ -71,7 +76,8 @@ void ReplayEngine::advance_to(std::int64_t ts_ns) {
     started_ = true;
     first_ns_ = ts_ns;
     for (const Event& event : scenario_.events)
-      event_ns_.push_back(first_ns_ + static_cast<std::int64_t>(std::llround(event.at_s * static_cast<double>(net::kNsPerSecond))));
+      event_ns_.push_back(first_ns_ +
+                          static_cast<std::int64_t>(std::llround(event.at_s * static_cast<double>(net::kNsPerSecond))));
     health_.start(first_ns_);
   }
   while (health_.next_ns() <= ts_ns || (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns)) {
@@ -80,7 +86,8 @@ void ReplayEngine::advance_to(std::int64_t ts_ns) {
       ++epoch_;
       continue;
     }
-    health_.run_next([this](const HealthSeries& series, std::int64_t at_ns) { return run_health_check(series, at_ns); });
+    health_.run_next(
+        [this](const HealthSeries& series, std::int64_t at_ns) { return run_health_check(series, at_ns); });
   }
   due_ns_ = epoch_ < event_ns_.size() ? std::min(health_.next_ns(), event_ns_[epoch_]) : health_.next_ns();
 }
@@ -91,7 +98,8 @@ HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std
   const std::uint16_t dport = health_check_port(scenario_, series.target_group, target);
   const std::uint8_t proto = group.health_check.protocol == AppProtocol::kUdpConnect ? net::kProtoUdp : net::kProtoTcp;
   const auto sport = static_cast<std::uint16_t>(
-      kEphemeralFirst + mix(mix(series.node ^ (std::uint64_t{target.interface} << 32)) ^ series.count) % kEphemeralCount);
+      kEphemeralFirst +
+      mix(mix(series.node ^ (std::uint64_t{target.interface} << 32)) ^ series.count) % kEphemeralCount);
   auto leg = backend_leg(scenario_, series.node, series.target_group, target, series.listener, std::nullopt, sport,
                          dport, proto);
   if (!leg) return {};
@@ -133,7 +141,8 @@ HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std
   HealthCheckResult result;
   result.ran = true;
   result.ok = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped == drops_before;
-  if (!result.ok) result.reason = "health checks from " + interface_name(scenario_, series.node) + " dropped at " + hook;
+  if (!result.ok)
+    result.reason = "health checks from " + interface_name(scenario_, series.node) + " dropped at " + hook;
   return result;
 }
 
@@ -187,8 +196,8 @@ bool ReplayEngine::judge_leg(Step& step, const Packet& packet, bool reply, const
 
 std::uint32_t ReplayEngine::next_mtu(const Leg& leg) const noexcept {
   // Out of the VPC to an outside address crosses the internet MTU.
-  const bool leaves_vpc = leg.to.interface == kNone && leg.to.subnet == kNone &&
-                          (leg.from.interface != kNone || leg.from.subnet != kNone);
+  const bool leaves_vpc =
+      leg.to.interface == kNone && leg.to.subnet == kNone && (leg.from.interface != kNone || leg.from.subnet != kNone);
   return leaves_vpc ? scenario_.mtu.internet_bytes : scenario_.mtu.vpc_bytes;
 }
 
@@ -260,8 +269,8 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
   if (fast_path_ && !net::is_icmp(d.proto)) {
     const net::FiveTuple header = tuple_of(d);
     const RouteSlot& slot = routes_.slot(routes_.find(header, RouteCache::route_hash(header)));
-    if (slot.route != 0 && routes_.try_fast_path(slot, conntrack_, epoch_, d.ts_ns, d.has_tcp_flags ? d.tcp_flags : 0,
-                                                 df, d.ip_length)) {
+    if (slot.route != 0 &&
+        routes_.try_fast_path(slot, conntrack_, epoch_, d.ts_ns, d.has_tcp_flags ? d.tcp_flags : 0, df, d.ip_length)) {
       count(slot.cls, true);
       return false;
     }
@@ -309,7 +318,8 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
 }
 
 void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns,
-                               std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped) {
+                               std::span<const std::uint32_t> engine, std::uint32_t me,
+                               std::span<std::uint8_t> dropped) {
   if (decoded.empty()) return;
   advance(upto_ns.front());  // in the first batch, the first time read: it starts the trace
   for (std::size_t i = 0; i < decoded.size(); ++i) {

@@ -80,9 +80,9 @@ enum class ReplayMode : std::uint8_t { kThroughLb, kAsCaptured };
 struct ReplayOptions {
   ReplayMode mode = ReplayMode::kThroughLb;
   std::uint32_t threads = 1;
-  std::uint32_t shard_index = 0;   // keep flows with symmetric hash % shard_count == shard_index
+  std::uint32_t shard_index = 0;  // keep flows with symmetric hash % shard_count == shard_index
   std::uint32_t shard_count = 1;
-  std::string dropped_pcap;        // write every dropped captured packet here ("" = no)
+  std::string dropped_pcap;  // write every dropped captured packet here ("" = no)
   std::string algorithm = "auto";
   // Records per pipeline batch. 4096 rather than DESIGN.md §4's ~1K: the judge stage's flow
   // shards synchronize once per batch, and smaller batches measured slower (bench/RESULTS.md,
@@ -105,29 +105,29 @@ struct ClassCounts {
 };
 
 struct MalformedCount {
-  std::string kind;                 // pcap::malformed_name: "truncated-ipv4"
+  std::string kind;  // pcap::malformed_name: "truncated-ipv4"
   std::uint64_t count = 0;
-  std::vector<std::uint64_t> first; // the first few packet indices (kMalformedSamples)
+  std::vector<std::uint64_t> first;  // the first few packet indices (kMalformedSamples)
 };
 inline constexpr std::size_t kMalformedSamples = 5;
 
 // One example packet of a drop group.
 struct DropExample {
-  std::string flow;           // the packet as judged on the leg: "tcp 10.20.1.10:8080 -> 10.20.0.5:2000"
-  std::string community_id;   // of the captured packet (of the judged header when synthesized)
-  double time_s = 0;          // seconds after the first packet
+  std::string flow;          // the packet as judged on the leg: "tcp 10.20.1.10:8080 -> 10.20.0.5:2000"
+  std::string community_id;  // of the captured packet (of the judged header when synthesized)
+  double time_s = 0;         // seconds after the first packet
 };
 
 struct DropGroup {
   TrafficClass cls = TrafficClass::kListener;
-  std::string hook;           // "nacl-out(app-a)"
-  std::string at;             // where the hook's owner (group or ACL) is defined: "file.yaml:33"
-  DecidingRule rule;          // engine/analysis/fix.h
-  std::uint64_t packets = 0;  // packets dropped (captured and synthesized)
-  std::uint64_t flows = 0;    // distinct flows among them
+  std::string hook;                // "nacl-out(app-a)"
+  std::string at;                  // where the hook's owner (group or ACL) is defined: "file.yaml:33"
+  DecidingRule rule;               // engine/analysis/fix.h
+  std::uint64_t packets = 0;       // packets dropped (captured and synthesized)
+  std::uint64_t flows = 0;         // distinct flows among them
   std::uint64_t first_packet = 0;  // the first captured packet index; 0 = synthesized only
   DropExample example;
-  std::string fix;            // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
+  std::string fix;  // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
 };
 
 struct ReplayTarget {
@@ -144,9 +144,9 @@ struct ReplayReport {
   std::uint64_t packets_non_ip = 0;
   std::vector<MalformedCount> malformed;  // by kind name
   std::array<ClassCounts, kTrafficClasses> classes{};
-  std::vector<DropGroup> drops;           // sorted by (class, hook, rule id)
-  std::vector<ReplayTarget> targets;      // in scenario order
-  std::vector<std::string> warnings;      // sorted, unique
+  std::vector<DropGroup> drops;       // sorted by (class, hook, rule id)
+  std::vector<ReplayTarget> targets;  // in scenario order
+  std::vector<std::string> warnings;  // sorted, unique
   double seconds = 0;
   std::uint32_t threads = 1;
 };

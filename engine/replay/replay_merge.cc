@@ -10,10 +10,14 @@ namespace {
 
 int health_rank(Health h) {
   switch (h) {
-    case Health::kUnhealthy: return 3;
-    case Health::kHealthy: return 2;
-    case Health::kUnknown: return 1;
-    case Health::kUnused: return 0;
+    case Health::kUnhealthy:
+      return 3;
+    case Health::kHealthy:
+      return 2;
+    case Health::kUnknown:
+      return 1;
+    case Health::kUnused:
+      return 0;
   }
   return 0;
 }

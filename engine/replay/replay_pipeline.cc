@@ -40,10 +40,10 @@ struct Batch {
   pcap::RecordBatch records;
   std::vector<pcap::DecodedPacket> decoded;
   std::vector<std::uint64_t> flow_hash;  // per packet: internal::flow_hash(), with sub-shards
-  std::vector<std::uint8_t> dropped;  // per packet: some leg dropped it (for --dropped-pcap)
-  std::vector<std::uint32_t> engine;  // per packet: the engine that judges it, or kNoEngine
-  std::vector<std::int64_t> upto_ns;  // per packet: the largest time read up to it
-  std::uint64_t index_offset = 0;  // packets of the earlier captures
+  std::vector<std::uint8_t> dropped;     // per packet: some leg dropped it (for --dropped-pcap)
+  std::vector<std::uint32_t> engine;     // per packet: the engine that judges it, or kNoEngine
+  std::vector<std::int64_t> upto_ns;     // per packet: the largest time read up to it
+  std::uint64_t index_offset = 0;        // packets of the earlier captures
   std::size_t file = 0;
   bool last_of_file = false;
 };
@@ -118,9 +118,10 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     while (file < readers.size() && !abort.load(std::memory_order_relaxed)) {
       pcap::CaptureReader& reader = readers[file];
       if (dropped && reader.link_type() != dropped_link) {
-        read_failure = net::error_message(reader.path() + ": link type " + std::string(pcap::link_type_name(reader.link_type())) +
-                                     " differs from the first capture's (" +
-                                     std::string(pcap::link_type_name(dropped_link)) + "), so --dropped-pcap cannot hold both");
+        read_failure =
+            net::error_message(reader.path() + ": link type " + std::string(pcap::link_type_name(reader.link_type())) +
+                               " differs from the first capture's (" + std::string(pcap::link_type_name(dropped_link)) +
+                               "), so --dropped-pcap cannot hold both");
         break;
       }
       Batch& batch = ring[next_slot];
@@ -184,7 +185,8 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
         if (resolved) batch->flow_hash[i] = internal::flow_hash(d);
         sub = internal::shard_of(batch->flow_hash[i], sub_shards);
       }
-      if (options.shard_count == 1) batch->engine[i] = static_cast<std::uint32_t>(sub);
+      if (options.shard_count == 1)
+        batch->engine[i] = static_cast<std::uint32_t>(sub);
       else
         batch->engine[i] = sub % options.shard_count == options.shard_index
                                ? static_cast<std::uint32_t>(sub / options.shard_count)
@@ -202,8 +204,8 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   const auto engine_stage = [&](std::size_t k) {
     return [&, k](Batch* batch) -> Batch* {
       if (!abort.load(std::memory_order_relaxed))
-        engines[k]->judge_batch(batch->decoded, batch->upto_ns, batch->engine,
-                                static_cast<std::uint32_t>(k), batch->dropped);
+        engines[k]->judge_batch(batch->decoded, batch->upto_ns, batch->engine, static_cast<std::uint32_t>(k),
+                                batch->dropped);
       return batch;
     };
   };
@@ -250,7 +252,8 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   }
   ReplayReport report = engines.front()->finish(truncated, truncated_file);
   if (engines.size() > 1) {
-    for (std::size_t k = 1; k < engines.size(); ++k) merge_report(report, engines[k]->finish(truncated, truncated_file));
+    for (std::size_t k = 1; k < engines.size(); ++k)
+      merge_report(report, engines[k]->finish(truncated, truncated_file));
     finish_merge(report);
   }
   report.threads = threads;

@@ -15,12 +15,13 @@
 // stays occupied for probing (so chains stay unbroken), is overwritten in place when its flow
 // is tracked again, and is dropped when the table rehashes. forget() rebuilds the table.
 #include "engine/sim/conntrack.h"
-#include "net/hash.h"
-#include "net/protocols.h"
-#include "net/time_units.h"
 
 #include <algorithm>
 #include <limits>
+
+#include "net/hash.h"
+#include "net/protocols.h"
+#include "net/time_units.h"
 
 namespace pfsim::engine {
 namespace {
@@ -29,7 +30,7 @@ constexpr std::size_t kInitialCapacity = 64;  // a power of two
 
 // Entry::flags.
 constexpr std::uint8_t kOccupied = 0x01;
-constexpr std::uint8_t kInitiatorIsHi = 0x02;   // the first packet came from the higher endpoint
+constexpr std::uint8_t kInitiatorIsHi = 0x02;  // the first packet came from the higher endpoint
 constexpr std::uint8_t kSeenReply = 0x04;      // a packet came from the other side
 constexpr std::uint8_t kFinInitiator = 0x08;   // TCP FIN seen from the initiator
 constexpr std::uint8_t kFinResponder = 0x10;   // TCP FIN seen from the responder
@@ -61,7 +62,8 @@ ConntrackTable::ConntrackTable(const ConntrackConfig& config)
 // Equal endpoints (a host talking to itself on one port) make src the lower endpoint: every packet then
 // counts as the initiator's.
 ConntrackTable::Entry ConntrackTable::key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                                             std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_hi) noexcept {
+                                             std::uint16_t dport, std::uint64_t lb_connection,
+                                             bool& src_is_hi) noexcept {
   src_is_hi = tuple.dst < tuple.src || (tuple.dst == tuple.src && dport < sport);
   Entry key;
   key.addr_lo = src_is_hi ? tuple.dst : tuple.src;
@@ -210,7 +212,8 @@ bool ConntrackTable::refresh_known(std::span<const Slot> slots, std::uint32_t sr
   for (const Slot slot : slots)
     if (ts_ns > expiry_ns(slots_[slot])) return false;
   note_time(ts_ns);
-  for (std::size_t k = 0; k < slots.size(); ++k) update(slots_[slots[k]], ts_ns, tcp_flags, ((src_is_hi >> k) & 1u) != 0);
+  for (std::size_t k = 0; k < slots.size(); ++k)
+    update(slots_[slots[k]], ts_ns, tcp_flags, ((src_is_hi >> k) & 1u) != 0);
   return true;
 }
 

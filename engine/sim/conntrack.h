@@ -32,12 +32,11 @@
 // table: deciding to track() is the caller's (DESIGN.md §3); this table only remembers.
 //
 // Related ICMP errors: `related()` says whether an ICMP error's quoted flow (packet.quoted, with
-// the error's own lb_connection tag) is a live flow of the domain (EC2 MTU guide: "ICMP responses to outbound requests are allowed to
-// flow in, regardless of security group rules"). It does not refresh the entry. A quoted TCP or
-// UDP flow must match exactly (either orientation). A quoted ICMP or ICMPv6 packet matches any
-// live ICMP flow of the same protocol between the same two addresses, whatever its echo
-// identifier: the quote's "ports" are the echo identifier in pcap/ (pcap/packet.h QuotedFlow)
-// but the type and code in the FiveTuple convention, so they are not used.
+// the error's own lb_connection tag) is a live flow of the domain (EC2 MTU guide: "ICMP responses to outbound requests
+// are allowed to flow in, regardless of security group rules"). It does not refresh the entry. A quoted TCP or UDP flow
+// must match exactly (either orientation). A quoted ICMP or ICMPv6 packet matches any live ICMP flow of the same
+// protocol between the same two addresses, whatever its echo identifier: the quote's "ports" are the echo identifier in
+// pcap/ (pcap/packet.h QuotedFlow) but the type and code in the FiveTuple convention, so they are not used.
 //
 // Expiry boundary: an entry last seen at L with timeout T is live for a packet (or `now_ns`)
 // at t while t <= L + T*1e9, and absent from t > L + T*1e9 on. Expiry is judged with each
@@ -131,25 +130,25 @@ class ConntrackTable {
   // cache line, aligned to one. (Unaligned, as a large allocation starts 16 bytes into a
   // page, every entry spanned two lines: twice the misses of a replay's refresh_known().)
   struct alignas(64) Entry {
-    net::Ip128 addr_lo;             // the lower endpoint (address, then port)
+    net::Ip128 addr_lo;  // the lower endpoint (address, then port)
     net::Ip128 addr_hi;
-    std::int64_t last_ns = 0;      // newest packet time seen
+    std::int64_t last_ns = 0;  // newest packet time seen
     std::uint64_t lb_connection = 0;
     std::uint32_t domain = 0;
-    std::uint16_t port_lo = 0;      // TCP/UDP port; ICMP echo identifier; else 0
+    std::uint16_t port_lo = 0;  // TCP/UDP port; ICMP echo identifier; else 0
     std::uint16_t port_hi = 0;
     std::uint8_t proto = 0;
     net::Family family = net::Family::kIpv4;
-    std::uint8_t flags = 0;        // kOccupied, kInitiatorIsHi, kSeenReply, kFin*, kRst
-    std::uint8_t packets = 0;      // capped at 255
-    std::uint32_t timeout_s = 0;   // of its state (state_timeout_s()), set whenever that changes
+    std::uint8_t flags = 0;       // kOccupied, kInitiatorIsHi, kSeenReply, kFin*, kRst
+    std::uint8_t packets = 0;     // capped at 255
+    std::uint32_t timeout_s = 0;  // of its state (state_timeout_s()), set whenever that changes
   };
   static_assert(sizeof(Entry) == 64);
 
   // The key of a flow with these key ports (both endpoints ordered); `src_is_hi` tells whether
   // the tuple's src endpoint became the higher endpoint.
-  static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport,
-                      std::uint16_t dport, std::uint64_t lb_connection, bool& src_is_hi) noexcept;
+  static Entry key_of(std::uint32_t domain, const net::FiveTuple& tuple, std::uint16_t sport, std::uint16_t dport,
+                      std::uint64_t lb_connection, bool& src_is_hi) noexcept;
   static bool same_addresses(const Entry& e, const Entry& key) noexcept;
   static bool same_flow(const Entry& e, const Entry& key) noexcept;
   static bool holds(const Entry& e, std::uint32_t domain, const Packet& packet, std::uint16_t sport,
@@ -171,9 +170,9 @@ class ConntrackTable {
 
   ConntrackConfig config_;
   std::vector<Entry> slots_;
-  std::size_t used_ = 0;             // occupied slots, live or expired
-  std::int64_t newest_ns_;           // the newest packet time given to lookup() or track()
-  std::uint32_t generation_ = 1;     // bumped by rehash()
+  std::size_t used_ = 0;          // occupied slots, live or expired
+  std::int64_t newest_ns_;        // the newest packet time given to lookup() or track()
+  std::uint32_t generation_ = 1;  // bumped by rehash()
 };
 
 }  // namespace pfsim::engine

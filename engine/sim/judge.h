@@ -53,10 +53,10 @@ namespace pfsim::engine {
 
 // How a hook decided.
 enum class DecidedBy : std::uint8_t {
-  kRule,        // a rule of the policy matched
-  kDefault,     // no rule matched: the policy's default action
-  kTracked,     // a live tracked flow of the owner
-  kRelated,     // an ICMP error quoting a live tracked flow of the owner
+  kRule,     // a rule of the policy matched
+  kDefault,  // no rule matched: the policy's default action
+  kTracked,  // a live tracked flow of the owner
+  kRelated,  // an ICMP error quoting a live tracked flow of the owner
 };
 
 struct HookVerdict {
@@ -65,8 +65,8 @@ struct HookVerdict {
   DecidedBy how = DecidedBy::kDefault;
   bool allowed = false;
   classifier::RuleIndex rule = classifier::kNoMatch;  // for kRule
-  bool started_tracking = false;  // an allowed new flow was recorded
-  bool untracked = false;         // allowed by rules but untracked (AWS untracked flow)
+  bool started_tracking = false;                      // an allowed new flow was recorded
+  bool untracked = false;                             // allowed by rules but untracked (AWS untracked flow)
 };
 
 struct LegVerdict {

@@ -23,11 +23,11 @@ using net::kTcpSyn;
 
 struct Packet {
   net::FiveTuple tuple;
-  std::int64_t ts_ns = 0;          // trace time
+  std::int64_t ts_ns = 0;  // trace time
   std::uint16_t tcp_flags = 0;
-  std::uint16_t icmp_id = 0;       // echo request/reply identifier
-  bool is_icmp_error = false;      // net::is_icmp_error_type: ICMPv4 3, 11, 12; ICMPv6 1-4
-  net::FiveTuple quoted;           // for ICMP errors: the quoted flow (ports as quoted)
+  std::uint16_t icmp_id = 0;   // echo request/reply identifier
+  bool is_icmp_error = false;  // net::is_icmp_error_type: ICMPv4 3, 11, 12; ICMPv6 1-4
+  net::FiveTuple quoted;       // for ICMP errors: the quoted flow (ports as quoted)
   // Nonzero on a connection the load balancer opens itself (a proxy's backend connection for
   // one client flow, a health check), and on ICMP errors about one: it keeps the connection
   // apart from every other flow with the same header in connection tracking (conntrack.h).

@@ -15,10 +15,14 @@ inline constexpr std::size_t kTrafficClasses = 4;
 // "listener", "health_check", "pmtu", "other": the names of the JSON reports.
 constexpr std::string_view class_name(TrafficClass c) noexcept {
   switch (c) {
-    case TrafficClass::kListener: return "listener";
-    case TrafficClass::kHealthCheck: return "health_check";
-    case TrafficClass::kPmtu: return "pmtu";
-    case TrafficClass::kOther: return "other";
+    case TrafficClass::kListener:
+      return "listener";
+    case TrafficClass::kHealthCheck:
+      return "health_check";
+    case TrafficClass::kPmtu:
+      return "pmtu";
+    case TrafficClass::kOther:
+      return "other";
   }
   return "other";
 }

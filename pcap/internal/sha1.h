@@ -46,7 +46,7 @@ class Sha1 {
 
   std::array<std::uint32_t, 5> state_{};
   std::array<std::uint8_t, kSha1BlockBytes> block_{};
-  std::size_t block_used_ = 0;      // bytes of block_ filled
+  std::size_t block_used_ = 0;       // bytes of block_ filled
   std::uint64_t message_bytes_ = 0;  // total length so far, for the padding
 };
 

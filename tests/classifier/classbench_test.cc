@@ -1,6 +1,8 @@
 // Tests of classifier/classbench.h: located errors for each kind of bad line, the fields of
 // good lines, the IPv6 and range extensions, writer/reader round trips, and
 // the real files: the bundled 1K sets, and the large shared ones in the extended tests.
+#include "classifier/classbench.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "classifier/classbench.h"
 #include "tests/read_whole_file.h"
 #include "tests/test_inputs.h"
 
@@ -208,122 +209,122 @@ TEST(ClassbenchRuleErrors, MissingFields) {
   EXPECT_TRUE(located(rule_error("@"), "acl1:1:2: error: ", {"missing source address"}));
   EXPECT_TRUE(located(rule_error("@10.0.0.0/8"), "acl1:1:12: error: ", {"missing destination address"}));
   EXPECT_TRUE(located(rule_error("@10.0.0.0/8\t"), "acl1:1:13: error: ", {"missing destination address"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24"), "acl1:1:27: error: ",
-                      {"missing source port range", "lo : hi"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535"), "acl1:1:37: error: ",
-                      {"missing destination port range"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443"), "acl1:1:47: error: ",
-                      {"missing protocol", "0x06/0xFF"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 :"), "acl1:1:31: error: ",
-                      {"missing upper bound of source port range"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 : 65535 443 : 443 0x06/0xFF"), "acl1:1:28: error: ",
-                      {"missing lower bound of source port range"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24"),
+                      "acl1:1:27: error: ", {"missing source port range", "lo : hi"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535"),
+                      "acl1:1:37: error: ", {"missing destination port range"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443"),
+                      "acl1:1:47: error: ", {"missing protocol", "0x06/0xFF"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 :"),
+                      "acl1:1:31: error: ", {"missing upper bound of source port range"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:28: error: ", {"missing lower bound of source port range"}));
 }
 
 TEST(ClassbenchRuleErrors, BadAddresses) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.300/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "'10.0.0.300' is not an IPv4 address"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1/24 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:13: error: ",
-                      {"bad destination address", "'192.168.1' is not an IPv4 address"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 2001:db8:::/32 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:13: error: ",
-                      {"bad destination address", "is not an IPv6 address"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/x 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:13: error: ",
-                      {"bad destination address", "bad prefix length"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.300/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "'10.0.0.300' is not an IPv4 address"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1/24 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:13: error: ", {"bad destination address", "'192.168.1' is not an IPv4 address"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 2001:db8:::/32 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:13: error: ", {"bad destination address", "is not an IPv6 address"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/x 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:13: error: ", {"bad destination address", "bad prefix length"}));
 }
 
 TEST(ClassbenchRuleErrors, PrefixLengthTooLong) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/33 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "prefix length 33 exceeds 32"}));
-  EXPECT_TRUE(located(rule_error("@2001:db8::/129 ::/0 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "prefix length 129 exceeds 128"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/33 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "prefix length 33 exceeds 32"}));
+  EXPECT_TRUE(located(rule_error("@2001:db8::/129 ::/0 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "prefix length 129 exceeds 128"}));
 }
 
 TEST(ClassbenchRuleErrors, HostBitsSet) {
-  EXPECT_TRUE(located(rule_error("@10.1.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "host bits set", "did you mean 10.0.0.0/8?"}));
+  EXPECT_TRUE(located(rule_error("@10.1.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "host bits set", "did you mean 10.0.0.0/8?"}));
   EXPECT_TRUE(located(rule_error("@::/0 2001:db8::1/32 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:7: error: ",
                       {"bad destination address", "host bits set", "did you mean 2001:db8::/32?"}));
 }
 
 TEST(ClassbenchRuleErrors, MixedFamilies) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 2001:db8::/32 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:13: error: ",
-                      {"destination address '2001:db8::/32' is IPv6 but the source is IPv4"}));
-  EXPECT_TRUE(located(rule_error("@::/0 10.0.0.0-10.0.0.9 0 : 65535 443 : 443 0x06/0xFF"), "acl1:1:7: error: ",
-                      {"is IPv4 but the source is IPv6"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 2001:db8::/32 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:13: error: ", {"destination address '2001:db8::/32' is IPv6 but the source is IPv4"}));
+  EXPECT_TRUE(located(rule_error("@::/0 10.0.0.0-10.0.0.9 0 : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:7: error: ", {"is IPv4 but the source is IPv6"}));
 }
 
 TEST(ClassbenchRuleErrors, BadAddressRanges) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.9-10.0.0.3 0.0.0.0/0 0 : 65535 0 : 65535 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "range '10.0.0.9-10.0.0.3' is empty"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.1-::1 0.0.0.0/0 0 : 65535 0 : 65535 0x06/0xFF"), "acl1:1:2: error: ",
-                      {"bad source address", "range '10.0.0.1-::1' mixes IPv4 and IPv6"}));
-  EXPECT_TRUE(located(rule_error("@0.0.0.0/0 10.0.0.1-10.0.0.x 0 : 65535 0 : 65535 0x06/0xFF"), "acl1:1:12: error: ",
-                      {"bad destination address", "'10.0.0.x' is not an IPv4 address"}));
-  EXPECT_TRUE(located(rule_error("@0.0.0.0/0 10.0.0.1- 0 : 65535 0 : 65535 0x06/0xFF"), "acl1:1:12: error: ",
-                      {"bad destination address", "empty address"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.9-10.0.0.3 0.0.0.0/0 0 : 65535 0 : 65535 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "range '10.0.0.9-10.0.0.3' is empty"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.1-::1 0.0.0.0/0 0 : 65535 0 : 65535 0x06/0xFF"),
+                      "acl1:1:2: error: ", {"bad source address", "range '10.0.0.1-::1' mixes IPv4 and IPv6"}));
+  EXPECT_TRUE(located(rule_error("@0.0.0.0/0 10.0.0.1-10.0.0.x 0 : 65535 0 : 65535 0x06/0xFF"),
+                      "acl1:1:12: error: ", {"bad destination address", "'10.0.0.x' is not an IPv4 address"}));
+  EXPECT_TRUE(located(rule_error("@0.0.0.0/0 10.0.0.1- 0 : 65535 0 : 65535 0x06/0xFF"),
+                      "acl1:1:12: error: ", {"bad destination address", "empty address"}));
 }
 
 TEST(ClassbenchRuleErrors, BadPorts) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 x : 65535 443 : 443 0x06/0xFF"), "acl1:1:28: error: ",
-                      {"source port 'x' is not a number"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65536 443 : 443 0x06/0xFF"), "acl1:1:32: error: ",
-                      {"source port 65536 exceeds 65535"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 x : 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:28: error: ", {"source port 'x' is not a number"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65536 443 : 443 0x06/0xFF"),
+                      "acl1:1:32: error: ", {"source port 65536 exceeds 65535"}));
   EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 99999999999999999999999 443 : 443 0x06/0xFF"),
                       "acl1:1:32: error: ", {"source port 99999999999999999999999 exceeds 65535"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 -1 : 443 0x06/0xFF"), "acl1:1:38: error: ",
-                      {"destination port '-1' is not a number"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 44x 0x06/0xFF"), "acl1:1:44: error: ",
-                      {"destination port '44x' is not a number"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 -1 : 443 0x06/0xFF"),
+                      "acl1:1:38: error: ", {"destination port '-1' is not a number"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 44x 0x06/0xFF"),
+                      "acl1:1:44: error: ", {"destination port '44x' is not a number"}));
 }
 
 TEST(ClassbenchRuleErrors, MissingColonInPortRange) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 65535 443 : 443 0x06/0xFF"), "acl1:1:30: error: ",
-                      {"missing ':' between source port 0 and the upper bound"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 - 65535 443 : 443 0x06/0xFF"), "acl1:1:30: error: ",
-                      {"missing ':'"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443"), "acl1:1:41: error: ",
-                      {"missing ':' between destination port 443"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:30: error: ", {"missing ':' between source port 0 and the upper bound"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 - 65535 443 : 443 0x06/0xFF"),
+                      "acl1:1:30: error: ", {"missing ':'"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443"),
+                      "acl1:1:41: error: ", {"missing ':' between destination port 443"}));
 }
 
 TEST(ClassbenchRuleErrors, EmptyPortRange) {
   EXPECT_EQ(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 80 0x06/0xFF"),
             "acl1:1:38: error: destination port range 443 : 80 is empty");
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 2:1 0 : 65535 0x06/0xFF"), "acl1:1:28: error: ",
-                      {"source port range 2 : 1 is empty"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 2:1 0 : 65535 0x06/0xFF"),
+                      "acl1:1:28: error: ", {"source port range 2 : 1 is empty"}));
 }
 
 TEST(ClassbenchRuleErrors, BadProtocol) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 6/255"), "acl1:1:48: error: ",
-                      {"protocol '6/255' is not hex value/mask"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06"), "acl1:1:48: error: ",
-                      {"protocol '0x06' is not hex value/mask"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0xZZ/0xFF"), "acl1:1:48: error: ",
-                      {"is not hex value/mask"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x/0xFF"), "acl1:1:48: error: ",
-                      {"is not hex value/mask"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x106/0xFF"), "acl1:1:48: error: ",
-                      {"protocol '0x106/0xFF' exceeds 0xFF"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 6/255"),
+                      "acl1:1:48: error: ", {"protocol '6/255' is not hex value/mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06"),
+                      "acl1:1:48: error: ", {"protocol '0x06' is not hex value/mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0xZZ/0xFF"),
+                      "acl1:1:48: error: ", {"is not hex value/mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x/0xFF"),
+                      "acl1:1:48: error: ", {"is not hex value/mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x106/0xFF"),
+                      "acl1:1:48: error: ", {"protocol '0x106/0xFF' exceeds 0xFF"}));
 }
 
 TEST(ClassbenchRuleErrors, UnsupportedProtocolMask) {
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0x0F"), "acl1:1:48: error: ",
-                      {"unsupported protocol mask", "'0x06/0x0F'", "only 0xFF", "0x00"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFE"), "acl1:1:48: error: ",
-                      {"unsupported protocol mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0x0F"),
+                      "acl1:1:48: error: ", {"unsupported protocol mask", "'0x06/0x0F'", "only 0xFF", "0x00"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFE"),
+                      "acl1:1:48: error: ", {"unsupported protocol mask"}));
 }
 
 TEST(ClassbenchRuleErrors, MalformedFlags) {
   EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF 0x0000"),
                       "acl1:1:58: error: ", {"flags '0x0000' are not hex value/mask"}));
-  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF ack"), "acl1:1:58: error: ",
-                      {"flags 'ack' are not hex value/mask"}));
+  EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF ack"),
+                      "acl1:1:58: error: ", {"flags 'ack' are not hex value/mask"}));
   EXPECT_TRUE(located(rule_error("@10.0.0.0/8 192.168.1.0/24 0 : 65535 443 : 443 0x06/0xFF 0x10000/0xFFFF"),
                       "acl1:1:58: error: ", {"flags '0x10000/0xFFFF' exceed 0xFFFF"}));
 }
 
 TEST(ClassbenchRuleErrors, ExtraTrailingTokens) {
-  EXPECT_TRUE(located(rule_error(std::string(kGoodRule) + " extra"), "acl1:1:72: error: ",
-                      {"unexpected 'extra' after the flags column"}));
+  EXPECT_TRUE(located(rule_error(std::string(kGoodRule) + " extra"),
+                      "acl1:1:72: error: ", {"unexpected 'extra' after the flags column"}));
   EXPECT_TRUE(located(rule_error(std::string(kGoodRule) + "\t# comment"), "acl1:1:72: error: ", {"unexpected '#'"}));
 }
 
@@ -334,8 +335,8 @@ TEST(ClassbenchRuleErrors, ControlBytesAreEscapedInMessages) {
 
 TEST(ClassbenchRuleErrors, StopsAtTheFirstBadLine) {
   const std::string good(kGoodRule);
-  EXPECT_TRUE(located(rule_error(good + "\n" + good + "\n@10.0.0.0/99\n@x\n"), "acl1:3:2: error: ",
-                      {"prefix length 99"}));
+  EXPECT_TRUE(
+      located(rule_error(good + "\n" + good + "\n@10.0.0.0/99\n@x\n"), "acl1:3:2: error: ", {"prefix length 99"}));
 }
 
 TEST(ClassbenchRuleErrors, ErrorFieldsAreSet) {
@@ -401,31 +402,33 @@ TEST(ClassbenchTraceErrors, WrongNumberOfColumns) {
   EXPECT_TRUE(located(trace_error("1 2 3 4"), "acl1_trace:1:8: error: ", {"missing protocol"}));
   EXPECT_TRUE(located(trace_error("1"), "acl1_trace:1:2: error: ", {"missing destination address"}));
   EXPECT_TRUE(located(trace_error("1 2 3 4 5 0\n1 2 3"), "acl1_trace:2:6: error: ", {"missing destination port"}));
-  EXPECT_TRUE(located(trace_error("1 2 3 4 5 0 7 8"), "acl1_trace:1:15: error: ",
-                      {"unexpected '8'", "at most 7 columns"}));
+  EXPECT_TRUE(
+      located(trace_error("1 2 3 4 5 0 7 8"), "acl1_trace:1:15: error: ", {"unexpected '8'", "at most 7 columns"}));
 }
 
 TEST(ClassbenchTraceErrors, BadAddresses) {
-  EXPECT_TRUE(located(trace_error("abc 2 3 4 5"), "acl1_trace:1:1: error: ",
-                      {"bad source address", "'abc' is not an address"}));
-  EXPECT_TRUE(located(trace_error("1 4294967296 3 4 5"), "acl1_trace:1:3: error: ",
-                      {"bad destination address", "4294967296 exceeds 4294967295"}));
-  EXPECT_TRUE(located(trace_error("1.2.3.256 2 3 4 5"), "acl1_trace:1:1: error: ",
-                      {"bad source address", "is not an IPv4 address"}));
-  EXPECT_TRUE(located(trace_error("1 2001:db8::g 3 4 5"), "acl1_trace:1:3: error: ",
-                      {"bad destination address", "is not an IPv6 address"}));
+  EXPECT_TRUE(located(trace_error("abc 2 3 4 5"),
+                      "acl1_trace:1:1: error: ", {"bad source address", "'abc' is not an address"}));
+  EXPECT_TRUE(located(trace_error("1 4294967296 3 4 5"),
+                      "acl1_trace:1:3: error: ", {"bad destination address", "4294967296 exceeds 4294967295"}));
+  EXPECT_TRUE(located(trace_error("1.2.3.256 2 3 4 5"),
+                      "acl1_trace:1:1: error: ", {"bad source address", "is not an IPv4 address"}));
+  EXPECT_TRUE(located(trace_error("1 2001:db8::g 3 4 5"),
+                      "acl1_trace:1:3: error: ", {"bad destination address", "is not an IPv6 address"}));
   EXPECT_TRUE(located(trace_error("-1 2 3 4 5"), "acl1_trace:1:1: error: ", {"is not an address"}));
 }
 
 TEST(ClassbenchTraceErrors, MixedFamilies) {
-  EXPECT_TRUE(located(trace_error("10.0.0.1 ::1 3 4 5"), "acl1_trace:1:10: error: ",
-                      {"destination address '::1' is IPv6 but the source is IPv4"}));
-  EXPECT_TRUE(located(trace_error("::1 167772161 3 4 5"), "acl1_trace:1:5: error: ", {"is IPv4 but the source is IPv6"}));
+  EXPECT_TRUE(located(trace_error("10.0.0.1 ::1 3 4 5"),
+                      "acl1_trace:1:10: error: ", {"destination address '::1' is IPv6 but the source is IPv4"}));
+  EXPECT_TRUE(
+      located(trace_error("::1 167772161 3 4 5"), "acl1_trace:1:5: error: ", {"is IPv4 but the source is IPv6"}));
 }
 
 TEST(ClassbenchTraceErrors, BadNumbers) {
   EXPECT_EQ(trace_error("1 2 65536 4 5"), "acl1_trace:1:5: error: source port 65536 exceeds 65535");
-  EXPECT_TRUE(located(trace_error("1 2 3 http 5"), "acl1_trace:1:7: error: ", {"destination port 'http' is not a number"}));
+  EXPECT_TRUE(
+      located(trace_error("1 2 3 http 5"), "acl1_trace:1:7: error: ", {"destination port 'http' is not a number"}));
   EXPECT_EQ(trace_error("1 2 3 4 256"), "acl1_trace:1:9: error: protocol 256 exceeds 255");
   EXPECT_TRUE(located(trace_error("1 2 3 4 tcp"), "acl1_trace:1:9: error: ", {"protocol 'tcp' is not a number"}));
   EXPECT_TRUE(located(trace_error("1 2 3 4 5 0x10"), "acl1_trace:1:11: error: ", {"flags '0x10' is not a number"}));
@@ -433,15 +436,15 @@ TEST(ClassbenchTraceErrors, BadNumbers) {
 }
 
 TEST(ClassbenchTraceErrors, BadRuleIndex) {
-  EXPECT_TRUE(located(trace_error("1 2 3 4 5 0 abc"), "acl1_trace:1:13: error: ",
-                      {"rule index 'abc' is not a rule number", "-1 for none"}));
+  EXPECT_TRUE(located(trace_error("1 2 3 4 5 0 abc"),
+                      "acl1_trace:1:13: error: ", {"rule index 'abc' is not a rule number", "-1 for none"}));
   EXPECT_TRUE(located(trace_error("1 2 3 4 5 0 -2"), "acl1_trace:1:13: error: ", {"rule index '-2'"}));
   EXPECT_TRUE(located(trace_error("1 2 3 4 5 0 4294967296"), "acl1_trace:1:13: error: ", {"rule index"}));
 }
 
 TEST(ClassbenchTraceErrors, LineNumbersSkipCommentsAndBlankLines) {
-  EXPECT_TRUE(located(trace_error("# c\r\n1 2 3 4 5\r\n\r\n1 2 3 4 x\r\n"), "acl1_trace:4:9: error: ",
-                      {"protocol 'x' is not a number"}));
+  EXPECT_TRUE(located(trace_error("# c\r\n1 2 3 4 5\r\n\r\n1 2 3 4 x\r\n"),
+                      "acl1_trace:4:9: error: ", {"protocol 'x' is not a number"}));
 }
 
 // ---- writing ----
@@ -580,8 +583,8 @@ TEST(ClassbenchRoundTrip, RandomRuleSets) {
     }
     ASSERT_EQ(back->rules.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i)
-      EXPECT_EQ(back->rules[i], expected[i]) << "rule " << i << ": " << describe(back->rules[i]) << " vs "
-                                             << describe(expected[i]);
+      EXPECT_EQ(back->rules[i], expected[i])
+          << "rule " << i << ": " << describe(back->rules[i]) << " vs " << describe(expected[i]);
     EXPECT_EQ(back->default_action, Action::kDeny);
     // Writing what was read gives the same text again.
     EXPECT_EQ(format_classbench_rules(*back), text);

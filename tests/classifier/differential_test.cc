@@ -91,9 +91,9 @@ Domain make_domain(std::mt19937_64& rng, net::Family family) {
                     {Ip128{0x20010db800000000ull, 7}, Ip128{0x20010db800010002ull, 3}},  // crosses words
                     {Ip128{0x20010db800010002ull, 1}, Ip128{0x20010db800010002ull, 0x80}}};
   }
-  const std::vector<PortRange> port_pool = {PortRange::any(), PortRange::single(80), PortRange::single(443),
-                                            {1024, 65535}, {0, 1023}, {3, 4}, PortRange::single(0),
-                                            PortRange::single(65535)};
+  const std::vector<PortRange> port_pool = {
+      PortRange::any(), PortRange::single(80), PortRange::single(443),  {1024, 65535}, {0, 1023},
+      {3, 4},           PortRange::single(0),  PortRange::single(65535)};
   const std::vector<int> proto_pool = {-1, net::kProtoTcp, net::kProtoUdp, net::kProtoIcmp};
   Domain domain{family, {}, {}, {}};
   std::sample(address_pool.begin(), address_pool.end(), std::back_inserter(domain.addresses), 3, rng);
@@ -127,20 +127,29 @@ Rule random_rule(std::mt19937_64& rng, const Domain& domain, std::uint64_t id) {
 Ip128 address_near(std::mt19937_64& rng, const AddressRange& r, net::Family family) {
   const Ip128 top = net::max_address(family);
   switch (std::uniform_int_distribution<int>(0, 4)(rng)) {
-    case 0: return r.lo;
-    case 1: return r.hi;
-    case 2: return r.lo == Ip128{} ? r.lo : Ip128{r.lo.lo == 0 ? r.lo.hi - 1 : r.lo.hi, r.lo.lo - 1};
-    case 3: return r.hi == top ? r.hi : Ip128{r.hi.lo == ~std::uint64_t{0} ? r.hi.hi + 1 : r.hi.hi, r.hi.lo + 1};
-    default: return Ip128{r.lo.hi, r.lo.lo + (r.hi.lo - r.lo.lo) / 2};
+    case 0:
+      return r.lo;
+    case 1:
+      return r.hi;
+    case 2:
+      return r.lo == Ip128{} ? r.lo : Ip128{r.lo.lo == 0 ? r.lo.hi - 1 : r.lo.hi, r.lo.lo - 1};
+    case 3:
+      return r.hi == top ? r.hi : Ip128{r.hi.lo == ~std::uint64_t{0} ? r.hi.hi + 1 : r.hi.hi, r.hi.lo + 1};
+    default:
+      return Ip128{r.lo.hi, r.lo.lo + (r.hi.lo - r.lo.lo) / 2};
   }
 }
 
 std::uint16_t port_near(std::mt19937_64& rng, const PortRange& r) {
   switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-    case 0: return r.lo;
-    case 1: return r.hi;
-    case 2: return static_cast<std::uint16_t>(r.lo == 0 ? 0 : r.lo - 1);
-    default: return static_cast<std::uint16_t>(r.hi == 65535 ? 65535 : r.hi + 1);
+    case 0:
+      return r.lo;
+    case 1:
+      return r.hi;
+    case 2:
+      return static_cast<std::uint16_t>(r.lo == 0 ? 0 : r.lo - 1);
+    default:
+      return static_cast<std::uint16_t>(r.hi == 65535 ? 65535 : r.hi + 1);
   }
 }
 
@@ -181,7 +190,8 @@ void run_random_sets(std::uint64_t seed, std::size_t rule_count, std::size_t set
     for (std::size_t i = 0; i < rule_count; ++i)
       set.rules.push_back(random_rule(rng, std::bernoulli_distribution(0.5)(rng) ? v4 : v6, i + 1));
     std::vector<FiveTuple> keys;
-    for (std::size_t i = 0; i < 400; ++i) keys.push_back(random_key(rng, std::bernoulli_distribution(0.5)(rng) ? v4 : v6));
+    for (std::size_t i = 0; i < 400; ++i)
+      keys.push_back(random_key(rng, std::bernoulli_distribution(0.5)(rng) ? v4 : v6));
     for (std::string_view algorithm : fast_algorithms()) expect_same_as_linear(set, keys, algorithm, 64);
   }
 }

@@ -213,7 +213,7 @@ TEST(ConntrackTimeouts, TimeGoingBackwardsKeepsTheNewestLastSeen) {
   ConntrackTable table(ConntrackConfig{});
   table.track(1, udp(kClient, 5000, kServer, 53, 100 * kSec));
   ASSERT_TRUE(table.lookup(1, udp(kServer, 53, kClient, 5000, 99 * kSec)));  // out of order
-  EXPECT_EQ(table.live_flows(130 * kSec), 1u);  // still 100 s + udp_s
+  EXPECT_EQ(table.live_flows(130 * kSec), 1u);                               // still 100 s + udp_s
   EXPECT_EQ(table.live_flows(130 * kSec + 1), 0u);
 }
 
@@ -366,8 +366,7 @@ TEST(ConntrackHints, AHintIsOnlyWhereToLookFirst) {
   EXPECT_FALSE(table.lookup(2, tcp(kClient, 40000, kServer, 80, kSec, kTcpAck), &other_domain));
   // Growth moves entries: an old hint still finds the flow (by probing), and an out-of-range
   // hint is harmless.
-  for (std::uint32_t i = 0; i < 5'000; ++i)
-    table.track(3, udp(ip4(0x0a000000u + i), 1024, kServer, 53, kSec));
+  for (std::uint32_t i = 0; i < 5'000; ++i) table.track(3, udp(ip4(0x0a000000u + i), 1024, kServer, 53, kSec));
   EXPECT_TRUE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 2 * kSec, kTcpAck), &web));
   ConntrackTable::Slot far = 0xffffffffu;
   EXPECT_TRUE(table.lookup(1, udp(kClient, 5353, kServer, 53, 2 * kSec), &far));
@@ -407,7 +406,7 @@ TEST(ConntrackKnown, RefreshesEveryFlowOrNone) {
     at4.ts_ns = 4 * kSec;
     EXPECT_TRUE(table.refresh_known(slots, replies, at4.ts_ns, at4.tcp_flags));
     EXPECT_EQ(table.generation(), generation);
-    EXPECT_TRUE(table.lookup(2, udp(kClient, 5353, kServer, 53, 9 * kSec)));  // 4 s + udp_s
+    EXPECT_TRUE(table.lookup(2, udp(kClient, 5353, kServer, 53, 9 * kSec)));             // 4 s + udp_s
     EXPECT_TRUE(table.lookup(1, tcp(kClient, 40000, kServer, 80, 64 * kSec, kTcpAck)));  // 4 s + established
   }
   // At 6 s the DNS flow has expired (0 + 5 s): nothing is refreshed, so the web flow, still
@@ -506,7 +505,8 @@ class Model {
     return n;
   }
 
-  using Key = std::tuple<std::uint32_t, std::uint64_t, Family, std::uint8_t, Ip128, Ip128, std::uint16_t, std::uint16_t>;
+  using Key =
+      std::tuple<std::uint32_t, std::uint64_t, Family, std::uint8_t, Ip128, Ip128, std::uint16_t, std::uint16_t>;
   static Key key(std::uint32_t domain, const Packet& p) {
     return key_of(domain, p.tuple, p.icmp_id, p.lb_connection).first;
   }
@@ -572,12 +572,12 @@ TEST(ConntrackRandomized, AgreesWithTheMapModel) {
 
   std::mt19937_64 rng(20240611);
   const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
-  const std::array<Ip128, 6> v4 = {ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), ip4(10, 0, 0, 3),
-                                   ip4(192, 0, 2, 1), ip4(0), ip4(0xffffffffu)};
+  const std::array<Ip128, 6> v4 = {ip4(10, 0, 0, 1),  ip4(10, 0, 0, 2), ip4(10, 0, 0, 3),
+                                   ip4(192, 0, 2, 1), ip4(0),           ip4(0xffffffffu)};
   const std::array<Ip128, 3> v6 = {Ip128{0x20010db800000000u, 1}, Ip128{0x20010db800000000u, 2},
                                    Ip128{0xfe80000000000000u, 1}};
-  const std::array<std::uint8_t, 6> protos = {net::kProtoTcp, net::kProtoTcp, net::kProtoUdp, net::kProtoIcmp,
-                                              net::kProtoIcmpv6, kGre};
+  const std::array<std::uint8_t, 6> protos = {net::kProtoTcp,  net::kProtoTcp,    net::kProtoUdp,
+                                              net::kProtoIcmp, net::kProtoIcmpv6, kGre};
   const std::array<std::uint16_t, 6> icmp_types = {8, 0, 128, 129, 13, 3};
   const std::array<std::uint16_t, 5> tcp_flags = {kTcpSyn, kTcpSyn | kTcpAck, kTcpAck, kTcpFin | kTcpAck, kTcpRst};
 

@@ -1,5 +1,7 @@
 // tests/engine/fix_test.cc — the fixes check, explain and replay suggest (engine/analysis/fix.h):
 // the wording of each problem, pinned, and one fix for one missing rule in every command.
+#include "engine/analysis/fix.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 
 #include "engine/analysis/check.h"
 #include "engine/analysis/explain.h"
-#include "engine/analysis/fix.h"
 #include "engine/model/scenario_loader.h"
 #include "engine/replay/replay.h"
 #include "pcap/capture.h"
@@ -94,7 +95,8 @@ TEST(Fix, StatelessAclOffAnElbPathGetsTheClientsEphemeralRangeNotTheElbs) {
   const Scenario s = parse(kNoEgress);
   const Packet reply = packet(net::kProtoTcp, "93.184.216.34", 443, "10.0.2.10", 50000, kTcpSyn | kTcpAck);
   const std::string fix = direct_fix(s, reply, true);
-  EXPECT_EQ(fix, "add to acl-b inbound: allow tcp 1024-65535 from 0.0.0.0/0 (the clients' ephemeral ports, for replies)");
+  EXPECT_EQ(fix,
+            "add to acl-b inbound: allow tcp 1024-65535 from 0.0.0.0/0 (the clients' ephemeral ports, for replies)");
   EXPECT_EQ(fix.find("ELB"), std::string::npos);
 }
 
@@ -237,7 +239,8 @@ TEST(Fix, CheckGroupsOneMissingRuleIntoOneFindingWithEveryPath) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->paths.size(), 8u);
   EXPECT_EQ(f->path, f->paths.front());
-  EXPECT_EQ(f->fix, "add to acl-app outbound: allow tcp 1024-65535 to 10.20.0.0/16 (the ELB ephemeral range, for replies)");
+  EXPECT_EQ(f->fix,
+            "add to acl-app outbound: allow tcp 1024-65535 to 10.20.0.0/16 (the ELB ephemeral range, for replies)");
 }
 
 }  // namespace

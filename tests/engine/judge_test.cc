@@ -1,5 +1,7 @@
 // Semantics of the hooks a packet crosses (engine/sim/judge.h): one test per decision of
 // DESIGN.md §3, each quoting its source. The LB paths' own tests are in lb_paths_test.cc.
+#include "engine/sim/judge.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,7 +9,6 @@
 #include "engine/model/scenario_loader.h"
 #include "engine/paths/lb_paths.h"
 #include "engine/policy/policy.h"
-#include "engine/sim/judge.h"
 
 namespace pfsim::engine {
 namespace {
@@ -20,14 +21,15 @@ subnets:
   - {id: a, cidr: 10.0.1.0/24, network_acl: acl-a}
   - {id: b, cidr: [10.0.2.0/24, "2600:1f18:0:2::/64"], network_acl: acl-b}
 network_acls:
-)" + (acls.empty() ? std::string(R"(  - id: acl-a
+)" +
+         (acls.empty() ? std::string(R"(  - id: acl-a
     inbound: [{rule: 100, protocol: all, source: 0.0.0.0/0, action: allow}]
     outbound: [{rule: 100, protocol: all, destination: 0.0.0.0/0, action: allow}]
   - id: acl-b
     inbound: [{rule: 100, protocol: all, source: 0.0.0.0/0, action: allow}]
     outbound: [{rule: 100, protocol: all, destination: 0.0.0.0/0, action: allow}]
 )")
-                     : acls) +
+                       : acls) +
          "security_groups:\n" + groups + R"(instances:
   - {id: i-a, subnet: a, ip: 10.0.1.10, security_groups: [sg-a]}
   - {id: i-a2, subnet: a, ip: 10.0.1.11, security_groups: [sg-a]}
@@ -41,7 +43,10 @@ struct World {
   ConntrackTable conntrack;
   Judge judge;
   World(Scenario s, PolicySet p)
-      : scenario(std::move(s)), policies(std::move(p)), conntrack(scenario.conntrack), judge(scenario, policies, conntrack) {}
+      : scenario(std::move(s)),
+        policies(std::move(p)),
+        conntrack(scenario.conntrack),
+        judge(scenario, policies, conntrack) {}
 };
 
 std::unique_ptr<World> load(const std::string& yaml) {
@@ -67,7 +72,8 @@ Leg leg_between(const World& w, const char* from, const char* to) {
 Packet tcp(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::int64_t ts_s = 0,
            std::uint16_t flags = kTcpSyn) {
   const net::IpAddress s = ip(src);
-  return make_packet(net::FiveTuple{s.bits, ip(dst).bits, sport, dport, net::kProtoTcp, s.family}, ts_s * 1'000'000'000, flags);
+  return make_packet(net::FiveTuple{s.bits, ip(dst).bits, sport, dport, net::kProtoTcp, s.family}, ts_s * 1'000'000'000,
+                     flags);
 }
 
 std::string hooks_text(const World& w, const Leg& leg) {
@@ -115,7 +121,8 @@ TEST(JudgeConntrack, RepliesOfATrackedFlowPassWithoutRules) {
   ASSERT_TRUE(in.allowed);
   EXPECT_TRUE(in.hops.back().started_tracking);
   // sg-b's outbound allows only tcp 443: the reply to port 40000 passes as tracked.
-  LegVerdict out = w->judge.judge(reversed(forward), tcp("10.0.2.10", 80, "10.0.1.10", 40000, 1, kTcpSyn | kTcpAck), true);
+  LegVerdict out =
+      w->judge.judge(reversed(forward), tcp("10.0.2.10", 80, "10.0.1.10", 40000, 1, kTcpSyn | kTcpAck), true);
   ASSERT_TRUE(out.allowed);
   EXPECT_EQ(out.hops.front().how, DecidedBy::kTracked);
   // A new flow from i-b to port 40000 is not a reply: its rules drop it.
@@ -132,13 +139,14 @@ TEST(JudgeConntrack, FlowsFromAnywhereWithAllOutboundAreUntracked) {
   // flow of traffic is not tracked."
   auto w = load(base(kOpenGroups));
   ASSERT_TRUE(w);
-  LegVerdict v = w->judge.judge(leg_between(*w, "198.51.100.1", "10.0.1.10"), tcp("198.51.100.1", 5000, "10.0.1.10", 22), true);
+  LegVerdict v =
+      w->judge.judge(leg_between(*w, "198.51.100.1", "10.0.1.10"), tcp("198.51.100.1", 5000, "10.0.1.10", 22), true);
   ASSERT_TRUE(v.allowed);
   EXPECT_TRUE(v.hops.back().untracked);
   EXPECT_FALSE(v.hops.back().started_tracking);
   // "ICMP traffic is always tracked": an echo from anywhere is tracked.
-  Packet echo = make_packet(net::FiveTuple{ip("198.51.100.1").bits, ip("10.0.1.10").bits, 8, 0, net::kProtoIcmp,
-                                           net::Family::kIpv4}, 0);
+  Packet echo = make_packet(
+      net::FiveTuple{ip("198.51.100.1").bits, ip("10.0.1.10").bits, 8, 0, net::kProtoIcmp, net::Family::kIpv4}, 0);
   LegVerdict e = w->judge.judge(leg_between(*w, "198.51.100.1", "10.0.1.10"), echo, true);
   ASSERT_TRUE(e.allowed);
   EXPECT_TRUE(e.hops.back().started_tracking);
@@ -209,7 +217,8 @@ net::Result<AfterRevoke> after_revoking_8080(const std::string& sg_b_inbound) {
   net::FiveTuple t{ip("10.0.1.10").bits, ip("10.0.2.10").bits, 40000, 80, net::kProtoTcp, net::Family::kIpv4};
   AfterRevoke r;
   r.to80 = decide(*in_b, t);
-  if (r.to80.rule != classifier::kNoMatch) r.label80 = in_b->policy.origins[in_b->policy.rules.rules[r.to80.rule].id].label;
+  if (r.to80.rule != classifier::kNoMatch)
+    r.label80 = in_b->policy.origins[in_b->policy.rules.rules[r.to80.rule].id].label;
   t.dport = 8080;
   r.to8080 = decide(*in_b, t);
   return r;
@@ -227,8 +236,9 @@ TEST(JudgeEvents, RevokingOnePortOfAListKeepsTheOthers) {
 
 TEST(JudgeEvents, RevokingOnePortOfAListLooksPastRulesWithoutPorts) {
   // A rule of all ports (or icmp) before the list must not stop the search for the list.
-  auto r = after_revoking_8080("      - {protocol: all, source: 192.0.2.0/24}\n"
-                               "      - {protocol: tcp, ports: [80, 8080], source: sg-a}\n");
+  auto r = after_revoking_8080(
+      "      - {protocol: all, source: 192.0.2.0/24}\n"
+      "      - {protocol: tcp, ports: [80, 8080], source: sg-a}\n");
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_TRUE(r->to80.allowed);
   EXPECT_EQ(r->label80, "inbound rule 2");
@@ -262,7 +272,8 @@ TEST(JudgeConntrack, TheServersReplyToAnUntrackedFlowStartsNoTrackedFlow) {
     LegVerdict request = judge.judge(in, tcp("198.51.100.1", 5000, "10.0.1.10", 22), true);
     ASSERT_TRUE(request.allowed);
     EXPECT_TRUE(request.hops.back().untracked);
-    LegVerdict reply = judge.judge(reversed(in), tcp("10.0.1.10", 22, "198.51.100.1", 5000, 1, kTcpSyn | kTcpAck), true);
+    LegVerdict reply =
+        judge.judge(reversed(in), tcp("10.0.1.10", 22, "198.51.100.1", 5000, 1, kTcpSyn | kTcpAck), true);
     ASSERT_TRUE(reply.allowed);
     EXPECT_TRUE(reply.hops.front().untracked);
     EXPECT_FALSE(reply.hops.front().started_tracking);

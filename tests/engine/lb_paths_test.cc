@@ -1,12 +1,13 @@
 // The paths of load-balanced flows (engine/paths/lb_paths.h): which addresses a flow has on
 // each side of a load balancer, per provider and option, each test quoting its source.
+#include "engine/paths/lb_paths.h"
+
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 
 #include "engine/model/scenario_loader.h"
-#include "engine/paths/lb_paths.h"
 
 namespace pfsim::engine {
 namespace {
@@ -25,7 +26,8 @@ security_groups:
     inbound: [{protocol: tcp, ports: 80, source: 10.0.1.0/24}]
     outbound: [{protocol: all, destination: 0.0.0.0/0}]
 instances:
-  - {id: )" + instance + R"(, subnet: b, ip: 10.0.2.10, security_groups: [sg-b]}
+  - {id: )" +
+         instance + R"(, subnet: b, ip: 10.0.2.10, security_groups: [sg-b]}
 )";
 }
 
@@ -55,10 +57,10 @@ target_groups:
   EXPECT_TRUE(preserves_client_ip(*s, 0, 3));  // as written
   // With preservation the target sees the client; without, the node.
   const net::IpAddress client = ip("198.51.100.7");
-  auto kept = backend_leg(*s, s->load_balancers[0].nodes[0], 0, s->target_groups[0].targets[0], &s->load_balancers[0].listeners[0], client,
-                          5000, 80, net::kProtoTcp);
-  auto replaced = backend_leg(*s, s->load_balancers[0].nodes[0], 1, s->target_groups[1].targets[0], &s->load_balancers[0].listeners[1],
-                              client, 5000, 80, net::kProtoTcp);
+  auto kept = backend_leg(*s, s->load_balancers[0].nodes[0], 0, s->target_groups[0].targets[0],
+                          &s->load_balancers[0].listeners[0], client, 5000, 80, net::kProtoTcp);
+  auto replaced = backend_leg(*s, s->load_balancers[0].nodes[0], 1, s->target_groups[1].targets[0],
+                              &s->load_balancers[0].listeners[1], client, 5000, 80, net::kProtoTcp);
   ASSERT_TRUE(kept && replaced);
   EXPECT_EQ(kept->tuple.src, client.bits);
   EXPECT_EQ(replaced->tuple.src, ip("10.0.1.5").bits);
@@ -85,12 +87,13 @@ target_groups:
   auto s = parse_scenario(yaml, "test.yaml");
   ASSERT_TRUE(s) << s.error().to_string();
   const Target& t = s->target_groups[0].targets[0];
-  auto shared =
-      backend_leg(*s, s->load_balancers[0].nodes[0], 0, t, &s->load_balancers[0].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
+  auto shared = backend_leg(*s, s->load_balancers[0].nodes[0], 0, t, &s->load_balancers[0].listeners[0], std::nullopt,
+                            1024, 80, net::kProtoTcp);
   ASSERT_TRUE(shared);
   EXPECT_TRUE(net::parse_prefix(kHuaweiSharedPool)->range.contains(shared->tuple.src));
   EXPECT_EQ(shared->leg.from.interface, kNone);
-  auto l4 = backend_leg(*s, s->load_balancers[1].nodes[0], 0, t, &s->load_balancers[1].listeners[0], std::nullopt, 1024, 80, net::kProtoTcp);
+  auto l4 = backend_leg(*s, s->load_balancers[1].nodes[0], 0, t, &s->load_balancers[1].listeners[0], std::nullopt, 1024,
+                        80, net::kProtoTcp);
   ASSERT_TRUE(l4);
   EXPECT_TRUE(l4->leg.skip_to_filters);
   EXPECT_TRUE(bypasses_target_filters(*s, 1, s->load_balancers[1].listeners[0]));

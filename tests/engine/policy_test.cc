@@ -1,6 +1,8 @@
 // engine/policy: provider semantics lowered to classifier rules. One test per semantic
 // decision, each quoting the sentence it encodes (sources: ../shared/research/
 // cloud-semantics-anchors.md). Scenarios are built in code, independent of the YAML loader.
+#include "engine/policy/policy.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "engine/policy/policy.h"
 
 namespace pfsim::engine {
 namespace {
@@ -234,8 +234,8 @@ TEST(PolicySg, AGroupReferenceMeansTheMembersPrivateAddresses) {
   const PolicySet set = compile(s);
   EXPECT_TRUE(allowed(set, ingress(i), tcp_key("10.0.3.5", "10.0.1.10", 8080)));
   EXPECT_TRUE(allowed(set, ingress(i), tcp_key("2600:1f18::5", "2600:1f18::10", 8080)));
-  EXPECT_FALSE(allowed(set, ingress(i), tcp_key("54.1.2.3", "10.0.1.10", 8080)));      // public: never
-  EXPECT_FALSE(allowed(set, ingress(i), tcp_key("10.0.3.6", "10.0.1.10", 8080)));      // not a member
+  EXPECT_FALSE(allowed(set, ingress(i), tcp_key("54.1.2.3", "10.0.1.10", 8080)));  // public: never
+  EXPECT_FALSE(allowed(set, ingress(i), tcp_key("10.0.3.6", "10.0.1.10", 8080)));  // not a member
   // One /32 and one /128; the empty group gives no rule at all (but keeps its origin).
   const Policy& p = at_hook(set, ingress(i)).policy;
   ASSERT_EQ(p.rules.rules.size(), 2u);
@@ -363,12 +363,12 @@ TEST(PolicySg, TheElbSourceGroupIsEveryClassicLbNode) {
 TEST(PolicyAcl, LowestNumberFirstAndTheFirstMatchWins) {
   Scenario s;
   const FilterRule all = rule(all_protocols(), {}, cidr("0.0.0.0/0"), "all from 0.0.0.0/0");
-  const AclIndex a = add_acl(s, "acl-a",
-                             {acl_rule(200, RuleAction::kAllow, all),
-                              acl_rule(100, RuleAction::kDeny, tcp(22, cidr("0.0.0.0/0")))});
-  const AclIndex b = add_acl(s, "acl-b",
-                             {acl_rule(100, RuleAction::kDeny, tcp(22, cidr("0.0.0.0/0"))),
-                              acl_rule(50, RuleAction::kAllow, all)});
+  const AclIndex a =
+      add_acl(s, "acl-a",
+              {acl_rule(200, RuleAction::kAllow, all), acl_rule(100, RuleAction::kDeny, tcp(22, cidr("0.0.0.0/0")))});
+  const AclIndex b =
+      add_acl(s, "acl-b",
+              {acl_rule(100, RuleAction::kDeny, tcp(22, cidr("0.0.0.0/0"))), acl_rule(50, RuleAction::kAllow, all)});
   const SubnetIndex sa = add_subnet(s, "sub-a", "10.0.1.0/24", a);
   const SubnetIndex sb = add_subnet(s, "sub-b", "10.0.2.0/24", b);
   const PolicySet set = compile(s);
@@ -509,8 +509,9 @@ TEST(PolicyUntracked, AllPortsAnywherePerFamilyAndProtocol) {
   Scenario s;
   const GroupIndex all_out = add_group(s, "sg-all-out", {}, {rule(all_protocols(), {}, anywhere(), "all to anywhere")});
   const GroupIndex web = add_group(s, "sg-web", {tcp(80, cidr("0.0.0.0/0")), tcp(0, 65535, cidr("10.0.0.0/8"))});
-  const GroupIndex split = add_group(s, "sg-split", {rule(proto(net::kProtoTcp), {{1024, 65535}, {0, 1023}},
-                                                          cidr("0.0.0.0/0"), "tcp 0-1023,1024-65535")});
+  const GroupIndex split =
+      add_group(s, "sg-split",
+                {rule(proto(net::kProtoTcp), {{1024, 65535}, {0, 1023}}, cidr("0.0.0.0/0"), "tcp 0-1023,1024-65535")});
   const GroupIndex udp6 = add_group(s, "sg-udp6", {rule(proto(net::kProtoUdp), {}, cidr("::/0"), "udp all ::/0")});
   const InterfaceIndex ia = add_interface(s, "i-a", "10.0.1.1", {all_out});
   const InterfaceIndex iw = add_interface(s, "i-w", "10.0.1.2", {web});
@@ -623,7 +624,8 @@ TEST(PolicyEvents, RevokingARuleTheGroupDoesNotHaveIsALocatedError) {
   EXPECT_TRUE(compile_policies(s, {}, 0).ok());
   auto set = compile_policies(s, {}, 1);
   ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.error().to_string(), "test.yaml:12:7: error: revoke of a rule sg-app does not have: tcp 8080 from sg-lb");
+  EXPECT_EQ(set.error().to_string(),
+            "test.yaml:12:7: error: revoke of a rule sg-app does not have: tcp 8080 from sg-lb");
 }
 
 // --- provenance and names ------------------------------------------------------------------
@@ -634,8 +636,9 @@ TEST(PolicyProvenance, TheDecidingRuleNamesWhereItWasWritten) {
   FilterRule r2 = tcp(8080, cidr("10.0.3.0/24"), 11);
   r2.text = "tcp 8080 from 10.0.3.0/24";
   const GroupIndex g = add_group(s, "sg-app", {r1, r2});
-  const AclIndex a = add_acl(s, "acl-priv", {acl_rule(100, RuleAction::kDeny, tcp(8080, cidr("10.0.9.0/24"), 20)),
-                                             acl_rule(110, RuleAction::kAllow, tcp(8080, cidr("10.0.0.0/16"), 21))});
+  const AclIndex a = add_acl(s, "acl-priv",
+                             {acl_rule(100, RuleAction::kDeny, tcp(8080, cidr("10.0.9.0/24"), 20)),
+                              acl_rule(110, RuleAction::kAllow, tcp(8080, cidr("10.0.0.0/16"), 21))});
   const SubnetIndex sub = add_subnet(s, "app-a", "10.0.1.0/24", a);
   const InterfaceIndex i = add_interface(s, "i-app1", "10.0.1.10", {g}, sub);
   const PolicySet set = compile(s);
@@ -680,8 +683,8 @@ TEST(PolicyDifferential, LinearAndCutTreeDecideAlike) {
   for (const Provider provider : {Provider::kAws, Provider::kHuawei}) {
     std::mt19937 rng(20240611u + static_cast<unsigned>(provider));
     auto pick = [&rng](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
-    const std::vector<std::string> cidrs = {"0.0.0.0/0", "10.0.0.0/8", "10.0.1.0/24", "10.0.1.5/32",
-                                            "192.0.2.0/24", "::/0", "2001:db8::/32"};
+    const std::vector<std::string> cidrs = {"0.0.0.0/0",    "10.0.0.0/8", "10.0.1.0/24",  "10.0.1.5/32",
+                                            "192.0.2.0/24", "::/0",       "2001:db8::/32"};
     const std::vector<std::uint8_t> protocols = {net::kProtoTcp, net::kProtoUdp, net::kProtoIcmp, 47};
     const std::vector<PortRange> ports = {{80, 80}, {443, 443}, {1024, 65535}, {0, 65535}, {22, 80}};
     Scenario s;
@@ -692,7 +695,8 @@ TEST(PolicyDifferential, LinearAndCutTreeDecideAlike) {
       FilterRule r;
       const std::size_t p = pick(protocols.size() + 1);
       r.protocol = p == protocols.size() ? all_protocols() : proto(protocols[p]);
-      if (r.protocol.number == net::kProtoIcmp && pick(2) == 0) r.icmp = IcmpSpec{static_cast<std::uint8_t>(3 + pick(2)), std::nullopt};
+      if (r.protocol.number == net::kProtoIcmp && pick(2) == 0)
+        r.icmp = IcmpSpec{static_cast<std::uint8_t>(3 + pick(2)), std::nullopt};
       for (std::size_t n = pick(3); n > 0; --n) r.ports.push_back(ports[pick(ports.size())]);
       if (group_peers && pick(4) == 0)
         r.peer = group_peer(s, static_cast<GroupIndex>(pick(kGroups)));
@@ -722,7 +726,8 @@ TEST(PolicyDifferential, LinearAndCutTreeDecideAlike) {
     for (std::size_t n = 0; n < 8; ++n) {
       std::vector<GroupIndex> bound;
       for (std::size_t k = pick(3) + 1; k > 0; --k) bound.push_back(static_cast<GroupIndex>(pick(kGroups)));
-      const InterfaceIndex i = add_interface(s, "i-" + std::to_string(n), hosts[n % 4], bound, static_cast<SubnetIndex>(n % 3));
+      const InterfaceIndex i =
+          add_interface(s, "i-" + std::to_string(n), hosts[n % 4], bound, static_cast<SubnetIndex>(n % 3));
       if (pick(2)) s.interfaces[i].ipv6 = addr("2001:db8::" + std::to_string(n + 1));
     }
 
@@ -745,9 +750,9 @@ TEST(PolicyDifferential, LinearAndCutTreeDecideAlike) {
       for (int n = 0; n < 2000; ++n) {
         const bool six = pick(4) == 0;
         const auto& pool = six ? v6 : v4;
-        const FiveTuple k = key(key_protocols[pick(key_protocols.size())], pool[pick(pool.size())],
-                                key_ports[pick(key_ports.size())], pool[pick(pool.size())],
-                                key_ports[pick(key_ports.size())]);
+        const FiveTuple k =
+            key(key_protocols[pick(key_protocols.size())], pool[pick(pool.size())], key_ports[pick(key_ports.size())],
+                pool[pick(pool.size())], key_ports[pick(key_ports.size())]);
         const Decision da = decide(*a, k);
         const Decision db = decide(*b, k);
         ++compared;

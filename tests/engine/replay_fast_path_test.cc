@@ -177,12 +177,12 @@ TEST_F(ReplayFastPath, AFlowClosedByOneJudgedAndOneFastFinGivesTheSameReport) {
   scenario->conntrack.tcp_established_s = 100;
   scenario->conntrack.tcp_other_s = 2;
   const std::string path = write_alb_flow(temp_dir_ / "closed.pcap", {{0, true, 0x02},
-                                                                 {0.001, false, 0x12},
-                                                                 {0.002, true, 0x10},
-                                                                 {0.5, true, 0x18, 100},
-                                                                 {1.0, false, 0x11, 1600, true},  // FIN-ACK
-                                                                 {1.1, true, 0x11},               // FIN-ACK
-                                                                 {6, false, 0x18, 100}});
+                                                                      {0.001, false, 0x12},
+                                                                      {0.002, true, 0x10},
+                                                                      {0.5, true, 0x18, 100},
+                                                                      {1.0, false, 0x11, 1600, true},  // FIN-ACK
+                                                                      {1.1, true, 0x11},               // FIN-ACK
+                                                                      {6, false, 0x18, 100}});
   ReplayOptions options;
   expect_same_report(*scenario, path, options, "closed.pcap");
   options.fast_path = false;

@@ -26,7 +26,8 @@ inline std::string report_text(const ReplayReport& r) {
     o << class_name(g.cls) << '|' << g.hook << '|' << g.at << '|' << g.rule.is_default << '|' << g.rule.id << '|'
       << g.rule.source << '|' << g.rule.text << '|' << g.packets << '|' << g.flows << '|' << g.first_packet << '|'
       << g.example.flow << '|' << g.example.community_id << '|' << g.example.time_s << '|' << g.fix << '\n';
-  for (const ReplayTarget& t : r.targets) o << t.target_group << '|' << t.target << '|' << health_name(t.health) << '|' << t.reason << '\n';
+  for (const ReplayTarget& t : r.targets)
+    o << t.target_group << '|' << t.target << '|' << health_name(t.health) << '|' << t.reason << '\n';
   for (const std::string& w : r.warnings) o << w << '\n';
   return o.str();
 }

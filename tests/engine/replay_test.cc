@@ -1,9 +1,11 @@
 // `pfsim replay` semantics (engine/replay/replay.h): small captures written with pcap::CaptureWriter
 // from Ethernet/IPv4 frames of pcap::encode_frame, replayed over the scenarios of scenarios/.
+#include "engine/replay/replay.h"
+
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,7 +14,6 @@
 
 #include "engine/model/scenario_loader.h"
 #include "engine/paths/lb_paths.h"
-#include "engine/replay/replay.h"
 #include "pcap/capture.h"
 #include "pcap/encode.h"
 #include "tests/encoded_frame.h"
@@ -160,7 +161,8 @@ TEST_F(ReplayTest, BrokenHealthCheckMakesTargetsUnhealthy) {
 // below 32768, where broken-ephemeral's acl-app does not let the replies out.
 std::uint16_t low_backend_port_client() {
   for (std::uint16_t port = 40000;; ++port) {
-    net::FiveTuple t{net::Ip128{0, 0xC6336407u}, net::Ip128{0, 0xCB007114u}, port, 80, net::kProtoTcp, net::Family::kIpv4};
+    net::FiveTuple t{net::Ip128{0, 0xC6336407u}, net::Ip128{0, 0xCB007114u}, port, 80, net::kProtoTcp,
+                     net::Family::kIpv4};
     if (1024 + choose_target(t, 65536 - 1024) < 32768) return port;
   }
 }
@@ -193,7 +195,8 @@ TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {
   EXPECT_FALSE(g->rule.is_default);
   EXPECT_EQ(g->rule.id, "acl-pub rule 90");
   ASSERT_EQ(r.warnings.size(), 1u) << report_text(r);
-  EXPECT_NE(r.warnings[0].find("PMTU black hole: tcp 10.20.0.5:80 -> 198.51.100.7:40000"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("PMTU black hole: tcp 10.20.0.5:80 -> 198.51.100.7:40000"), std::string::npos)
+      << r.warnings[0];
   EXPECT_TRUE(replay_flagged(r));
 
   // Small or non-DF responses cause no error; recommended.yaml lets the error through.

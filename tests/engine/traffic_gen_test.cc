@@ -3,6 +3,8 @@
 // checks at the target groups' intervals, IPv6 clients where nodes have IPv6, and large DF
 // packets for Path MTU Discovery — on the example (tests/data/examples) and every bundled
 // recommended scenario.
+#include "engine/gen/traffic_gen.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,7 +17,6 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/gen/traffic_gen.h"
 #include "engine/model/scenario_loader.h"
 #include "engine/paths/lb_paths.h"
 #include "pcap/capture.h"
@@ -93,8 +94,12 @@ class TrafficGenTest : public test_support::TempDirTest {
   int files_ = 0;
 };
 
-std::uint32_t word16(const std::vector<std::uint8_t>& b, std::size_t at) { return (std::uint32_t{b[at]} << 8) | b[at + 1]; }
-std::uint32_t word32(const std::vector<std::uint8_t>& b, std::size_t at) { return (word16(b, at) << 16) | word16(b, at + 2); }
+std::uint32_t word16(const std::vector<std::uint8_t>& b, std::size_t at) {
+  return (std::uint32_t{b[at]} << 8) | b[at + 1];
+}
+std::uint32_t word32(const std::vector<std::uint8_t>& b, std::size_t at) {
+  return (word16(b, at) << 16) | word16(b, at + 2);
+}
 
 // The ones-complement sum of bytes [from, to) folded to 16 bits (0xffff when they check out).
 std::uint32_t ones_sum(const std::vector<std::uint8_t>& b, std::size_t from, std::size_t to, std::uint64_t start = 0) {
@@ -152,7 +157,8 @@ TEST_F(TrafficGenTest, WritesExactlyThePacketsAskedFor) {
   auto plan = plan_traffic(s, {.flows = 50, .seed = 3});  // what they need depends on the seed
   ASSERT_TRUE(plan);
   const std::uint64_t needed = plan->packets();
-  for (std::uint64_t packets : {needed, needed + 1, needed + 2, needed + 49, needed + 50, needed + 1234, std::uint64_t{2000}}) {
+  for (std::uint64_t packets :
+       {needed, needed + 1, needed + 2, needed + 49, needed + 50, needed + 1234, std::uint64_t{2000}}) {
     if (packets < needed) continue;
     GenStats stats;
     const fs::path path = generate(s, {.flows = 50, .packets = packets, .seed = 3}, &stats);

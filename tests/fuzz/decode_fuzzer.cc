@@ -15,8 +15,8 @@
 namespace {
 
 constexpr pfsim::pcap::LinkType kLinks[] = {
-    pfsim::pcap::LinkType::kNull, pfsim::pcap::LinkType::kEthernet, pfsim::pcap::LinkType::kRaw,
-    pfsim::pcap::LinkType::kLoop, pfsim::pcap::LinkType::kLinuxSll, pfsim::pcap::LinkType::kIpv4,
+    pfsim::pcap::LinkType::kNull, pfsim::pcap::LinkType::kEthernet,  pfsim::pcap::LinkType::kRaw,
+    pfsim::pcap::LinkType::kLoop, pfsim::pcap::LinkType::kLinuxSll,  pfsim::pcap::LinkType::kIpv4,
     pfsim::pcap::LinkType::kIpv6, pfsim::pcap::LinkType::kLinuxSll2,
 };
 constexpr std::size_t kLinkCount = sizeof(kLinks) / sizeof(kLinks[0]);

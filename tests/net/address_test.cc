@@ -1,4 +1,6 @@
 // Tests of net/address.h (parsing, blocks, formatting) and net/error.h (message layout).
+#include "net/address.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -7,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "net/address.h"
 #include "net/error.h"
 
 namespace pfsim::net {
@@ -146,9 +147,8 @@ TEST(PrefixRange, ClearsAndSetsHostBits) {
   EXPECT_EQ(prefix_range(Family::kIpv6, a, 64), (AddressRange{Ip128{a.hi, 0}, Ip128{a.hi, ~std::uint64_t{0}}}));
   EXPECT_EQ(prefix_range(Family::kIpv6, a, 63),
             (AddressRange{Ip128{a.hi & ~std::uint64_t{1}, 0}, Ip128{a.hi | 1, ~std::uint64_t{0}}}));
-  EXPECT_EQ(prefix_range(Family::kIpv6, a, 65),
-            (AddressRange{Ip128{a.hi, a.lo & (std::uint64_t{1} << 63)},
-                          Ip128{a.hi, a.lo | ~(std::uint64_t{1} << 63)}}));
+  EXPECT_EQ(prefix_range(Family::kIpv6, a, 65), (AddressRange{Ip128{a.hi, a.lo & (std::uint64_t{1} << 63)},
+                                                              Ip128{a.hi, a.lo | ~(std::uint64_t{1} << 63)}}));
 }
 
 TEST(PrefixLength, OfEveryBlockLength) {
@@ -248,7 +248,8 @@ TEST(FormatRange, BlocksAndRanges) {
   EXPECT_EQ(format_range(Family::kIpv4, AddressRange{max_address(Family::kIpv4), max_address(Family::kIpv4)}),
             "255.255.255.255/32");
   EXPECT_EQ(format_range(Family::kIpv6, AddressRange::any(Family::kIpv6)), "::/0");
-  EXPECT_EQ(format_range(Family::kIpv6, AddressRange{kIpv6Max, kIpv6Max}), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+  EXPECT_EQ(format_range(Family::kIpv6, AddressRange{kIpv6Max, kIpv6Max}),
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
   EXPECT_EQ(format_range(Family::kIpv6, AddressRange{doc_v6(1), doc_v6(0xff)}), "2001:db8::1-2001:db8::ff");
   EXPECT_EQ(format_range(Family::kIpv6, prefix_range(Family::kIpv6, doc_v6(0), 32)), "2001:db8::/32");
 }

@@ -1,10 +1,10 @@
 // Tests of net/format.h: protocols, endpoints and five-tuples as reports print them.
+#include "net/format.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
-
-#include "net/format.h"
 
 namespace pfsim::net {
 namespace {

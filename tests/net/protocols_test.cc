@@ -1,11 +1,12 @@
 // Tests of net/protocols.h: the ICMP predicates against the type lists of RFC 792 and RFC 4443,
 // and the numbers the wire formats fix.
+#include "net/protocols.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <set>
 
-#include "net/protocols.h"
 #include "net/time_units.h"
 
 namespace pfsim::net {
@@ -43,8 +44,8 @@ TEST(Protocols, EchoIsRequestOrReplyOfItsOwnFamily) {
 // RFC 1191 §4: type 3 code 4 only; RFC 4443 §3.2: type 2, code 0 on the wire (any code accepted).
 TEST(Protocols, PmtuMessagesAreFragmentationNeededAndPacketTooBig) {
   EXPECT_TRUE(is_pmtu_message(kProtoIcmp, 3, 4));
-  EXPECT_FALSE(is_pmtu_message(kProtoIcmp, 3, 3));   // port unreachable
-  EXPECT_FALSE(is_pmtu_message(kProtoIcmp, 2, 0));   // type 2 is not assigned in ICMPv4
+  EXPECT_FALSE(is_pmtu_message(kProtoIcmp, 3, 3));  // port unreachable
+  EXPECT_FALSE(is_pmtu_message(kProtoIcmp, 2, 0));  // type 2 is not assigned in ICMPv4
   EXPECT_FALSE(is_pmtu_message(kProtoIcmp, 11, 4));
   EXPECT_TRUE(is_pmtu_message(kProtoIcmpv6, 2, 0));
   EXPECT_FALSE(is_pmtu_message(kProtoIcmpv6, 1, 4));

@@ -9,6 +9,7 @@
 #include "pcap/capture.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +24,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/temp_dir.h"
 
@@ -318,8 +317,8 @@ TEST(CaptureBatches, EveryBatchSizeDeliversTheSameRecordsInOrder) {
   ASSERT_EQ(reference.size(), 179u);
   for (std::size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(reference[i].index, i + 1);
   // 0 is read as 1; 178, 179 and 180 put the end of the file just after, at and before a batch end.
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{178}, std::size_t{179},
-                           std::size_t{180}}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{178}, std::size_t{179}, std::size_t{180}}) {
     SCOPED_TRACE(size);
     EXPECT_EQ(read_path(path, size), reference);
   }
@@ -953,8 +952,8 @@ TEST(CaptureMapped, CaplenAboveTheMaximumIsALocatedErrorAfterTheRecordsBefore) {
 TEST(CaptureMapped, ErrorOffsetCountsTheBytesSkippedBeyondTheSnaplen) {
   // The libpcap path reports the cut caplen (100), yet the next header is 300 bytes on.
   CraftedPcap f(true, kMicro, kEthernet, 100);
-  f.record(1'700'000'000, 0, 300, 300, CraftedPcap::pattern(300, 1)).record(1'700'000'001, 0, 0x7fffffff, 60,
-                                                                           Bytes(60, 0));
+  f.record(1'700'000'000, 0, 300, 300, CraftedPcap::pattern(300, 1))
+      .record(1'700'000'001, 0, 0x7fffffff, 60, Bytes(60, 0));
   const std::string path = f.write("error-after-cut.pcap");
   const Outcome o = expect_same_both_ways(path);
   EXPECT_TRUE(o.mapped);
@@ -1020,8 +1019,8 @@ TEST(CaptureMapped, OldVersionsHaveTheirLengthFieldsSwapped) {
     std::uint32_t first_caplen;   // of a record stored as (caplen 200, len 60)
     std::uint32_t second_caplen;  // of a record stored as (caplen 60, len 200)
   };
-  for (const Case& c : {Case{2, 2, 60, 200}, Case{2, 0, 60, 200}, Case{543, 0, 60, 200}, Case{2, 3, 60, 60},
-                        Case{2, 4, 200, 60}}) {
+  for (const Case& c :
+       {Case{2, 2, 60, 200}, Case{2, 0, 60, 200}, Case{543, 0, 60, 200}, Case{2, 3, 60, 60}, Case{2, 4, 200, 60}}) {
     SCOPED_TRACE(std::to_string(c.major) + "." + std::to_string(c.minor));
     CraftedPcap f(c.major == 543, kMicro, kEthernet, 65535, c.major, c.minor);
     f.record(1'700'000'000, 0, 200, 60, CraftedPcap::pattern(c.first_caplen, 1));
@@ -1216,9 +1215,9 @@ TEST(CaptureWriter, TimesBefore1970KeepTheirFraction) {
   ASSERT_TRUE(writer->close());
   const Bytes file = read_bytes(path);
   ASSERT_EQ(file.size(), 24u + 16u + 1u);
-  EXPECT_EQ(get_le32(file, 0), 0xa1b23c4du);       // nanosecond magic
-  EXPECT_EQ(get_le32(file, 24), 0xffffffffu);      // -1 s
-  EXPECT_EQ(get_le32(file, 28), 999'999'999u);     // + 999999999 ns
+  EXPECT_EQ(get_le32(file, 0), 0xa1b23c4du);    // nanosecond magic
+  EXPECT_EQ(get_le32(file, 24), 0xffffffffu);   // -1 s
+  EXPECT_EQ(get_le32(file, 28), 999'999'999u);  // + 999999999 ns
 }
 
 TEST(CaptureWriter, ErrorsNameTheFile) {

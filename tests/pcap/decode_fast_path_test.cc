@@ -57,27 +57,52 @@ struct Field {
   void (*change)(DecodedPacket&);
 };
 
-#define PFSIM_FIELD(path)                                                                     \
-  Field {                                                                                     \
-    #path, [](const DecodedPacket& a, const DecodedPacket& b) { return a.path == b.path; }, \
-        [](DecodedPacket& p) { change(p.path); }                                              \
+#define PFSIM_FIELD(path)                                                                                     \
+  Field {                                                                                                     \
+#path, [](const DecodedPacket& a,                                                                         \
+              const DecodedPacket& b) { return a.path == b.path; }, [](DecodedPacket & p) { change(p.path); } \
   }
 
 // Every field of DecodedPacket, nested ones included.
 const Field kFields[] = {
-    PFSIM_FIELD(index),         PFSIM_FIELD(ts_ns),         PFSIM_FIELD(caplen),
-    PFSIM_FIELD(len),           PFSIM_FIELD(link),          PFSIM_FIELD(has_ip),
-    PFSIM_FIELD(family),        PFSIM_FIELD(src),           PFSIM_FIELD(dst),
-    PFSIM_FIELD(proto),         PFSIM_FIELD(ttl),           PFSIM_FIELD(ip_length),
-    PFSIM_FIELD(dont_fragment), PFSIM_FIELD(fragment.is_fragment), PFSIM_FIELD(fragment.id),
-    PFSIM_FIELD(fragment.offset_bytes), PFSIM_FIELD(fragment.more), PFSIM_FIELD(has_ports),
-    PFSIM_FIELD(sport),         PFSIM_FIELD(dport),         PFSIM_FIELD(has_tcp_flags),
-    PFSIM_FIELD(tcp_flags),     PFSIM_FIELD(has_icmp),      PFSIM_FIELD(icmp_type),
-    PFSIM_FIELD(icmp_code),     PFSIM_FIELD(icmp_id),       PFSIM_FIELD(icmp_mtu),
-    PFSIM_FIELD(has_inner),     PFSIM_FIELD(inner.family),  PFSIM_FIELD(inner.src),
-    PFSIM_FIELD(inner.dst),     PFSIM_FIELD(inner.proto),   PFSIM_FIELD(inner.has_ports),
-    PFSIM_FIELD(inner.sport),   PFSIM_FIELD(inner.dport),   PFSIM_FIELD(tunnel),
-    PFSIM_FIELD(malformed),     PFSIM_FIELD(malformed_offset),
+    PFSIM_FIELD(index),
+    PFSIM_FIELD(ts_ns),
+    PFSIM_FIELD(caplen),
+    PFSIM_FIELD(len),
+    PFSIM_FIELD(link),
+    PFSIM_FIELD(has_ip),
+    PFSIM_FIELD(family),
+    PFSIM_FIELD(src),
+    PFSIM_FIELD(dst),
+    PFSIM_FIELD(proto),
+    PFSIM_FIELD(ttl),
+    PFSIM_FIELD(ip_length),
+    PFSIM_FIELD(dont_fragment),
+    PFSIM_FIELD(fragment.is_fragment),
+    PFSIM_FIELD(fragment.id),
+    PFSIM_FIELD(fragment.offset_bytes),
+    PFSIM_FIELD(fragment.more),
+    PFSIM_FIELD(has_ports),
+    PFSIM_FIELD(sport),
+    PFSIM_FIELD(dport),
+    PFSIM_FIELD(has_tcp_flags),
+    PFSIM_FIELD(tcp_flags),
+    PFSIM_FIELD(has_icmp),
+    PFSIM_FIELD(icmp_type),
+    PFSIM_FIELD(icmp_code),
+    PFSIM_FIELD(icmp_id),
+    PFSIM_FIELD(icmp_mtu),
+    PFSIM_FIELD(has_inner),
+    PFSIM_FIELD(inner.family),
+    PFSIM_FIELD(inner.src),
+    PFSIM_FIELD(inner.dst),
+    PFSIM_FIELD(inner.proto),
+    PFSIM_FIELD(inner.has_ports),
+    PFSIM_FIELD(inner.sport),
+    PFSIM_FIELD(inner.dport),
+    PFSIM_FIELD(tunnel),
+    PFSIM_FIELD(malformed),
+    PFSIM_FIELD(malformed_offset),
 };
 #undef PFSIM_FIELD
 
@@ -114,8 +139,8 @@ class Differ {
       const DecodedPacket combined = decode_packet(link, bytes, options);
       ++checked_;
       const std::string diff = differences(combined, general);
-      EXPECT_EQ(diff, "") << what << (tunnels ? " (tunnels on)" : "") << ", link "
-                          << static_cast<int>(link) << ", bytes " << hex(bytes);
+      EXPECT_EQ(diff, "") << what << (tunnels ? " (tunnels on)" : "") << ", link " << static_cast<int>(link)
+                          << ", bytes " << hex(bytes);
       DecodedPacket fast;
       if (internal::decode_packet_fast(link, bytes, options, fast)) {
         ++fast_;
@@ -217,7 +242,7 @@ class FrameMaker {
   LinkType make(Bytes& out, std::string& shape) {
     out.clear();
     const std::uint32_t link_pick = below(8);
-    const LinkType link = link_pick < 5 ? LinkType::kEthernet
+    const LinkType link = link_pick < 5    ? LinkType::kEthernet
                           : link_pick == 5 ? LinkType::kRaw
                           : link_pick == 6 ? LinkType::kIpv4
                                            : LinkType::kIpv6;
@@ -245,10 +270,10 @@ class FrameMaker {
       if (one_in(20)) ihl = below(5);
       const std::uint8_t version = one_in(20) ? static_cast<std::uint8_t>(below(16)) : 4;
       out.push_back(static_cast<std::uint8_t>(version << 4 | ihl));
-      out.push_back(byte());          // TOS
-      put16(out, 0);                  // total length, set below
-      put16(out, static_cast<std::uint16_t>(rng_()));  // id
-      std::uint16_t flags = one_in(2) ? 0x4000 : 0;    // DF
+      out.push_back(byte());                                               // TOS
+      put16(out, 0);                                                       // total length, set below
+      put16(out, static_cast<std::uint16_t>(rng_()));                      // id
+      std::uint16_t flags = one_in(2) ? 0x4000 : 0;                        // DF
       if (one_in(10)) flags = static_cast<std::uint16_t>(flags | 0x8000);  // the reserved bit
       if (one_in(10)) flags = static_cast<std::uint16_t>(flags | 0x2000);  // MF
       if (one_in(10)) flags = static_cast<std::uint16_t>(flags | (1 + below(0x1fff)));
@@ -297,10 +322,17 @@ class FrameMaker {
     // The IP length: exact mostly; else shorter, longer, or anything (0 = jumbogram for v6).
     std::size_t ip_length = out.size() - ip_start;
     switch (below(8)) {
-      case 0: ip_length = below(static_cast<std::uint32_t>(ip_length) + 1); break;
-      case 1: ip_length += below(100); break;
-      case 2: ip_length = below(0x10000); break;
-      default: break;
+      case 0:
+        ip_length = below(static_cast<std::uint32_t>(ip_length) + 1);
+        break;
+      case 1:
+        ip_length += below(100);
+        break;
+      case 2:
+        ip_length = below(0x10000);
+        break;
+      default:
+        break;
     }
     if (!v6) {
       set16(out, ip_start + 2, static_cast<std::uint16_t>(ip_length));
@@ -323,8 +355,10 @@ class FrameMaker {
       }
       case 1:
       case 2:
-      case 3: return net::kProtoUdp;
-      default: return net::kProtoTcp;
+      case 3:
+        return net::kProtoUdp;
+      default:
+        return net::kProtoTcp;
     }
   }
   static void put16(Bytes& b, std::uint16_t v) {

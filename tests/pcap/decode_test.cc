@@ -1,6 +1,8 @@
 // Unit tests of decode_packet on handcrafted packets: each link type, VLAN depths, IPv4
 // options and flags, each IPv6 extension header, TCP/UDP/ICMP, ICMP errors and their quoted
 // flows, fragments, tunnels, and every Malformed kind from a minimal packet at its offset.
+#include "pcap/decode.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -15,7 +17,6 @@
 
 #include "net/address.h"
 #include "net/five_tuple.h"
-#include "pcap/decode.h"
 #include "pcap/encode.h"
 #include "pcap/packet.h"
 #include "tests/encoded_frame.h"
@@ -33,7 +34,9 @@ Bytes cat(std::initializer_list<Bytes> parts) {
   return out;
 }
 Bytes u16(std::uint16_t v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
-Bytes u32(std::uint32_t v) { return cat({u16(static_cast<std::uint16_t>(v >> 16)), u16(static_cast<std::uint16_t>(v))}); }
+Bytes u32(std::uint32_t v) {
+  return cat({u16(static_cast<std::uint16_t>(v >> 16)), u16(static_cast<std::uint16_t>(v))});
+}
 Bytes zeros(std::size_t n) { return Bytes(n, 0); }
 // The first n bytes of b: a truncated packet.
 Bytes head(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n)); }
@@ -44,8 +47,8 @@ Bytes with16(Bytes b, std::size_t at, std::uint16_t v) {
   return b;
 }
 
-constexpr std::uint32_t kA4 = 0x0a000001;  // 10.0.0.1
-constexpr std::uint32_t kB4 = 0xc0a80102;  // 192.168.1.2
+constexpr std::uint32_t kA4 = 0x0a000001;     // 10.0.0.1
+constexpr std::uint32_t kB4 = 0xc0a80102;     // 192.168.1.2
 const net::Ip128 kA6{0x20010db800000000, 1};  // 2001:db8::1
 const net::Ip128 kB6{0x20010db800000000, 2};  // 2001:db8::2
 
@@ -220,7 +223,8 @@ TEST(DecodeIpv4, DontFragmentFlag) {
 TEST(DecodeIpv4, EthernetPaddingIsNotTransportData) {
   // A 20-byte IPv4 header + 8-byte UDP padded to the 60-byte Ethernet minimum: total length
   // bounds the datagram, the padding is ignored.
-  const DecodedPacket p = decode(LinkType::kEthernet, cat({encode(on_ethernet(packet4(net::kProtoUdp, 1, 2))), zeros(18)}));
+  const DecodedPacket p =
+      decode(LinkType::kEthernet, cat({encode(on_ethernet(packet4(net::kProtoUdp, 1, 2))), zeros(18)}));
   EXPECT_EQ(p.malformed, Malformed::kNone);
   EXPECT_EQ(p.ip_length, 28u);
   EXPECT_EQ(p.dport, 2);
@@ -359,13 +363,15 @@ TEST(DecodeUdp, Ports) {
 }
 
 TEST(DecodeIcmp, EchoIdentifier) {
-  const DecodedPacket p = decode(LinkType::kRaw, encode(icmp_spec(packet4(net::kProtoIcmp), 8, 0, icmp_echo_rest(0x4242, 1))));
+  const DecodedPacket p =
+      decode(LinkType::kRaw, encode(icmp_spec(packet4(net::kProtoIcmp), 8, 0, icmp_echo_rest(0x4242, 1))));
   EXPECT_TRUE(p.has_icmp);
   EXPECT_EQ(p.icmp_type, 8);
   EXPECT_EQ(p.icmp_id, 0x4242);
   EXPECT_FALSE(p.has_ports);
   EXPECT_FALSE(p.has_inner);
-  const DecodedPacket r = decode(LinkType::kRaw, encode(icmp_spec(packet6(net::kProtoIcmpv6), 129, 0, icmp_echo_rest(0x0707, 1))));
+  const DecodedPacket r =
+      decode(LinkType::kRaw, encode(icmp_spec(packet6(net::kProtoIcmpv6), 129, 0, icmp_echo_rest(0x0707, 1))));
   EXPECT_EQ(r.icmp_type, 129);
   EXPECT_EQ(r.icmp_id, 0x0707);
 }
@@ -498,10 +504,12 @@ TEST(DecodeTunnel, GeneveWithOptionsDecapsulatedOnlyWhenAsked) {
 
 TEST(DecodeTunnel, HeadersThatAreNotTheSpecifiedOnesStayOuter) {
   // VXLAN without the I flag (RFC 7348 §5) and Geneve version 1 (RFC 8926 only defines 0).
-  const DecodedPacket v = decode(LinkType::kEthernet, outer_udp(4789, cat({Bytes{0, 0, 0, 0}, u32(0), inner_frame()})), true);
+  const DecodedPacket v =
+      decode(LinkType::kEthernet, outer_udp(4789, cat({Bytes{0, 0, 0, 0}, u32(0), inner_frame()})), true);
   EXPECT_EQ(v.tunnel, Tunnel::kNone);
   EXPECT_EQ(v.dport, 4789);
-  const DecodedPacket g = decode(LinkType::kEthernet, outer_udp(6081, cat({Bytes{0x40, 0}, u16(0x6558), u32(0), inner_frame()})), true);
+  const DecodedPacket g =
+      decode(LinkType::kEthernet, outer_udp(6081, cat({Bytes{0x40, 0}, u16(0x6558), u32(0), inner_frame()})), true);
   EXPECT_EQ(g.tunnel, Tunnel::kNone);
   EXPECT_EQ(g.malformed, Malformed::kNone);
 }
@@ -562,16 +570,19 @@ std::vector<MalformedCase> malformed_cases() {
          static const Bytes kHopByHop = {6, 1, 0, 0, 0, 0, 0, 0};
          s.payload = kHopByHop;
          return s;
-       }()), 40},
+       }()),
+       40},
       {Malformed::kTruncatedIpv6Extension, LinkType::kRaw, head(encode(cut_fragment), 40 + 8 + 3), 48},
       {Malformed::kTruncatedTcp, LinkType::kRaw, head(syn4(), 20 + 19), 20},
       {Malformed::kTruncatedTcp, LinkType::kRaw, head(encode(tcp_long), 20 + 30), 20},
       {Malformed::kBadTcpHeader, LinkType::kRaw, tcp_offset_4, 20},
       {Malformed::kTruncatedUdp, LinkType::kRaw, head(encode(packet6(net::kProtoUdp, 53, 53)), 40 + 5), 40},
       {Malformed::kTruncatedIcmp, LinkType::kRaw, head(encode(icmp_spec(packet4(net::kProtoIcmp), 8, 0)), 20 + 7), 20},
-      {Malformed::kTruncatedIcmpQuote, LinkType::kRaw, icmp_error(packet4(net::kProtoIcmp), 3, 4, 1492, head(quote, 27)), 28},
+      {Malformed::kTruncatedIcmpQuote, LinkType::kRaw,
+       icmp_error(packet4(net::kProtoIcmp), 3, 4, 1492, head(quote, 27)), 28},
       {Malformed::kTruncatedTunnel, LinkType::kEthernet, outer_udp(4789, Bytes{0x08, 0, 0}), 42, true},
-      {Malformed::kTruncatedTunnel, LinkType::kEthernet, outer_udp(6081, cat({Bytes{0x01, 0}, u16(0x6558), u32(0)})), 42, true},
+      {Malformed::kTruncatedTunnel, LinkType::kEthernet, outer_udp(6081, cat({Bytes{0x01, 0}, u16(0x6558), u32(0)})),
+       42, true},
   };
 }
 
@@ -579,7 +590,8 @@ TEST(DecodeMalformed, EachKindFromAMinimalPacketAtItsOffset) {
   std::set<Malformed> seen;
   for (const MalformedCase& c : malformed_cases()) {
     const DecodedPacket p = decode(c.link, c.bytes, c.tunnels);
-    EXPECT_EQ(malformed_name(p.malformed), malformed_name(c.kind)) << "expected " << malformed_name(c.kind) << " from " << c.bytes.size() << " bytes";
+    EXPECT_EQ(malformed_name(p.malformed), malformed_name(c.kind))
+        << "expected " << malformed_name(c.kind) << " from " << c.bytes.size() << " bytes";
     EXPECT_EQ(p.malformed_offset, c.offset) << malformed_name(c.kind);
     seen.insert(c.kind);
   }
@@ -602,7 +614,8 @@ TEST(DecodeMalformed, NamesAreStableAndDistinct) {
   EXPECT_EQ(malformed_name(Malformed::kNone), "");
   EXPECT_EQ(malformed_name(Malformed::kTruncatedIpv4), "truncated-ipv4");
   std::set<std::string> names;
-  for (std::size_t i = 1; i < kMalformedKinds; ++i) names.insert(std::string(malformed_name(static_cast<Malformed>(i))));
+  for (std::size_t i = 1; i < kMalformedKinds; ++i)
+    names.insert(std::string(malformed_name(static_cast<Malformed>(i))));
   EXPECT_EQ(names.size(), kMalformedKinds - 1);
   EXPECT_EQ(link_type_name(LinkType::kLinuxSll2), "LINUX_SLL2");
   EXPECT_EQ(link_type_name(LinkType::kEthernet), "EN10MB");

@@ -49,44 +49,71 @@ constexpr std::string_view kDnsQuery = "123401000001000000000000076578616d706c65
 
 TEST(EncodeKnownGood, RawIpv4UdpIsTcpdumpsFixture) {
   const Bytes query = from_hex(kDnsQuery);
-  FrameSpec s{.link = LinkType::kRaw, .src = address("192.168.1.100"), .dst = address("9.9.9.9"),
-              .proto = net::kProtoUdp, .ipv4_id = 1, .sport = 12345, .dport = 53, .payload = query};
+  FrameSpec s{.link = LinkType::kRaw,
+              .src = address("192.168.1.100"),
+              .dst = address("9.9.9.9"),
+              .proto = net::kProtoUdp,
+              .ipv4_id = 1,
+              .sport = 12345,
+              .dport = 53,
+              .payload = query};
   EXPECT_EQ(encoded_frame(s), from_hex("45000039000100004011a695c0a80164090909093039003500251976"
-                                 "123401000001000000000000076578616d706c6503636f6d0000010001"));
+                                       "123401000001000000000000076578616d706c6503636f6d0000010001"));
 }
 
 // tcpdump tests/LINKTYPE_RAW_ipv6.pcap (raw-ipv6.pcap): the same query over IPv6.
 TEST(EncodeKnownGood, RawIpv6UdpIsTcpdumpsFixture) {
   const Bytes query = from_hex(kDnsQuery);
-  FrameSpec s{.link = LinkType::kRaw, .family = net::Family::kIpv6, .src = address("2001:db8::1"),
-              .dst = address("2620:fe::9"), .proto = net::kProtoUdp, .sport = 12345, .dport = 53, .payload = query};
-  EXPECT_EQ(encoded_frame(s), from_hex("600000000025114020010db8000000000000000000000001262000fe000000000000000000000009"
-                                 "30390035002598b3123401000001000000000000076578616d706c6503636f6d0000010001"));
+  FrameSpec s{.link = LinkType::kRaw,
+              .family = net::Family::kIpv6,
+              .src = address("2001:db8::1"),
+              .dst = address("2620:fe::9"),
+              .proto = net::kProtoUdp,
+              .sport = 12345,
+              .dport = 53,
+              .payload = query};
+  EXPECT_EQ(encoded_frame(s),
+            from_hex("600000000025114020010db8000000000000000000000001262000fe000000000000000000000009"
+                     "30390035002598b3123401000001000000000000076578616d706c6503636f6d0000010001"));
 }
 
 // community-id-spec pcaps/tcp.pcap frame 1 (communityid-tcp.pcap): a SYN with MSS, SACK-
 // permitted, timestamps and window-scale options, DF set.
 TEST(EncodeKnownGood, EthernetIpv4TcpSynWithOptionsIsCommunityIdFrame1) {
   const Bytes options = from_hex("020405b40402080a05339f0e0000000001030300");
-  FrameSpec s{.dst_mac = {0x00, 0x00, 0x0c, 0x07, 0xac, 0x01}, .src_mac = {0x00, 0x60, 0x97, 0x94, 0x82, 0xdf},
-              .src = address("128.232.110.120"), .dst = address("66.35.250.204"), .ipv4_id = 0x698b,
-              .dont_fragment = true, .sport = 34855, .dport = 80, .seq = 0xbecbf685, .tcp_flags = 0x002,
-              .window = 5840, .tcp_options = options};
-  EXPECT_EQ(encoded_frame(s), from_hex("00000c07ac010060979482df08004500003c698b40004006a4e080e86e784223facc"
-                                 "88270050becbf68500000000a00216d022dc0000020405b40402080a05339f0e0000000001030300"));
+  FrameSpec s{.dst_mac = {0x00, 0x00, 0x0c, 0x07, 0xac, 0x01},
+              .src_mac = {0x00, 0x60, 0x97, 0x94, 0x82, 0xdf},
+              .src = address("128.232.110.120"),
+              .dst = address("66.35.250.204"),
+              .ipv4_id = 0x698b,
+              .dont_fragment = true,
+              .sport = 34855,
+              .dport = 80,
+              .seq = 0xbecbf685,
+              .tcp_flags = 0x002,
+              .window = 5840,
+              .tcp_options = options};
+  EXPECT_EQ(encoded_frame(s),
+            from_hex("00000c07ac010060979482df08004500003c698b40004006a4e080e86e784223facc"
+                     "88270050becbf68500000000a00216d022dc0000020405b40402080a05339f0e0000000001030300"));
 }
 
 // community-id-spec pcaps/icmp6.pcap frame 1 (communityid-icmp6.pcap): a neighbour
 // solicitation, hop limit 255; the ICMPv6 checksum covers the pseudo-header.
 TEST(EncodeKnownGood, Icmpv6NeighbourSolicitationIsCommunityIdFrame1) {
   const Bytes body = from_hex("fe80000000000000026097fffe0769ea01010000860580da");
-  FrameSpec s{.dst_mac = {0x00, 0x60, 0x97, 0x07, 0x69, 0xea}, .src_mac = {0x00, 0x00, 0x86, 0x05, 0x80, 0xda},
-              .family = net::Family::kIpv6, .src = address("fe80::200:86ff:fe05:80da"),
-              .dst = address("fe80::260:97ff:fe07:69ea"), .proto = net::kProtoIcmpv6, .ttl = 255, .icmp_type = 135,
+  FrameSpec s{.dst_mac = {0x00, 0x60, 0x97, 0x07, 0x69, 0xea},
+              .src_mac = {0x00, 0x00, 0x86, 0x05, 0x80, 0xda},
+              .family = net::Family::kIpv6,
+              .src = address("fe80::200:86ff:fe05:80da"),
+              .dst = address("fe80::260:97ff:fe07:69ea"),
+              .proto = net::kProtoIcmpv6,
+              .ttl = 255,
+              .icmp_type = 135,
               .payload = body};
   EXPECT_EQ(encoded_frame(s), from_hex("0060970769ea0000860580da86dd6000000000203afffe80000000000000020086fffe0580da"
-                                 "fe80000000000000026097fffe0769ea870068bd00000000"
-                                 "fe80000000000000026097fffe0769ea01010000860580da"));
+                                       "fe80000000000000026097fffe0769ea870068bd00000000"
+                                       "fe80000000000000026097fffe0769ea01010000860580da"));
 }
 
 // suricata-verify tests/bug-3616-smtp/input.pcap frame 26 (icmp-frag-needed-smtp.pcap).
@@ -110,9 +137,18 @@ TEST(EncodeKnownGood, Icmpv4FragmentationNeededIsSuricatasFrame) {
   const Bytes captured = from_hex(kFragmentationNeeded);
   ASSERT_EQ(captured.size(), 590u);
   const Bytes quote(captured.begin() + 14 + 20 + 8, captured.end());
-  FrameSpec s{.dst_mac = {0x00, 0xe0, 0x1c, 0x3c, 0x17, 0xc2}, .src_mac = {0x00, 0x1f, 0x33, 0xd9, 0x81, 0x60},
-              .src = address("192.168.1.1"), .dst = address("10.10.1.4"), .proto = net::kProtoIcmp, .ttl = 63,
-              .tos = 0xc0, .ipv4_id = 0x4519, .icmp_type = 3, .icmp_code = 4, .icmp_rest = 1492, .payload = quote};
+  FrameSpec s{.dst_mac = {0x00, 0xe0, 0x1c, 0x3c, 0x17, 0xc2},
+              .src_mac = {0x00, 0x1f, 0x33, 0xd9, 0x81, 0x60},
+              .src = address("192.168.1.1"),
+              .dst = address("10.10.1.4"),
+              .proto = net::kProtoIcmp,
+              .ttl = 63,
+              .tos = 0xc0,
+              .ipv4_id = 0x4519,
+              .icmp_type = 3,
+              .icmp_code = 4,
+              .icmp_rest = 1492,
+              .payload = quote};
   EXPECT_EQ(encoded_frame(s), captured);
 }
 
@@ -159,17 +195,54 @@ std::vector<Case> cases() {
   const net::Ip128 b6 = address("2001:db8:ffff::2");
   const auto v6 = net::Family::kIpv6;
   return {
-      {"tcp4", {.src = a4, .dst = b4, .ttl = 61, .ipv4_id = 7, .dont_fragment = true, .sport = 40000, .dport = 443,
-                .seq = 0x01020304, .ack = 0xfffffffe, .tcp_flags = 0x018, .window = 64240, .payload = kPayload}},
-      {"tcp6", {.family = v6, .src = a6, .dst = b6, .ttl = 63, .flow_label = 0xabcde, .sport = 40000, .dport = 443,
-                .tcp_flags = 0x012, .payload = kPayload}},
+      {"tcp4",
+       {.src = a4,
+        .dst = b4,
+        .ttl = 61,
+        .ipv4_id = 7,
+        .dont_fragment = true,
+        .sport = 40000,
+        .dport = 443,
+        .seq = 0x01020304,
+        .ack = 0xfffffffe,
+        .tcp_flags = 0x018,
+        .window = 64240,
+        .payload = kPayload}},
+      {"tcp6",
+       {.family = v6,
+        .src = a6,
+        .dst = b6,
+        .ttl = 63,
+        .flow_label = 0xabcde,
+        .sport = 40000,
+        .dport = 443,
+        .tcp_flags = 0x012,
+        .payload = kPayload}},
       {"udp4", {.src = a4, .dst = b4, .proto = net::kProtoUdp, .sport = 5353, .dport = 53, .payload = kPayload}},
-      {"udp6", {.family = v6, .src = a6, .dst = b6, .proto = net::kProtoUdp, .sport = 5353, .dport = 53,
-                .payload = kPayload, .payload_bytes = 1000}},
-      {"echo4", {.src = a4, .dst = b4, .proto = net::kProtoIcmp, .icmp_type = 8, .icmp_rest = icmp_echo_rest(0x4242, 1),
-                 .payload_bytes = 56}},
-      {"echo6", {.family = v6, .src = a6, .dst = b6, .proto = net::kProtoIcmpv6, .icmp_type = 129,
-                 .icmp_rest = icmp_echo_rest(0x0707, 2), .payload = kPayload}},
+      {"udp6",
+       {.family = v6,
+        .src = a6,
+        .dst = b6,
+        .proto = net::kProtoUdp,
+        .sport = 5353,
+        .dport = 53,
+        .payload = kPayload,
+        .payload_bytes = 1000}},
+      {"echo4",
+       {.src = a4,
+        .dst = b4,
+        .proto = net::kProtoIcmp,
+        .icmp_type = 8,
+        .icmp_rest = icmp_echo_rest(0x4242, 1),
+        .payload_bytes = 56}},
+      {"echo6",
+       {.family = v6,
+        .src = a6,
+        .dst = b6,
+        .proto = net::kProtoIcmpv6,
+        .icmp_type = 129,
+        .icmp_rest = icmp_echo_rest(0x0707, 2),
+        .payload = kPayload}},
   };
 }
 
@@ -192,8 +265,12 @@ TEST(EncodeChecksum, EveryHeaderSumsToAllOnes) {
 TEST(EncodeChecksum, UdpChecksumOfZeroIsSentAsAllOnes) {
   // RFC 768: a computed 0 is sent as 0xffff. Append the word that brings the sum to 0xffff.
   Bytes payload = {0, 0};
-  FrameSpec s{.src = net::ip4(10, 0, 0, 1), .dst = net::ip4(10, 0, 0, 2), .proto = net::kProtoUdp, .sport = 1,
-              .dport = 2, .payload = payload};
+  FrameSpec s{.src = net::ip4(10, 0, 0, 1),
+              .dst = net::ip4(10, 0, 0, 2),
+              .proto = net::kProtoUdp,
+              .sport = 1,
+              .dport = 2,
+              .payload = payload};
   const std::uint16_t first = u16_at(encoded_frame(s), 14 + 20 + 6);
   payload = {static_cast<std::uint8_t>(first >> 8), static_cast<std::uint8_t>(first)};
   const Bytes frame = encoded_frame(s);
@@ -237,9 +314,18 @@ TEST(EncodeRoundTrip, EachProtocolAndFamilyDecodesToItsFields) {
 
 TEST(EncodeRoundTrip, VlanTagsAndFlowLabelAndTcpFieldsAreWhereDecodersReadThem) {
   const std::array<VlanTag, 2> tags = {VlanTag{0x88a8, 100}, VlanTag{0x8100, 7}};
-  FrameSpec s{.dst_mac = {2, 0, 0, 0, 0, 1}, .src_mac = {2, 0, 0, 0, 0, 2}, .vlan_tags = tags,
-              .family = net::Family::kIpv6, .src = address("2001:db8::1"), .dst = address("2001:db8::2"),
-              .flow_label = 0x12345, .sport = 1, .dport = 2, .seq = 0x11223344, .ack = 0x55667788, .tcp_flags = 0x010,
+  FrameSpec s{.dst_mac = {2, 0, 0, 0, 0, 1},
+              .src_mac = {2, 0, 0, 0, 0, 2},
+              .vlan_tags = tags,
+              .family = net::Family::kIpv6,
+              .src = address("2001:db8::1"),
+              .dst = address("2001:db8::2"),
+              .flow_label = 0x12345,
+              .sport = 1,
+              .dport = 2,
+              .seq = 0x11223344,
+              .ack = 0x55667788,
+              .tcp_flags = 0x010,
               .window = 1234};
   const Bytes frame = encoded_frame(s);
   ASSERT_EQ(frame.size(), 14u + 8u + 40u + 20u);
@@ -259,8 +345,14 @@ TEST(EncodeRoundTrip, VlanTagsAndFlowLabelAndTcpFieldsAreWhereDecodersReadThem) 
 }
 
 TEST(EncodeRoundTrip, Ipv4FragmentsFirstAndLater) {
-  FrameSpec first{.link = LinkType::kRaw, .src = net::ip4(10, 0, 0, 1), .dst = net::ip4(10, 0, 0, 2), .ipv4_id = 0xbeef,
-                  .fragment = {.more = true}, .sport = 40000, .dport = 443, .tcp_flags = 0x002};
+  FrameSpec first{.link = LinkType::kRaw,
+                  .src = net::ip4(10, 0, 0, 1),
+                  .dst = net::ip4(10, 0, 0, 2),
+                  .ipv4_id = 0xbeef,
+                  .fragment = {.more = true},
+                  .sport = 40000,
+                  .dport = 443,
+                  .tcp_flags = 0x002};
   const DecodedPacket a = decode_packet(LinkType::kRaw, encoded_frame(first), {});
   EXPECT_TRUE(a.fragment.is_fragment);
   EXPECT_TRUE(a.fragment.more);
@@ -283,15 +375,21 @@ TEST(EncodeRoundTrip, Ipv6ExtensionsAndFragmentHeaderAreChained) {
   const Bytes hop_by_hop(6, 0);
   const Bytes routing(22, 0);
   const std::array<Ipv6Extension, 2> chain = {Ipv6Extension{0, hop_by_hop}, Ipv6Extension{43, routing}};
-  FrameSpec s{.link = LinkType::kIpv6, .family = net::Family::kIpv6, .src = address("2001:db8::1"),
-              .dst = address("2001:db8::2"), .proto = net::kProtoUdp, .fragment = {.is_fragment = true, .id = 77, .more = true},
-              .ipv6_extensions = chain, .sport = 1000, .dport = 53};
+  FrameSpec s{.link = LinkType::kIpv6,
+              .family = net::Family::kIpv6,
+              .src = address("2001:db8::1"),
+              .dst = address("2001:db8::2"),
+              .proto = net::kProtoUdp,
+              .fragment = {.is_fragment = true, .id = 77, .more = true},
+              .ipv6_extensions = chain,
+              .sport = 1000,
+              .dport = 53};
   const Bytes frame = encoded_frame(s);
   ASSERT_EQ(frame.size(), 40u + 8u + 24u + 8u + 8u);
-  EXPECT_EQ(frame[6], 0);             // IPv6 -> hop-by-hop
-  EXPECT_EQ(frame[40], 43);           // hop-by-hop -> routing
-  EXPECT_EQ(frame[48], 44);           // routing -> fragment
-  EXPECT_EQ(frame[49], 2);            // routing: 24 bytes = (2 + 1) * 8
+  EXPECT_EQ(frame[6], 0);                // IPv6 -> hop-by-hop
+  EXPECT_EQ(frame[40], 43);              // hop-by-hop -> routing
+  EXPECT_EQ(frame[48], 44);              // routing -> fragment
+  EXPECT_EQ(frame[49], 2);               // routing: 24 bytes = (2 + 1) * 8
   EXPECT_EQ(frame[72], net::kProtoUdp);  // fragment -> UDP
   const DecodedPacket p = decode_packet(LinkType::kIpv6, frame, {});
   EXPECT_EQ(p.malformed, Malformed::kNone) << malformed_name(p.malformed);
@@ -308,13 +406,25 @@ TEST(EncodeRoundTrip, IcmpErrorsQuoteAnEncodedPacket) {
     const net::Ip128 server = v4 ? net::ip4(192, 168, 1, 2) : address("2001:db8::2");
     const net::Ip128 router = v4 ? net::ip4(1, 2, 3, 4) : address("2001:db8::99");
     // The packet that did not fit: 1500 bytes from the server, quoted by its first 64 (its headers).
-    FrameSpec big{.link = LinkType::kRaw, .family = family, .src = server, .dst = client, .sport = 443, .dport = 40000,
-                  .tcp_flags = 0x010, .payload_bytes = 1400};
+    FrameSpec big{.link = LinkType::kRaw,
+                  .family = family,
+                  .src = server,
+                  .dst = client,
+                  .sport = 443,
+                  .dport = 40000,
+                  .tcp_flags = 0x010,
+                  .payload_bytes = 1400};
     std::array<std::uint8_t, 64> quote{};
     ASSERT_TRUE(encode_frame(big, quote).ok());
-    FrameSpec error{.link = LinkType::kRaw, .family = family, .src = router, .dst = server,
-                    .proto = v4 ? net::kProtoIcmp : net::kProtoIcmpv6, .icmp_type = std::uint8_t(v4 ? 3 : 2),
-                    .icmp_code = std::uint8_t(v4 ? 4 : 0), .icmp_rest = 1280, .payload = quote};
+    FrameSpec error{.link = LinkType::kRaw,
+                    .family = family,
+                    .src = router,
+                    .dst = server,
+                    .proto = v4 ? net::kProtoIcmp : net::kProtoIcmpv6,
+                    .icmp_type = std::uint8_t(v4 ? 3 : 2),
+                    .icmp_code = std::uint8_t(v4 ? 4 : 0),
+                    .icmp_rest = 1280,
+                    .payload = quote};
     const Bytes frame = encoded_frame(error);
     const DecodedPacket p = decode_packet(LinkType::kRaw, frame, {});
     SCOPED_TRACE(v4 ? "ICMPv4" : "ICMPv6");
@@ -364,7 +474,8 @@ TEST(EncodeErrors, EachInvalidSpecSaysWhatIsWrong) {
   const std::array<Ipv6Extension, 2> chain = {Ipv6Extension{0, six}, Ipv6Extension{43, ten}};
   EXPECT_EQ(error_of({.family = net::Family::kIpv6, .ipv6_extensions = chain}),
             "ipv6 extension #2 (type 43): 12 bytes is not a multiple of 8 up to 2048");
-  EXPECT_EQ(error_of({.link = LinkType::kIpv4, .family = net::Family::kIpv6}), "link type IPV4 cannot carry an IPv6 packet");
+  EXPECT_EQ(error_of({.link = LinkType::kIpv4, .family = net::Family::kIpv6}),
+            "link type IPV4 cannot carry an IPv6 packet");
   auto frame = encode_frame(FrameSpec{}, short_out);
   ASSERT_FALSE(frame.ok());
   EXPECT_EQ(frame.error().message, "headers of 54 bytes do not fit in 53 bytes");

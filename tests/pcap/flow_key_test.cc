@@ -6,13 +6,13 @@
 #include "pcap/flow_key.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <span>
@@ -207,12 +207,12 @@ TEST(FlowKey, SameAddressOrdersByPort) {
 TEST(FlowKey, DifferentFlowsDiffer) {
   const DecodedPacket base = tcp("10.0.0.2", 51000, "10.0.0.1", 443);
   std::vector<DecodedPacket> others = {
-      tcp("10.0.0.2", 51001, "10.0.0.1", 443),                          // another source port
-      tcp("10.0.0.2", 51000, "10.0.0.1", 444),                          // another destination port
-      tcp("10.0.0.3", 51000, "10.0.0.1", 443),                          // another address
+      tcp("10.0.0.2", 51001, "10.0.0.1", 443),                         // another source port
+      tcp("10.0.0.2", 51000, "10.0.0.1", 444),                         // another destination port
+      tcp("10.0.0.3", 51000, "10.0.0.1", 443),                         // another address
       with_ports("10.0.0.2", 51000, "10.0.0.1", 443, net::kProtoUdp),  // another protocol
-      tcp("::a00:2", 51000, "::a00:1", 443),                            // same bits, IPv6
-      tcp("10.0.0.2", 443, "10.0.0.1", 51000),                          // ports swapped, not mirrored
+      tcp("::a00:2", 51000, "::a00:1", 443),                           // same bits, IPv6
+      tcp("10.0.0.2", 443, "10.0.0.1", 51000),                         // ports swapped, not mirrored
   };
   std::set<std::uint64_t> hashes = {symmetric_hash(key_of(base))};
   for (const DecodedPacket& other : others) {
@@ -434,7 +434,6 @@ TEST(CommunityId, EveryBaselineTupleEqualsBaseline) {
   }
 }
 
-
 // A made header keys and is named as the captured packet of that header: the oracle is the
 // encoder and the decoder (pcap/encode.h, pcap/decode.h), for every protocol a FiveTuple carries.
 TEST(FlowKeyOfHeader, EqualsTheDecodedPacketOfThatHeader) {
@@ -443,10 +442,10 @@ TEST(FlowKeyOfHeader, EqualsTheDecodedPacketOfThatHeader) {
       {v4("10.0.1.5"), v4("10.0.2.10"), 40000, 8080, net::kProtoTcp, Family::kIpv4},
       {v4("10.0.2.10"), v4("10.0.1.5"), 8080, 40000, net::kProtoTcp, Family::kIpv4},
       {v4("192.0.2.1"), v4("10.0.1.5"), 5353, 53, net::kProtoUdp, Family::kIpv4},
-      {v4("10.0.1.1"), v4("10.0.1.5"), net::kIcmpDestinationUnreachable, net::kIcmpFragmentationNeeded,
-       net::kProtoIcmp, Family::kIpv4},
-      {net::parse_address("2001:db8::1")->bits, net::parse_address("2001:db8::2")->bits, 443, 1025,
-       net::kProtoTcp, Family::kIpv6},
+      {v4("10.0.1.1"), v4("10.0.1.5"), net::kIcmpDestinationUnreachable, net::kIcmpFragmentationNeeded, net::kProtoIcmp,
+       Family::kIpv4},
+      {net::parse_address("2001:db8::1")->bits, net::parse_address("2001:db8::2")->bits, 443, 1025, net::kProtoTcp,
+       Family::kIpv6},
       {net::parse_address("2001:db8::1")->bits, net::parse_address("2001:db8::2")->bits, net::kIcmpv6PacketTooBig, 0,
        net::kProtoIcmpv6, Family::kIpv6},
       {v4("10.0.1.5"), v4("10.0.2.10"), 0, 0, net::kProtoGre, Family::kIpv4},

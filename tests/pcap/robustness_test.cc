@@ -188,8 +188,8 @@ TEST(RobustnessDecode, MutatedCorpusNeverCrashesAndEveryFaultIsNamed) {
 TEST(RobustnessDecode, RandomBytesOnEveryLinkType) {
   std::mt19937_64 rng(7);
   Tally tally;
-  const std::array<LinkType, 8> links{LinkType::kNull,  LinkType::kEthernet, LinkType::kRaw,  LinkType::kLoop,
-                                      LinkType::kLinuxSll, LinkType::kIpv4, LinkType::kIpv6, LinkType::kLinuxSll2};
+  const std::array<LinkType, 8> links{LinkType::kNull,     LinkType::kEthernet, LinkType::kRaw,  LinkType::kLoop,
+                                      LinkType::kLinuxSll, LinkType::kIpv4,     LinkType::kIpv6, LinkType::kLinuxSll2};
   std::vector<std::uint8_t> bytes;
   for (int i = 0; i < 4000; ++i) {
     bytes.resize(rng() % 128);

@@ -161,10 +161,12 @@ class FrameCheck {
     ADD_FAILURE() << msg.str();
   }
   void claim_absent(const char* what, bool pfsim_has) {
-    if (pfsim_has) ADD_FAILURE() << file_ << " frame " << frame_ << ": pfsim decodes " << what << ", wireshark shows none";
+    if (pfsim_has)
+      ADD_FAILURE() << file_ << " frame " << frame_ << ": pfsim decodes " << what << ", wireshark shows none";
   }
   void need(const char* what, bool pfsim_has) {
-    if (!pfsim_has) ADD_FAILURE() << file_ << " frame " << frame_ << ": pfsim has no " << what << ", wireshark shows one";
+    if (!pfsim_has)
+      ADD_FAILURE() << file_ << " frame " << frame_ << ": pfsim has no " << what << ", wireshark shows one";
   }
 
  private:
@@ -201,7 +203,8 @@ void check_frame(const std::string& name, LinkType link, const Frame& frame, con
     c.expect("ip.flags.mf", p.fragment.more, number(row, "ip.flags.mf").value_or(0) != 0);
     // tshark 4.0 prints ip.frag_offset in 8-byte units here (ipv4-frag-tcp-syn: 0, 1, 2 for
     // fragments of 8 bytes each); pfsim counts bytes.
-    c.expect("frag offset (bytes)", std::uint64_t{p.fragment.offset_bytes}, number(row, "ip.frag_offset").value_or(0) * 8);
+    c.expect("frag offset (bytes)", std::uint64_t{p.fragment.offset_bytes},
+             number(row, "ip.frag_offset").value_or(0) * 8);
   } else if (!ip6_src.empty()) {
     c.need("IPv6 header", p.has_ip && p.family == net::Family::kIpv6);
     if (!p.has_ip) return;
@@ -271,7 +274,8 @@ void check_frame(const std::string& name, LinkType link, const Frame& frame, con
     c.claim_absent("TCP flags on a tunnel packet", p.has_tcp_flags);
     // Wireshark's tcp/icmp columns are the inner packet's: decapsulate and compare.
     const DecodedPacket inner = decode_packet(link, frame.bytes, DecodeOptions{.decapsulate_tunnels = true});
-    c.expect("tunnel", static_cast<int>(inner.tunnel), static_cast<int>(*udp_dport == 4789 ? Tunnel::kVxlan : Tunnel::kGeneve));
+    c.expect("tunnel", static_cast<int>(inner.tunnel),
+             static_cast<int>(*udp_dport == 4789 ? Tunnel::kVxlan : Tunnel::kGeneve));
     if (tcp_sport) {
       c.expect("inner tcp sport", std::uint64_t{inner.sport}, *tcp_sport);
       c.expect("inner tcp dport", std::uint64_t{inner.dport}, number(row, "tcp.dstport").value_or(0));
@@ -319,7 +323,8 @@ TEST_P(WiresharkFields, EveryFrameDecodesAsWiresharkSays) {
 
 std::string test_name(const testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
-  std::replace_if(s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
+  std::replace_if(
+      s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
   return s;
 }
 

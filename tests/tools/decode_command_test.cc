@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "pcap/encode.h"
-#include "tests/encoded_frame.h"
 #include "run_pfsim.h"
+#include "tests/encoded_frame.h"
 
 namespace {
 
@@ -116,10 +116,9 @@ std::string frame_with_truncated_ipv4() {
 }
 
 // Every field name DESIGN.md §5 allows in a decode line, and in its nested objects.
-const std::set<std::string> kTopFields = {"index",     "ts_ns",     "caplen",    "len",   "link", "src",
-                                          "dst",       "proto",     "sport",     "dport", "tcp_flags",
-                                          "icmp_type", "icmp_code", "inner",     "frag",  "malformed",
-                                          "community_id"};
+const std::set<std::string> kTopFields = {"index",     "ts_ns", "caplen", "len",       "link",        "src",
+                                          "dst",       "proto", "sport",  "dport",     "tcp_flags",   "icmp_type",
+                                          "icmp_code", "inner", "frag",   "malformed", "community_id"};
 const std::set<std::string> kInnerFields = {"src", "dst", "proto", "sport", "dport"};
 const std::set<std::string> kFragFields = {"id", "offset", "more"};
 
@@ -317,12 +316,12 @@ TEST_F(PfsimDecode, UnwritableJsonFileIsBadInput) {
 }
 
 TEST_F(PfsimDecode, UsageErrors) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"decode"},
-           {"decode", kSmtp, "--limit", "0"},
-           {"decode", kSmtp, "--limit", "many"},
-           {"decode", kSmtp, "--limit", "18446744073709551616"},  // 2^64
-           {"decode", kSmtp, "--fast"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"decode"},
+                                             {"decode", kSmtp, "--limit", "0"},
+                                             {"decode", kSmtp, "--limit", "many"},
+                                             {"decode", kSmtp, "--limit", "18446744073709551616"},  // 2^64
+                                             {"decode", kSmtp, "--fast"}}) {
     CommandResult r = run(args);
     EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;
     EXPECT_EQ(r.err.rfind("pfsim: error: ", 0), 0u) << r.err;

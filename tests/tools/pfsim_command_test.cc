@@ -108,7 +108,7 @@ TEST_F(PfsimCommand, ChecksumIsFnv1aOfTheMatchedRuleIndicesInPacketOrder) {
   std::string expected = fnv1a_hex({0, 1, 0xFFFFFFFFu});
   for (const char* algorithm : {"auto", "linear", "cuttree"}) {
     CommandResult r = run({"classify", "--rules", rules.string(), "--trace", trace.string(), "--algorithm", algorithm,
-                 "--verify", "--json", json_path()});
+                           "--verify", "--json", json_path()});
     ASSERT_EQ(r.exit_code, 0) << algorithm << ": " << r.err;
     nlohmann::json report = read_json();
     EXPECT_EQ(report["rules"], 2) << algorithm;

@@ -56,7 +56,7 @@ struct PcapBuilder {
   }
 };
 
-constexpr std::uint32_t kClient = 0xC6336407;   // 198.51.100.7
+constexpr std::uint32_t kClient = 0xC6336407;     // 198.51.100.7
 constexpr std::uint32_t kAlbPublic = 0xCB00710A;  // 203.0.113.10
 
 std::string alb_flows(int flows) {
@@ -83,13 +83,15 @@ class PfsimReplay : public PfsimTest {
 TEST_F(PfsimReplay, BrokenHealthCheckExitsOneWithUnhealthyTargets) {
   const auto pcap = write_temp("in.pcap", alb_flows(200));
   const auto json = temp_dir_ / "r.json";
-  CommandResult r = run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--json", json.string()});
+  CommandResult r =
+      run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--json", json.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("read 600 packets"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("dropped health_check"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("unhealthy"), std::string::npos) << r.out;
   const nlohmann::json j = json_of(json, false);
-  for (const char* key : {"packets", "classes", "drops", "targets", "warnings", "timing"}) EXPECT_TRUE(j.contains(key)) << key;
+  for (const char* key : {"packets", "classes", "drops", "targets", "warnings", "timing"})
+    EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["packets"]["read"], 600);
   EXPECT_EQ(j["classes"]["listener"]["dropped"], 0);
   EXPECT_GT(j["classes"]["health_check"]["dropped"].get<int>(), 0);
@@ -98,7 +100,8 @@ TEST_F(PfsimReplay, BrokenHealthCheckExitsOneWithUnhealthyTargets) {
   EXPECT_EQ(j["drops"][0]["hook"], "sg-ingress(i-web1)");
   EXPECT_EQ(j["targets"][0]["health"], "unhealthy");
 
-  CommandResult zero = run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--exit-zero"});
+  CommandResult zero =
+      run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--exit-zero"});
   EXPECT_EQ(zero.exit_code, 0);
   CommandResult ok = run({"replay", scenario("aws-alb-internet-facing/recommended.yaml"), pcap.string()});
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
@@ -115,9 +118,10 @@ TEST_F(PfsimReplay, ThreadsAndMergedShardsEqualOneRun) {
   std::vector<std::string> merge_args = {"merge"};
   for (int i = 0; i < 3; ++i) {
     const auto shard = temp_dir_ / ("s" + std::to_string(i) + ".json");
-    ASSERT_EQ(run({"replay", s, pcap.string(), "--shard", std::to_string(i) + "/3", "--json", shard.string(), "--exit-zero"})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        run({"replay", s, pcap.string(), "--shard", std::to_string(i) + "/3", "--json", shard.string(), "--exit-zero"})
+            .exit_code,
+        0);
     merge_args.push_back(shard.string());
   }
   const auto merged = temp_dir_ / "merged.json";
@@ -133,7 +137,8 @@ TEST_F(PfsimReplay, MergeReadsFixesAndRefusesAnUnknownHealth) {
   const auto pcap = write_temp("in.pcap", alb_flows(50));
   const auto one = temp_dir_ / "one.json";
   ASSERT_EQ(run({"replay", scenario("aws-alb-internet-facing/broken-hc.yaml"), pcap.string(), "--json", one.string(),
-                 "--exit-zero"}).exit_code,
+                 "--exit-zero"})
+                .exit_code,
             0);
   nlohmann::json doc = json_of(one, false);
   ASSERT_FALSE(doc["drops"].empty());

@@ -26,14 +26,14 @@ namespace pfsim::engine::gen_internal {
 inline constexpr std::uint16_t kEphemeralLo = 32768;  // Linux ip_local_port_range
 inline constexpr std::uint16_t kEphemeralHi = 60999;
 inline constexpr std::uint32_t kEphemeralCount = kEphemeralHi - kEphemeralLo + 1;
-inline constexpr std::size_t kMaxClientPool = 4096;   // IPv4 addresses of an internal pool
+inline constexpr std::size_t kMaxClientPool = 4096;  // IPv4 addresses of an internal pool
 
 // The addresses a pool of clients is drawn from, and the bijection that picks one.
 struct ClientPool {
   std::vector<std::uint32_t> ipv4;
-  std::vector<net::IpRange> ipv6;      // internal LBs: their IPv6 client networks
-  bool documentation_ipv6 = false;     // internet-facing: 2001:db8::/32
-  std::uint64_t multiplier = 1;        // coprime with ipv4.size() × kEphemeralCount
+  std::vector<net::IpRange> ipv6;   // internal LBs: their IPv6 client networks
+  bool documentation_ipv6 = false;  // internet-facing: 2001:db8::/32
+  std::uint64_t multiplier = 1;     // coprime with ipv4.size() × kEphemeralCount
   std::uint64_t offset = 0;
 };
 

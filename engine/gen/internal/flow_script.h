@@ -38,19 +38,30 @@ inline constexpr std::uint32_t kRouterMac = 0xffffff;
 enum class Kind : std::uint8_t { kTcp, kUdp };
 
 enum class Phase : std::uint8_t {
-  kSyn, kSynAck, kHandshakeAck, kRequest, kResponse, kExtra, kFinA, kFinB, kLastAck,
-  kEchoRequest, kEchoReply, kUdp, kDone,
+  kSyn,
+  kSynAck,
+  kHandshakeAck,
+  kRequest,
+  kResponse,
+  kExtra,
+  kFinA,
+  kFinB,
+  kLastAck,
+  kEchoRequest,
+  kEchoReply,
+  kUdp,
+  kDone,
 };
 
 // A packet about to be written: who sends it and what it carries.
 struct Pending {
   std::int64_t ts_ns = 0;
-  bool from_a = true;          // a = initiator (client, or node for health checks)
+  bool from_a = true;  // a = initiator (client, or node for health checks)
   bool icmp_echo = false;
   std::uint16_t tcp_flags = 0;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint32_t payload = 0;   // bytes after the transport header
+  std::uint32_t payload = 0;  // bytes after the transport header
   std::uint16_t echo_seq = 0;
 };
 
@@ -60,37 +71,37 @@ struct Flow {
   net::Ip128 a_addr;
   net::Ip128 b_addr;
   std::int64_t start_ns = 0;
-  std::uint64_t extra = 0;          // keep-alive packets (listener flows)
-  std::uint64_t rng_state = 0;      // sizes and think times of the keep-alive exchanges
+  std::uint64_t extra = 0;      // keep-alive packets (listener flows)
+  std::uint64_t rng_state = 0;  // sizes and think times of the keep-alive exchanges
   std::uint32_t a_mac = kRouterMac;
   std::uint32_t b_mac = kRouterMac;
   std::uint32_t rtt_ns = 0;
-  std::uint32_t server_ns = 0;      // responder's time to answer a request
-  std::uint32_t think_ns = 0;       // initiator's pause before a keep-alive request / closing
+  std::uint32_t server_ns = 0;  // responder's time to answer a request
+  std::uint32_t think_ns = 0;   // initiator's pause before a keep-alive request / closing
   std::uint32_t isn_a = 0;
   std::uint32_t isn_b = 0;
-  std::uint32_t label_a = 0;        // IPv6 flow labels
+  std::uint32_t label_a = 0;  // IPv6 flow labels
   std::uint32_t label_b = 0;
   std::uint16_t a_port = 0;
   std::uint16_t b_port = 0;
   std::uint16_t request_bytes = 0;  // 0: a connect-only TCP health check
   std::uint16_t last_seg_bytes = 0;
-  std::uint16_t seg_bytes = 0;      // MSS towards the client (internet MTU)
-  std::uint16_t large_bytes = 0;    // MSS of the VPC MTU; 0 = no large segment
+  std::uint16_t seg_bytes = 0;    // MSS towards the client (internet MTU)
+  std::uint16_t large_bytes = 0;  // MSS of the VPC MTU; 0 = no large segment
   std::uint16_t ipid_a = 0;
   std::uint16_t ipid_b = 0;
   Kind kind = Kind::kTcp;
   net::Family family = net::Family::kIpv4;
-  std::uint8_t segments = 0;        // TCP response segments; UDP request/response pairs
+  std::uint8_t segments = 0;  // TCP response segments; UDP request/response pairs
   std::uint8_t ttl_a = 64;
   std::uint8_t ttl_b = 64;
-  bool echo = false;                // UDP health check preceded by an ICMP echo (Huawei)
+  bool echo = false;  // UDP health check preceded by an ICMP echo (Huawei)
   // progress
   Phase phase = Phase::kSyn;
   bool ack_due = false;
   std::uint8_t pos = 0;
-  std::uint32_t index = 0;          // the flow's place in start order (tie-break)
-  std::uint64_t count = 0;          // response segment or UDP packet counter
+  std::uint32_t index = 0;  // the flow's place in start order (tie-break)
+  std::uint64_t count = 0;  // response segment or UDP packet counter
   std::uint32_t seq_a = 0;
   std::uint32_t seq_b = 0;
   std::int64_t ts = 0;

@@ -121,7 +121,8 @@ class ScenarioReader : public yaml::FieldReader {
   // lb.nodes); returns the backend_ip values written (interface, where written).
   std::vector<std::pair<InterfaceIndex, YAML::Node>> read_nodes(const Fields& fields, LbIndex index, LoadBalancer& lb);
   std::pair<NetworkInterface, std::optional<YAML::Node>> read_node(const YAML::Node& n, std::size_t position,
-                                                            const std::vector<KeySpec>& keys, const LoadBalancer& lb);
+                                                                   const std::vector<KeySpec>& keys,
+                                                                   const LoadBalancer& lb);
   void assign_backend_ips(const Fields& fields, const YAML::Node& node, LoadBalancer& lb,
                           const std::vector<std::pair<InterfaceIndex, YAML::Node>>& backend_ips);
   Listener listener(const YAML::Node& n, const LoadBalancer& lb) const;

@@ -53,10 +53,10 @@ struct DropGroupKey {
 // One dropped packet, as the judge saw it.
 struct DroppedPacket {
   TrafficClass cls = TrafficClass::kOther;
-  const HookVerdict& verdict;             // the deciding hook's
-  const Packet& packet;                   // as judged on the leg
-  const pcap::FlowKey& flow;              // its captured (or synthesized) flow
-  bool reply = false;                     // a reply of its flow (for the fix)
+  const HookVerdict& verdict;                     // the deciding hook's
+  const Packet& packet;                           // as judged on the leg
+  const pcap::FlowKey& flow;                      // its captured (or synthesized) flow
+  bool reply = false;                             // a reply of its flow (for the fix)
   const pcap::DecodedPacket* captured = nullptr;  // null: synthesized
 };
 
@@ -81,7 +81,7 @@ class DropGroups {
   std::map<GroupName, std::size_t> by_name_;
   std::vector<DropGroup> groups_;
   std::vector<std::unordered_set<pcap::FlowKey, FlowKeyHash>> flows_;  // per group
-  std::vector<bool> example_synthesized_;  // the group's example has no capture index
+  std::vector<bool> example_synthesized_;                              // the group's example has no capture index
 };
 
 // The order of a report's drop groups (replay.h): by class, hook, rule id.

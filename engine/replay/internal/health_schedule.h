@@ -35,7 +35,7 @@ struct HealthSeries {
   TargetGroupIndex target_group = kNone;
   std::size_t target = 0;  // index in the group's targets
   const Listener* listener = nullptr;
-  bool mine = true;        // in this shard
+  bool mine = true;  // in this shard
   std::int64_t next_ns = 0;
   std::uint64_t count = 0;  // checks due so far (in or out of this shard)
   bool ran = false;         // some check of this shard could be synthesized
@@ -45,9 +45,9 @@ struct HealthSeries {
 
 // What one synthesized check found.
 struct HealthCheckResult {
-  bool ran = false;        // false: no path to the target (nothing was judged)
+  bool ran = false;  // false: no path to the target (nothing was judged)
   bool ok = true;
-  std::string reason;      // when not ok: "health checks from <node> dropped at <hook>"
+  std::string reason;  // when not ok: "health checks from <node> dropped at <hook>"
 };
 
 class HealthSchedule {

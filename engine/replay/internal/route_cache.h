@@ -46,8 +46,8 @@ namespace pfsim::engine::internal {
 struct Step {
   net::FiveTuple tuple;  // the header on this leg
   Leg leg;
-  bool reply = false;    // a reply of its flow (for the fix a drop report suggests)
-  bool src_is_hi = false; // the tuple's src is the higher endpoint of its conntrack key (ConntrackTable::src_is_hi)
+  bool reply = false;      // a reply of its flow (for the fix a drop report suggests)
+  bool src_is_hi = false;  // the tuple's src is the higher endpoint of its conntrack key (ConntrackTable::src_is_hi)
   std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/sim/packet.h)
   std::uint32_t mtu = 0;            // of the segment the leg crosses (ReplayEngine::next_mtu)
   LegPlan plan{};
@@ -57,7 +57,7 @@ struct Route {
   net::FiveTuple header;    // the captured header (the cache key)
   std::uint32_t epoch = 0;  // of the plans
   TrafficClass cls = TrafficClass::kOther;
-  bool direct = false;      // judged between the endpoints its addresses name
+  bool direct = false;  // judged between the endpoints its addresses name
   std::uint8_t steps = 0;
   std::array<Step, 2> step;
 };
@@ -68,23 +68,23 @@ inline constexpr std::size_t kMaxFastPathHooks = 4;
 // One slot of the cache's index: what a packet on the fast path reads besides its conntrack
 // entries.
 struct alignas(64) RouteSlot {
-  net::Ip128 src, dst;                 // the route's header (a FiveTuple's fields)
+  net::Ip128 src, dst;  // the route's header (a FiveTuple's fields)
   std::uint16_t sport = 0, dport = 0;
   std::uint8_t proto = 0;
   net::Family family = net::Family::kIpv4;
   TrafficClass cls = TrafficClass::kOther;
-  std::uint8_t fast_path_hooks : 3 = 0;     // the fast path's stateful hooks, in fast_path_slots
+  std::uint8_t fast_path_hooks : 3 = 0;      // the fast path's stateful hooks, in fast_path_slots
   std::uint8_t fast_path_src_is_hi : 4 = 0;  // bit k: hook k's packets come from the higher endpoint of its key
-  std::uint32_t route = 0;                  // index in the routes + 1; 0 = an empty slot
-  std::uint16_t fast_path_token = 0;        // the token the fast path was armed with; 0 = none
+  std::uint32_t route = 0;                   // index in the routes + 1; 0 = an empty slot
+  std::uint16_t fast_path_token = 0;         // the token the fast path was armed with; 0 = none
   // The least MTU of the route's steps, at most 65535: a longer DF packet goes to the judge,
   // which has a router send an ICMP error (a larger MTU only sends more packets there).
   std::uint16_t min_mtu = 0;
   std::array<ConntrackTable::Slot, kMaxFastPathHooks> fast_path_slots{};
 
   bool holds(const net::FiveTuple& h) const noexcept {
-    return route != 0 && src == h.src && dst == h.dst && sport == h.sport && dport == h.dport &&
-           proto == h.proto && family == h.family;
+    return route != 0 && src == h.src && dst == h.dst && sport == h.sport && dport == h.dport && proto == h.proto &&
+           family == h.family;
   }
 };
 static_assert(sizeof(RouteSlot) == 64);
@@ -143,7 +143,7 @@ class RouteCache {
   }
   void renew_fast_path_token(std::uint32_t generation, std::size_t epoch) noexcept;
 
-  ChunkedVector<Route> routes_;  // in insertion order
+  ChunkedVector<Route> routes_;   // in insertion order
   std::vector<RouteSlot> slots_;  // the index
   std::uint16_t fast_path_token_ = 0;
   std::uint32_t token_generation_ = 0;  // the conntrack generation and epoch of fast_path_token_
