@@ -35,7 +35,12 @@ set(CPACK_STRIP_FILES ON)
 # Packages install to /usr (and the man page to /usr/share/man), whatever the build's prefix.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "pfsim maintainers <maintainers@users.noreply.b-seed-6c25c51f.example>")
+# Debian policy §5.6.2: "The package maintainer's name and email address." The project has no
+# public mailing address yet: whoever builds a package for others sets theirs with
+# -DPFSIM_PACKAGE_MAINTAINER="Name <address>"; the default says it is unset (RFC 2606 .invalid).
+set(PFSIM_PACKAGE_MAINTAINER "pfsim maintainers <unset@pfsim.invalid>"
+    CACHE STRING "Maintainer field of the .deb (\"Name <email>\")")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${PFSIM_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
