@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <system_error>
+#include <utility>
 
 namespace pfsim::engine::yaml {
 namespace {
@@ -16,6 +17,46 @@ std::uint32_t last_line(std::string_view text) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The 1-based line and column of byte `pos` of `text` (a column counts bytes).
+std::pair<std::uint32_t, std::uint32_t> line_and_column(std::string_view text, std::size_t pos) {
+  const std::string_view before = text.substr(0, pos);
+  const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  return {static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1),
+          static_cast<std::uint32_t>(pos - line_start + 1)};
+}
+
+// The offset of the opening bracket ('[' or '{') of the deepest flow nesting of `text`, or npos
+// without one. Brackets in quoted scalars and in comments do not count; this is a pointer for a
+// message, not a YAML scanner.
+std::size_t deepest_flow_bracket(std::string_view text) {
+  std::size_t deepest = std::string_view::npos;
+  std::size_t depth = 0;
+  std::size_t max_depth = 0;
+  char quote = 0;  // the open quote, or 0
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == '\\' && quote == '"') {
+        ++i;  // an escaped character in a double-quoted scalar
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        max_depth = depth;
+        deepest = i;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 }  // namespace
 
@@ -247,6 +288,14 @@ std::vector<net::IpRange> FieldReader::cidr_list(const YAML::Node& n, std::strin
 }
 
 YAML::Node load_document(std::string_view text, const std::string& file, std::string_view what) {
+  // yaml-cpp 0.7 misreads a NUL byte ("name: a<NUL>" gave "unknown escape character: \x04" at a
+  // column past the line); YAML's character set excludes NUL (YAML 1.2.2, 5.1 "Character Set":
+  // c-printable has no #x0), so it is refused here, where it is.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const auto [line, column] = line_and_column(text, nul);
+    throw ReadFailure{
+        net::text_error(file, line, column, "invalid YAML: a NUL byte (\\x00); YAML text cannot contain one")};
+  }
   const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
   if (documents.size() > 1) {
     const YAML::Mark m = documents[1].Mark();
@@ -257,7 +306,21 @@ YAML::Node load_document(std::string_view text, const std::string& file, std::st
 }
 
 net::Error yaml_error(std::string_view text, const std::string& file, const YAML::Exception& e) {
-  // Syntax errors (ParserException), too-deep nesting (DeepRecursion) and the rest carry a mark.
+  // Too-deep nesting: yaml-cpp 0.7 throws DeepRecursion (yaml-cpp/depthguard.h, a class it does
+  // not export, so told by its message) with ErrorMsg::BAD_FILE, "bad file", as its text, and in a
+  // flow collection at a mark past the collection (its scanner reads the collection ahead). The
+  // message names the problem and, for a mark past the text, points at the deepest flow bracket.
+  if (e.msg == YAML::ErrorMsg::BAD_FILE) {
+    const std::string message = "invalid YAML: lists or maps nested too deeply (a document needs a few levels)";
+    const std::size_t bracket = deepest_flow_bracket(text);
+    if ((e.mark.pos < 0 || static_cast<std::size_t>(e.mark.pos) >= text.size()) && bracket != std::string_view::npos) {
+      const auto [line, column] = line_and_column(text, bracket);
+      return net::text_error(file, line, column, message);
+    }
+    return net::text_error(file, e.mark.line < 0 ? last_line(text) : one_based(e.mark.line), one_based(e.mark.column),
+                           message);
+  }
+  // Syntax errors (ParserException) and the rest carry a mark.
   const std::uint32_t line = e.mark.line < 0 ? last_line(text) : one_based(e.mark.line);
   return net::text_error(file, line, one_based(e.mark.column), "invalid YAML: " + shown(e.msg));
 }

@@ -150,5 +150,28 @@ TEST(YamlFieldsDocument, SyntaxErrorsAndSecondDocumentsAreLocated) {
             "f.yaml:1:1: error: empty");
 }
 
+TEST(YamlFieldsDocument, NulBytesAreRefusedWhereTheyAre) {
+  const auto nothing = [](const FieldReader&, const YAML::Node&) {};
+  EXPECT_EQ(outcome(std::string("a: 1\nb: x\0y\n", 12), nothing),
+            "f.yaml:2:5: error: invalid YAML: a NUL byte (\\x00); YAML text cannot contain one");
+  EXPECT_EQ(outcome(std::string("\0", 1), nothing),
+            "f.yaml:1:1: error: invalid YAML: a NUL byte (\\x00); YAML text cannot contain one");
+}
+
+// yaml-cpp stops at a parser depth of 500 (a block map is one level, a flow list two) with the
+// message "bad file", and in a flow collection at a mark past the collection's end: the error says what is wrong and
+// points at the first bracket of the deepest nesting, brackets in quotes and comments not counted.
+TEST(YamlFieldsDocument, TooDeepNestingIsNamedAndLocatedAtTheDeepestBracket) {
+  const auto nothing = [](const FieldReader&, const YAML::Node&) {};
+  const std::string kDeep = "invalid YAML: lists or maps nested too deeply (a document needs a few levels)";
+  EXPECT_EQ(outcome("a: 1\nb: " + std::string(300, '[') + "\n", nothing), "f.yaml:2:303: error: " + kDeep);
+  EXPECT_EQ(outcome("# [[[[\nb: ['[[', \"{{\", " + std::string(299, '[') + "\n", nothing),
+            "f.yaml:2:315: error: " + kDeep);
+  // Block nesting: yaml-cpp's own mark is inside the text and stays.
+  std::string block = "a:\n";
+  for (std::size_t i = 1; i < 600; ++i) block += std::string(2 * i, ' ') + "k:\n";
+  EXPECT_EQ(outcome(block, nothing), "f.yaml:499:999: error: " + kDeep);
+}
+
 }  // namespace
 }  // namespace pfsim::engine::yaml
