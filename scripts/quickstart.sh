@@ -28,9 +28,10 @@ cd "$repo"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# The build and test dependencies, all from Debian 12 (DESIGN.md, CMakeLists.txt).
+# The build and test dependencies, all from Debian 12 (DESIGN.md, CMakeLists.txt); jq for
+# scripts/collect-aws.sh and its test.
 packages=(cmake g++ make pkg-config libpcap-dev libtbb-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-          libyaml-cpp-dev googletest libgtest-dev libbenchmark-dev)
+          libyaml-cpp-dev googletest libgtest-dev libbenchmark-dev jq)
 
 step "checking Debian packages: ${packages[*]}"
 if ! command -v dpkg-query >/dev/null; then
