@@ -153,13 +153,20 @@ call() {
   local status=0
   aws "$service" "$operation" "$@" "${common_args[@]}" >"$out" 2>"$work/stderr" || status=$?
   if [[ $status -ne 0 ]]; then
-    fail "$what failed (exit $status): $(tr -s '\n' ' ' <"$work/stderr")"
+    local error
+    error=$(tr -s '[:space:]' ' ' <"$work/stderr")
+    error=${error# }
+    fail "$what failed (exit $status): ${error% }"
   fi
-  jq -e --arg key "$key" 'type == "object" and has($key)' "$out" >/dev/null 2>&1 ||
-    fail "$what printed no JSON object with \"$key\": $(head -c 300 "$out")"
-  if jq -e 'has("NextToken") or has("NextMarker")' "$out" >/dev/null; then
-    fail "$what returned one page only (its output carries NextToken or NextMarker): the bundle would be incomplete"
-  fi
+  local verdict
+  verdict=$(jq -r --arg key "$key" 'if type != "object" or (has($key) | not) then "unexpected"
+                                    elif has("NextToken") or has("NextMarker") then "truncated"
+                                    else "ok" end' "$out" 2>/dev/null) || verdict=unexpected
+  case $verdict in
+    ok) ;;
+    truncated) fail "$what returned one page only (its output carries NextToken or NextMarker): the bundle would be incomplete" ;;
+    *) fail "$what printed no JSON object with \"$key\": $(head -c 300 "$out")" ;;
+  esac
 }
 
 # raw SERVICE OPERATION KEY: a call made once, its output kept as the CLI printed it.
