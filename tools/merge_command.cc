@@ -2,6 +2,8 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 
 #include "engine/replay/replay.h"
 #include "tools/diagnostics.h"
@@ -21,11 +23,17 @@ void define_merge_options(CLI::App& command, MergeCommandOptions& options) {
 int run_merge_command(const MergeCommandOptions& options) {
   engine::ReplayReport merged;
   merged.threads = 0;
-  for (const std::string& path : options.reports) {
+  for (std::size_t i = 0; i < options.reports.size(); ++i) {
+    const std::string& path = options.reports[i];
     auto text = read_file(path);
     if (!text) return report_error(text.error());
     try {
-      engine::merge_report(merged, parse_replay_json(nlohmann::json::parse(*text)));
+      engine::ReplayReport part = parse_replay_json(nlohmann::json::parse(*text));
+      if (i > 0 && part.health_checks != merged.health_checks)
+        throw std::runtime_error("health_checks \"" + std::string(engine::health_checks_name(part.health_checks)) +
+                                 "\" differs from the first report's (\"" +
+                                 std::string(engine::health_checks_name(merged.health_checks)) + "\")");
+      engine::merge_report(merged, std::move(part));
     } catch (const std::exception& e) {
       net::Error error = net::error_message(std::string("not a replay report: ") + e.what());
       error.file = path;

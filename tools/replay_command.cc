@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "engine/model/scenario_loader.h"
 #include "net/text.h"
@@ -51,15 +52,33 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   }
   if (r.packets_non_ip > 0) out << "; " << net::grouped(r.packets_non_ip) << " not IP (not evaluated)";
   out << '\n';
-  out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14) << "dropped"
-      << '\n';
-  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
+  // The "after drop" column only when some flow was broken (engine/replay/replay.h, "Dead flows").
+  bool after_drop = false;
+  for (const engine::ClassCounts& c : r.classes) after_drop = after_drop || c.after_drop > 0;
+  out << std::left << std::setw(14) << "class" << std::right << std::setw(14) << "allowed" << std::setw(14)
+      << "dropped";
+  if (after_drop) out << std::setw(14) << "after drop";
+  out << '\n';
+  for (std::size_t c = 0; c < engine::kTrafficClasses; ++c) {
     out << std::left << std::setw(14) << engine::class_name(static_cast<TrafficClass>(c)) << std::right << std::setw(14)
-        << net::grouped(r.classes[c].allowed) << std::setw(14) << net::grouped(r.classes[c].dropped) << '\n';
+        << net::grouped(r.classes[c].allowed) << std::setw(14) << net::grouped(r.classes[c].dropped);
+    if (after_drop) out << std::setw(14) << net::grouped(r.classes[c].after_drop);
+    out << '\n';
+  }
   for (const engine::DropGroup& g : r.drops) {
-    out << "dropped " << engine::class_name(g.cls) << ' ' << net::grouped(g.packets)
-        << (g.packets == 1 ? " packet, " : " packets, ") << net::grouped(g.flows) << (g.flows == 1 ? " flow" : " flows")
-        << '\n';
+    if (g.flows_broken > 0) {
+      // The broken flows lead: their packets after the drop are the rest of what they would be.
+      out << "dropped " << engine::class_name(g.cls) << ": " << net::grouped(g.flows_broken)
+          << (g.flows_broken == 1 ? " flow broken" : " flows broken")
+          << (g.flows_broken == g.flows ? " (all of them)" : " (of " + net::grouped(g.flows) + ")") << " from "
+          << net::fixed(g.broken_first_s, 3) << " s to " << net::fixed(g.broken_last_s, 3)
+          << " s: " << net::grouped(g.packets) << (g.packets == 1 ? " packet" : " packets") << " dropped, "
+          << net::grouped(g.after_drop) << " after a drop\n";
+    } else {
+      out << "dropped " << engine::class_name(g.cls) << ' ' << net::grouped(g.packets)
+          << (g.packets == 1 ? " packet, " : " packets, ") << net::grouped(g.flows)
+          << (g.flows == 1 ? " flow" : " flows") << '\n';
+    }
     out << "  at " << g.hook << " by ";
     if (g.rule.is_default)
       out << "default (" << g.rule.text << ")";
@@ -76,15 +95,30 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
     out << '\n';
     if (!g.fix.empty()) out << "  fix: " << g.fix << '\n';
   }
-  std::size_t unhealthy = 0;
-  for (const engine::ReplayTarget& t : r.targets) {
-    if (t.health != engine::Health::kUnhealthy) continue;
-    ++unhealthy;
-    out << "target " << t.target << " (" << t.target_group << ") unhealthy: " << t.reason << '\n';
+  if (r.health_checks == engine::HealthChecks::kOff) {
+    out << "targets: health not judged (--health-checks off)\n";
+  } else {
+    std::size_t unhealthy = 0;
+    for (const engine::ReplayTarget& t : r.targets) {
+      if (t.health != engine::Health::kUnhealthy) continue;
+      ++unhealthy;
+      out << "target " << t.target << " (" << t.target_group << ") unhealthy (" << engine::health_from(t)
+          << " checks): " << t.reason << '\n';
+    }
+    std::size_t healthy = 0;
+    std::map<std::string, std::size_t> from;  // targets by where their health came from
+    for (const engine::ReplayTarget& t : r.targets) {
+      healthy += t.health == engine::Health::kHealthy;
+      if (const std::string f = engine::health_from(t); !f.empty()) ++from[f];
+    }
+    out << "targets: " << healthy << " healthy, " << unhealthy << " unhealthy";
+    if (!from.empty()) {
+      out << " (health from checks";
+      for (const auto& [f, n] : from) out << (f == from.begin()->first ? " " : ", ") << f << ": " << n;
+      out << ")";
+    }
+    out << '\n';
   }
-  std::size_t healthy = 0;
-  for (const engine::ReplayTarget& t : r.targets) healthy += t.health == engine::Health::kHealthy;
-  out << "targets: " << healthy << " healthy, " << unhealthy << " unhealthy\n";
   for (std::size_t i = 0; i < r.warnings.size() && i < kHumanWarnings; ++i) out << "warning: " << r.warnings[i] << '\n';
   if (r.warnings.size() > kHumanWarnings)
     out << "warning: ... and " << r.warnings.size() - kHumanWarnings << " more (see --json)\n";
@@ -96,6 +130,11 @@ void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
       ->required();
   command.add_option("--mode", options.mode, "through-lb (default) or as-captured")
       ->check(CLI::IsMember({"through-lb", "as-captured"}))
+      ->option_text("MODE");
+  command
+      .add_option("--health-checks", options.health_checks,
+                  "auto (default: synthesize the series the captures do not carry), synthesize, captured or off")
+      ->check(CLI::IsMember({"auto", "synthesize", "captured", "off"}))
       ->option_text("MODE");
   command.add_option("--threads", options.threads, "threads, 1-" + std::to_string(kMaxThreads) + " (default 1)")
       ->check(CLI::Range(1u, kMaxThreads))
@@ -116,6 +155,7 @@ int run_replay_command(const ReplayCommandOptions& options) {
   engine::ReplayOptions replay;
   replay.mode = options.mode == "as-captured" ? engine::ReplayMode::kAsCaptured : engine::ReplayMode::kThroughLb;
   replay.threads = options.threads;
+  replay.health_checks = engine::parse_health_checks(options.health_checks).value_or(engine::HealthChecks::kAuto);
   replay.dropped_pcap = options.dropped_pcap;
   replay.algorithm = options.algorithm;
   replay.fast_path = !options.no_fast_path;

@@ -1,21 +1,28 @@
 // tools/replay_command.h — `pfsim replay`: captured traffic through the scenario's filters.
 //
-//   pfsim replay SCENARIO PCAP... [--mode through-lb|as-captured] [--threads N] [--json FILE]
+//   pfsim replay SCENARIO PCAP... [--mode through-lb|as-captured]
+//                [--health-checks auto|synthesize|captured|off] [--threads N] [--json FILE]
 //                [--dropped-pcap FILE] [--shard I/N] [--exit-zero] [--algorithm NAME] [--no-fast-path]
 //
 // What it does (DESIGN.md §4, §5; semantics in engine/replay/replay.h): loads the scenario, replays
 // the captures in order and prints what a person needs: packets read (rate, threads) and the
 // malformed ones by kind; a class table of allowed and dropped packets; the drops grouped by
-// (class, hook, deciding rule or default) with the rule's provenance, packet and flow counts,
+// (class, hook, deciding rule or default) with the rule's provenance, packet and flow counts
+// (led by the flows the group broke and their packets after the drop, when it broke any),
 // the first packet and an example flow with its Community ID, and a fix when easily derived;
-// the targets' health; warnings (PMTU black holes per flow, a truncated capture).
+// the targets' health and where it came from (captured or synthesized checks); warnings (PMTU
+// black holes per flow, a truncated capture).
 //
 // --json FILE ("-" = stdout; the human report then goes to stderr) writes
 // {packets {read, evaluated, malformed, malformed_kinds}, classes {listener|health_check|pmtu|
-// other: {allowed, dropped}}, drops [{class, hook, at, rule {id, source, text} | "default",
-// packets, flows, first_packet (null: synthesized packets only), example {flow, community_id,
-// time_s}, fix}], targets [{target_group, target, health, reason}], warnings, timing {seconds,
-// packets_per_second, threads}}. Everything but timing is identical for any --threads.
+// other: {allowed, dropped, after_drop}}, drops [{class, hook, at, rule {id, source, text} |
+// "default", packets, flows, flows_broken, broken_first_s, broken_last_s, after_drop,
+// first_packet (null: synthesized packets only), example {flow, community_id, time_s}, fix}],
+// health_checks ("auto", "synthesize", "captured" or "off"), targets [{target_group, target,
+// health, reason, health_from ("captured", "synthesized", "captured+synthesized" or ""),
+// checks [{node, from, checks, last_s, ok, reason}]}] (empty with --health-checks off),
+// warnings, timing {seconds, packets_per_second, threads}}. Everything but timing is identical
+// for any --threads.
 // A progress bar (bytes read of total) goes to stderr when it is a terminal. --no-fast-path
 // judges every packet (ReplayOptions::fast_path = false): the same report, for testing and
 // measuring the fast path.
@@ -37,6 +44,7 @@ struct ReplayCommandOptions {
   std::string scenario_path;
   std::vector<std::string> captures;
   std::string mode = "through-lb";
+  std::string health_checks = "auto";
   unsigned threads = 1;
   std::string json_path;
   std::string dropped_pcap;

@@ -29,8 +29,8 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
   for (const engine::MalformedCount& m : r.malformed) kinds[m.kind] = {{"count", m.count}, {"first", m.first}};
   nlohmann::ordered_json classes = nlohmann::ordered_json::object();
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
-    classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {{"allowed", r.classes[c].allowed},
-                                                                              {"dropped", r.classes[c].dropped}};
+    classes[std::string(engine::class_name(static_cast<TrafficClass>(c)))] = {
+        {"allowed", r.classes[c].allowed}, {"dropped", r.classes[c].dropped}, {"after_drop", r.classes[c].after_drop}};
   nlohmann::ordered_json drops = nlohmann::ordered_json::array();
   for (const engine::DropGroup& g : r.drops) {
     nlohmann::ordered_json rule = "default";
@@ -44,17 +44,32 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
          {"rule", rule},
          {"packets", g.packets},
          {"flows", g.flows},
+         {"flows_broken", g.flows_broken},
+         {"broken_first_s", g.broken_first_s},
+         {"broken_last_s", g.broken_last_s},
+         {"after_drop", g.after_drop},
          {"first_packet", first},
          {"example",
           {{"flow", g.example.flow}, {"community_id", g.example.community_id}, {"time_s", g.example.time_s}}},
          {"fix", g.fix}});
   }
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
-  for (const engine::ReplayTarget& t : r.targets)
+  for (const engine::ReplayTarget& t : r.targets) {
+    nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+    for (const engine::TargetCheck& c : t.checks)
+      checks.push_back({{"node", c.node},
+                        {"from", c.captured ? "captured" : "synthesized"},
+                        {"checks", c.checks},
+                        {"last_s", c.last_s},
+                        {"ok", c.ok},
+                        {"reason", c.reason}});
     targets.push_back({{"target_group", t.target_group},
                        {"target", t.target},
                        {"health", engine::health_name(t.health)},
-                       {"reason", t.reason}});
+                       {"reason", t.reason},
+                       {"health_from", engine::health_from(t)},
+                       {"checks", checks}});
+  }
   return {{"packets",
            {{"read", r.packets_read},
             {"evaluated", r.packets_evaluated},
@@ -62,6 +77,7 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
             {"malformed_kinds", kinds}}},
           {"classes", classes},
           {"drops", drops},
+          {"health_checks", engine::health_checks_name(r.health_checks)},
           {"targets", targets},
           {"warnings", r.warnings},
           {"timing", {{"seconds", r.seconds}, {"packets_per_second", packets_per_second(r)}, {"threads", r.threads}}}};
@@ -82,6 +98,7 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     const Json& counts = doc.at("classes").at(std::string(engine::class_name(static_cast<TrafficClass>(c))));
     r.classes[c].allowed = counts.at("allowed").get<std::uint64_t>();
     r.classes[c].dropped = counts.at("dropped").get<std::uint64_t>();
+    r.classes[c].after_drop = counts.value("after_drop", std::uint64_t{0});
   }
   for (const Json& d : doc.at("drops")) {
     engine::DropGroup g;
@@ -99,6 +116,10 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     }
     g.packets = d.at("packets").get<std::uint64_t>();
     g.flows = d.at("flows").get<std::uint64_t>();
+    g.flows_broken = d.value("flows_broken", std::uint64_t{0});
+    g.broken_first_s = d.value("broken_first_s", 0.0);
+    g.broken_last_s = d.value("broken_last_s", 0.0);
+    g.after_drop = d.value("after_drop", std::uint64_t{0});
     g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
     const Json& ex = d.at("example");
     g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(),
@@ -106,12 +127,32 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     g.fix = d.at("fix").get<std::string>();
     r.drops.push_back(std::move(g));
   }
+  if (doc.contains("health_checks")) {
+    const std::string name = doc.at("health_checks").get<std::string>();
+    auto mode = engine::parse_health_checks(name);
+    if (!mode) throw std::runtime_error("unknown health_checks '" + name + "'");
+    r.health_checks = *mode;
+  }
   for (const Json& t : doc.at("targets")) {
     const std::string name = t.at("health").get<std::string>();
     auto health = engine::parse_health(name);
     if (!health) throw std::runtime_error("unknown health '" + name + "'");
-    r.targets.push_back({t.at("target_group").get<std::string>(), t.at("target").get<std::string>(), *health,
-                         t.at("reason").get<std::string>()});
+    engine::ReplayTarget target{t.at("target_group").get<std::string>(),
+                                t.at("target").get<std::string>(),
+                                *health,
+                                t.at("reason").get<std::string>(),
+                                {}};
+    if (t.contains("checks")) {
+      for (const Json& c : t.at("checks")) {
+        const std::string from = c.at("from").get<std::string>();
+        if (from != "captured" && from != "synthesized")
+          throw std::runtime_error("unknown check source '" + from + "'");
+        target.checks.push_back({c.at("node").get<std::string>(), from == "captured",
+                                 c.at("checks").get<std::uint64_t>(), c.at("last_s").get<double>(),
+                                 c.at("ok").get<bool>(), c.at("reason").get<std::string>()});
+      }
+    }
+    r.targets.push_back(std::move(target));
   }
   for (const Json& w : doc.at("warnings")) r.warnings.push_back(w.get<std::string>());
   const Json& timing = doc.at("timing");

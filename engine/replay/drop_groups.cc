@@ -37,7 +37,7 @@ bool same_drop_group(const DropGroup& a, const DropGroup& b) noexcept {
 
 bool example_before(const DropGroup& a, const DropGroup& b) noexcept { return example_key(a) < example_key(b); }
 
-void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) {
+std::size_t DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) {
   const HookVerdict& verdict = drop.verdict;
   const Packet& packet = drop.packet;
   const DropGroupKey key{drop.cls, verdict.hook, verdict.policy,
@@ -86,6 +86,21 @@ void DropGroups::record(const DroppedPacket& drop, std::int64_t trace_start_ns) 
     const std::optional<Fix> fix = fix_for(scenario_, verdict, packet, drop.cls, drop.reply);
     group.fix = fix ? fix_text(*fix) : "";
   }
+  return index;
+}
+
+void DropGroups::broken(std::size_t index, std::int64_t ts_ns, std::int64_t trace_start_ns) {
+  DropGroup& group = groups_[index];
+  const double t = seconds_after(ts_ns, trace_start_ns);
+  group.broken_first_s = group.flows_broken == 0 ? t : std::min(group.broken_first_s, t);
+  group.broken_last_s = group.flows_broken == 0 ? t : std::max(group.broken_last_s, t);
+  ++group.flows_broken;
+}
+
+void DropGroups::after_drop(std::size_t index, std::int64_t ts_ns, std::int64_t trace_start_ns) {
+  DropGroup& group = groups_[index];
+  ++group.after_drop;
+  group.broken_last_s = std::max(group.broken_last_s, seconds_after(ts_ns, trace_start_ns));
 }
 
 std::vector<DropGroup> DropGroups::finish() {

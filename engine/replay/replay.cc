@@ -27,6 +27,11 @@ namespace {
 // How far ahead of the packet it judges judge_batch() prefetches a decoded packet.
 constexpr std::size_t kPrefetchPackets = 8;
 
+// A TCP SYN without ACK: the packet that opens a connection (replay.h, "Dead flows").
+bool opens_flow(const pcap::DecodedPacket& d) noexcept {
+  return d.proto == net::kProtoTcp && d.has_tcp_flags && (d.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+}
+
 }  // namespace
 
 net::Result<std::shared_ptr<const Epochs>> compile_epochs(const Scenario& scenario, const ReplayOptions& options) {
@@ -50,6 +55,8 @@ ReplayEngine::ReplayEngine(const Scenario& scenario, const ReplayOptions& option
       conntrack_(scenario.conntrack),
       router_(scenario, options.mode),
       health_(scenario, options.shard_index, options.shard_count),
+      record_checks_(options.health_checks == HealthChecks::kAuto || options.health_checks == HealthChecks::kCaptured),
+      health_conntrack_(scenario.conntrack),
       drops_(scenario) {}
 
 std::unique_ptr<ReplayEngine> ReplayEngine::create(const Scenario& scenario, const ReplayOptions& options,
@@ -78,18 +85,9 @@ void ReplayEngine::advance_to(std::int64_t ts_ns) {
     for (const Event& event : scenario_.events)
       event_ns_.push_back(first_ns_ +
                           static_cast<std::int64_t>(std::llround(event.at_s * static_cast<double>(net::kNsPerSecond))));
-    health_.start(first_ns_);
   }
-  while (health_.next_ns() <= ts_ns || (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns)) {
-    // Events and checks in time order; an event at the same time as a check comes first.
-    if (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns && event_ns_[epoch_] <= health_.next_ns()) {
-      ++epoch_;
-      continue;
-    }
-    health_.run_next(
-        [this](const HealthSeries& series, std::int64_t at_ns) { return run_health_check(series, at_ns); });
-  }
-  due_ns_ = epoch_ < event_ns_.size() ? std::min(health_.next_ns(), event_ns_[epoch_]) : health_.next_ns();
+  while (epoch_ < event_ns_.size() && event_ns_[epoch_] <= ts_ns) ++epoch_;
+  due_ns_ = epoch_ < event_ns_.size() ? event_ns_[epoch_] : std::numeric_limits<std::int64_t>::max();
 }
 
 HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std::int64_t ts_ns) {
@@ -105,7 +103,7 @@ HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std
   if (!leg) return {};
   const bool tcp = proto == net::kProtoTcp;
   const std::size_t drops_before = report_.classes[static_cast<std::size_t>(TrafficClass::kHealthCheck)].dropped;
-  Judge judge(scenario_, policies(), conntrack_);
+  Judge judge(scenario_, policies(), health_conntrack_);
   // The checks are the LB's own connections (engine/sim/packet.h), one tag per series.
   const std::uint64_t lb_connection =
       mix(mix(mix(series.node) ^ (std::uint64_t{target.interface} << 32)) ^ series.target_group) | 1;
@@ -116,7 +114,10 @@ HealthCheckResult ReplayEngine::run_health_check(const HealthSeries& series, std
     const LegVerdict there = judge.judge(leg->leg, request);
     count(TrafficClass::kHealthCheck, there.allowed);
     if (!there.allowed) {
-      drops_.record({TrafficClass::kHealthCheck, *there.deciding, request, flow, false, nullptr}, first_ns_);
+      const std::size_t dropped_by =
+          drops_.record({TrafficClass::kHealthCheck, *there.deciding, request, flow, false, nullptr}, first_ns_);
+      // A dropped SYN: the check's connection never forms (replay.h, "Dead flows").
+      if (request.tuple.proto == net::kProtoTcp) drops_.broken(dropped_by, request.ts_ns, first_ns_);
       return hook_name(scenario_, there.deciding->hook);
     }
     const LegVerdict back = judge.judge(reversed(leg->leg), reply);
@@ -185,7 +186,8 @@ bool ReplayEngine::judge_leg(Step& step, const Packet& packet, bool reply, const
   Judge judge(scenario_, policies(), conntrack_);
   const LegVerdict verdict = judge.judge(step.plan, packet);
   if (!verdict.allowed) {
-    drops_.record({captured.cls, *verdict.deciding, packet, captured.flow, reply, &captured.decoded}, first_ns_);
+    current_drop_group_ =
+        drops_.record({captured.cls, *verdict.deciding, packet, captured.flow, reply, &captured.decoded}, first_ns_);
     current_dropped_ = true;
     return false;
   }
@@ -265,8 +267,9 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
   ++report_.packets_evaluated;
   const bool df = d.dont_fragment || d.family == net::Family::kIpv6;
   // The route's fast path first, before anything else is made for the packet (ICMP routes have
-  // none: RouteCache::arm_fast_path()).
-  if (fast_path_ && !net::is_icmp(d.proto)) {
+  // none: RouteCache::arm_fast_path()). An opening SYN always goes to the judge: it may break
+  // its flow, or begin a captured health check.
+  if (fast_path_ && !net::is_icmp(d.proto) && !opens_flow(d)) {
     const net::FiveTuple header = tuple_of(d);
     const RouteSlot& slot = routes_.slot(routes_.find(header, RouteCache::route_hash(header)));
     if (slot.route != 0 &&
@@ -299,6 +302,13 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   Route& route = routes_.route(slot);
   // The flow, for the drop reports; made here, past the fast path, rather than for every packet.
   const pcap::FlowKey flow = *pcap::flow_key(d);  // every IP packet has one
+  const bool opening = opens_flow(d);
+  bool retransmit = false;
+  if (!dead_.empty() && after_drop(d, flow, route.cls, opening, retransmit)) {
+    if (record_checks_ && route.cls == TrafficClass::kHealthCheck && route.direct)
+      record_captured_check(route.header, flow, d.ts_ns);
+    return false;
+  }
   const CapturedPacket captured{d, flow, route.cls, df};
   // A direct packet is a reply when it is a SYN-ACK, or from a service port to an ephemeral one
   // (for the fix a drop report suggests).
@@ -314,7 +324,58 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   }
   if (fast_path_) routes_.arm_fast_path(slot, route, passed, conntrack_, epoch_);
   count(route.cls, passed);
+  if (opening) note_opening(d, flow, retransmit);
+  if (record_checks_ && route.cls == TrafficClass::kHealthCheck && route.direct)
+    record_captured_check(route.header, flow, d.ts_ns);
   return current_dropped_;
+}
+
+bool ReplayEngine::after_drop(const pcap::DecodedPacket& d, const pcap::FlowKey& flow, TrafficClass cls, bool opening,
+                              bool& retransmit) {
+  const auto it = dead_.find(flow);
+  if (it == dead_.end()) return false;
+  DeadFlow& dead = it->second;
+  // Within conntrack's idle timeout of a TCP flow that never got established, after the flow's
+  // newest packet, the packet belongs to the broken flow; later it starts a new one.
+  const std::int64_t lifetime_ns = static_cast<std::int64_t>(scenario_.conntrack.tcp_other_s) * net::kNsPerSecond;
+  if (d.ts_ns > dead.last_ns + lifetime_ns) {
+    dead_.erase(it);
+    return false;
+  }
+  dead.last_ns = std::max(dead.last_ns, d.ts_ns);
+  if (opening && d.src == dead.initiator && d.sport == dead.initiator_port) {
+    retransmit = true;  // judged again: it may open the connection after all
+    return false;
+  }
+  report_.classes[static_cast<std::size_t>(cls)].after_drop++;
+  drops_.after_drop(dead.group, d.ts_ns, first_ns_);
+  return true;
+}
+
+void ReplayEngine::note_opening(const pcap::DecodedPacket& d, const pcap::FlowKey& flow, bool retransmit) {
+  if (!current_dropped_) {
+    if (retransmit) dead_.erase(flow);  // the connection forms after all
+    return;
+  }
+  if (retransmit) return;  // dropped again: the same broken flow
+  dead_[flow] = DeadFlow{current_drop_group_, d.src, d.sport, d.ts_ns};
+  drops_.broken(current_drop_group_, d.ts_ns, first_ns_);
+  // Its later packets, both ways, must reach after_drop(): neither direction's route may pass
+  // them by the fast path.
+  const net::FiveTuple header = tuple_of(d);
+  routes_.disarm(header);
+  routes_.disarm(reversed(header));
+}
+
+void ReplayEngine::record_captured_check(const net::FiveTuple& header, const pcap::FlowKey& flow, std::int64_t ts_ns) {
+  static const std::string kPassed;
+  const std::string& hook = current_dropped_ ? drops_.hook(current_drop_group_) : kPassed;
+  // The ICMP echoes of UDP_CONNECT checks are judged as health_check traffic but make no
+  // check fail: their packets and the datagrams' may fall in different flow shards.
+  if (net::is_icmp(header.proto)) return;
+  health_.carried_by(header, [&](std::size_t series, bool from_node) {
+    health_.record_captured(series, flow, from_node, ts_ns, hook);
+  });
 }
 
 void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns,
@@ -322,6 +383,7 @@ void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded, std
                                std::span<std::uint8_t> dropped) {
   if (decoded.empty()) return;
   advance(upto_ns.front());  // in the first batch, the first time read: it starts the trace
+  latest_ns_ = std::max(latest_ns_, upto_ns.back());
   for (std::size_t i = 0; i < decoded.size(); ++i) {
     if (i + kPrefetchPackets < decoded.size()) {
       // The fields process() reads, in the first 104 bytes of a packet decoded on another
@@ -337,13 +399,31 @@ void ReplayEngine::judge_batch(std::span<const pcap::DecodedPacket> decoded, std
   advance(upto_ns.back());
 }
 
-ReplayReport ReplayEngine::finish(bool truncated_tail_warning, const std::string& truncated_file) {
+ReplayReport ReplayEngine::finish(const std::vector<bool>& carried, bool truncated_tail_warning,
+                                  const std::string& truncated_file) {
+  report_.health_checks = options_.health_checks;
+  if (options_.health_checks != HealthChecks::kOff) {
+    // The series whose health the captures give: those they carry (auto), every one (captured)
+    // or none (synthesize); the others are synthesized now.
+    std::vector<bool> captured(health_.size(), options_.health_checks == HealthChecks::kCaptured);
+    if (options_.health_checks == HealthChecks::kAuto && carried.size() == captured.size()) captured = carried;
+    if (started_ && options_.health_checks != HealthChecks::kCaptured) {
+      health_.run_all(
+          first_ns_, latest_ns_, [&](std::size_t s) { return !captured[s]; },
+          [this](const HealthSeries& series, std::int64_t at_ns) {
+            // The policies of the check's epoch: an event at the same time as a check comes first.
+            epoch_ = 0;
+            while (epoch_ < event_ns_.size() && event_ns_[epoch_] <= at_ns) ++epoch_;
+            return run_health_check(series, at_ns);
+          });
+    }
+    report_.targets = health_.target_health(captured, first_ns_);
+  }
   for (const MalformedCount& malformed : malformed_)
     if (malformed.count > 0) report_.malformed.push_back(malformed);
   std::sort(report_.malformed.begin(), report_.malformed.end(),
             [](const MalformedCount& a, const MalformedCount& b) { return a.kind < b.kind; });
   report_.drops = drops_.finish();
-  report_.targets = health_.target_health();
   std::vector<std::string>& warnings = report_.warnings;
   for (const auto& [key, hole] : holes_) {
     std::string text = "PMTU black hole: " + hole.flow + (hole.community_id.empty() ? "" : " " + hole.community_id) +

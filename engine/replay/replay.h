@@ -20,13 +20,48 @@
 // explain does, so a traffic-port health check counts as health_check); pmtu for ICMPv4 3/4
 // and ICMPv6 2; other otherwise.
 //
-// Synthesized traffic (judged in trace-time order with the captured packets, on the same
-// connection tracking):
-//   health checks  from every node to every target of each target group its LB serves, at
-//       the first packet's time and every interval_s after it while the trace lasts: a SYN
-//       (UDP datagram for UDP_CONNECT) and its reply, tracked as the LB's own connections.
-//       A target is unhealthy when the last check of some node failed; the reason names the
-//       node and hook (the lexically smallest, so that merged shards agree with one run).
+// Dead flows: a TCP flow whose opening packet (a SYN without ACK) is dropped never forms, so its
+// later captured packets, both directions, would never have been sent: they are counted
+// "after a drop" (ClassCounts::after_drop, DropGroup::after_drop) under the drop group of the
+// SYN that killed the flow, never judged (so never allowed, and never opening a tracked flow
+// from the other side, as a captured SYN-ACK otherwise would). The flow is the five-tuple both
+// ways (pcap::flow_key) while its packets keep coming within conntrack's idle timeout of a TCP
+// flow that is not established (ConntrackConfig::tcp_other_s) after the last one; a later
+// packet starts a new flow. A SYN without ACK from the flow's initiator within that time is a
+// retransmission: judged again (dropped again, it counts as a drop of the same broken flow;
+// passed, e.g. after an event allowed it, the flow lives and is judged from then on). The drop
+// group counts its broken flows (DropGroup::flows_broken, with the first and last time any of
+// them was seen). Through the LB, a SYN dropped on the backend leg kills the captured flow too:
+// the proxy's client connection may form, but nothing of it reaches the target. UDP and other
+// protocols have no opening packet a capture can tell, and each of their packets is judged.
+//
+// Health checks (ReplayOptions::health_checks, --health-checks): a series is the checks of
+// one LB node to one target of one target group (its health-check port and protocol). The
+// captures carry a series when they hold at least one packet, either way, of a flow between
+// the series' source address (the node's, as a synthesized check leaves it: lb_paths.h
+// backend_leg) and the target's address, with the health-check protocol and port (for
+// UDP_CONNECT, the UDP datagrams), anywhere in their time span; the whole series is then
+// taken from the captures. kAuto (the default) synthesizes the series the captures do not
+// carry and judges the others' health from the captured checks; kSynthesize synthesizes every
+// series (captured checks are judged as traffic but say nothing of health); kCaptured
+// synthesizes none (a target without a carried series is "unknown"); kOff synthesizes none
+// and reports no target health at all (captured checks are still judged and counted as
+// health_check traffic). A captured check is the TCP or UDP flows from the node that start
+// within half an interval of each other: it fails when a packet of it is dropped. The ICMP
+// echoes of a UDP_CONNECT check are judged as health_check traffic but make no captured check
+// fail (they may fall in another flow shard than the datagram: a known limit). A check
+// fails or passes as a whole. A target is unhealthy when the last check of some node failed (captured or
+// synthesized); the reason names the node and hook (the lexically smallest, so that merged
+// shards agree with one run); each target lists its nodes' checks and where they came from.
+//
+// Synthesized traffic:
+//   health checks  from every node to every target of each target group its LB serves (the
+//       series to synthesize, above), at the first packet's time and every interval_s after it
+//       while the trace lasts: a SYN (UDP datagram for UDP_CONNECT) and its reply, tracked as
+//       the LB's own connections. They meet no captured flow (their own connection tracking,
+//       which the LB's own connections are anyway: engine/sim/packet.h), so they are judged
+//       after the captures, when it is known which series the captures carry, with the
+//       policies of the event epoch of each check's time.
 //   PMTU errors    where a packet with DF set (every IPv6 packet: IPv6 routers never
 //       fragment) is longer than the next segment's MTU — mtu.internet_bytes when the leg
 //       leaves the VPC for an outside address, mtu.vpc_bytes otherwise — the router at the far
@@ -39,8 +74,10 @@
 //
 // Sharding (--shard I/N): only the packets whose flow (pcap::flow_key, ICMP errors by the
 // quoted flow; later fragments with their datagram) has symmetric_hash % N == I are judged;
-// each health-check series (node, target) belongs to one shard by a fixed hash. Times (first
-// packet, events, health-check schedule) come from every packet read, and the LB's own
+// each synthesized health-check series (node, target) belongs to one shard by a fixed hash,
+// while a captured check counts in its flow's shard with its time (the report lists each
+// node's last check, so merged shards pick the last). Times (first packet, events,
+// health-check schedule) and the series the captures carry come from every packet read, and the LB's own
 // connections are tracked apart from other flows, so N shards merged (merge_report) equal one
 // run — except where two captured flows are one connection on a leg (README, "Splitting the
 // work"), which one run tracks together and shards may not.
@@ -66,6 +103,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/analysis/fix.h"
@@ -77,8 +115,19 @@ namespace pfsim::engine {
 
 enum class ReplayMode : std::uint8_t { kThroughLb, kAsCaptured };
 
+// Where the targets' health comes from (--health-checks; "Health checks" above).
+enum class HealthChecks : std::uint8_t {
+  kAuto,        // captured series from the captures, the others synthesized
+  kSynthesize,  // every series synthesized; captured checks are judged as traffic only
+  kCaptured,    // no synthesis: health from the captured series only
+  kOff,         // no synthesis and no target health (the report's targets are empty)
+};
+std::string_view health_checks_name(HealthChecks h) noexcept;  // "auto", "synthesize", "captured", "off"
+std::optional<HealthChecks> parse_health_checks(std::string_view name) noexcept;
+
 struct ReplayOptions {
   ReplayMode mode = ReplayMode::kThroughLb;
+  HealthChecks health_checks = HealthChecks::kAuto;
   std::uint32_t threads = 1;
   std::uint32_t shard_index = 0;  // keep flows with symmetric hash % shard_count == shard_index
   std::uint32_t shard_count = 1;
@@ -102,6 +151,9 @@ struct ReplayOptions {
 struct ClassCounts {
   std::uint64_t allowed = 0;
   std::uint64_t dropped = 0;
+  // Captured packets of broken flows ("Dead flows" above): neither allowed nor dropped, since
+  // they would never have been sent.
+  std::uint64_t after_drop = 0;
 };
 
 struct MalformedCount {
@@ -126,8 +178,25 @@ struct DropGroup {
   std::uint64_t packets = 0;       // packets dropped (captured and synthesized)
   std::uint64_t flows = 0;         // distinct flows among them
   std::uint64_t first_packet = 0;  // the first captured packet index; 0 = synthesized only
+  // The flows this group broke (their TCP SYN dropped: "Dead flows" above), when the first and
+  // the last packet of any of them was seen (seconds after the first packet), and their
+  // captured packets after the drop, counted here and nowhere else.
+  std::uint64_t flows_broken = 0;
+  double broken_first_s = 0;
+  double broken_last_s = 0;
+  std::uint64_t after_drop = 0;
   DropExample example;
   std::string fix;  // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
+};
+
+// The health checks of one LB node to a target (one series), as far as one report saw them.
+struct TargetCheck {
+  std::string node;          // the node's interface id
+  bool captured = false;     // from the captures (else synthesized)
+  std::uint64_t checks = 0;  // checks seen (captured) or run (synthesized); 0 = none
+  double last_s = 0;         // the last check's time, seconds after the first packet
+  bool ok = true;            // the last check passed
+  std::string reason;        // when not ok: "health checks from <node> dropped at <hook>"
 };
 
 struct ReplayTarget {
@@ -135,7 +204,12 @@ struct ReplayTarget {
   std::string target;
   Health health = Health::kUnused;  // kUnused: no LB checks it
   std::string reason;
+  std::vector<TargetCheck> checks;  // per node, in scenario order (empty: unused, or --health-checks off)
 };
+
+// Where a target's health came from: "captured", "synthesized", "captured+synthesized" (by
+// the nodes whose checks ran), or "" when none ran.
+std::string health_from(const ReplayTarget& target);
 
 struct ReplayReport {
   std::uint64_t packets_read = 0;
@@ -144,8 +218,9 @@ struct ReplayReport {
   std::uint64_t packets_non_ip = 0;
   std::vector<MalformedCount> malformed;  // by kind name
   std::array<ClassCounts, kTrafficClasses> classes{};
-  std::vector<DropGroup> drops;       // sorted by (class, hook, rule id)
-  std::vector<ReplayTarget> targets;  // in scenario order
+  std::vector<DropGroup> drops;  // sorted by (class, hook, rule id)
+  HealthChecks health_checks = HealthChecks::kAuto;
+  std::vector<ReplayTarget> targets;  // in scenario order; empty with HealthChecks::kOff
   std::vector<std::string> warnings;  // sorted, unique
   double seconds = 0;
   std::uint32_t threads = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/replay/internal/drop_groups.h"
+#include "engine/replay/internal/health_schedule.h"
 #include "engine/replay/replay.h"
 
 namespace pfsim::engine {
@@ -44,6 +45,7 @@ void merge_report(ReplayReport& into, ReplayReport part) {
   for (std::size_t c = 0; c < kTrafficClasses; ++c) {
     into.classes[c].allowed += part.classes[c].allowed;
     into.classes[c].dropped += part.classes[c].dropped;
+    into.classes[c].after_drop += part.classes[c].after_drop;
   }
   for (DropGroup& group : part.drops) {
     auto it = std::find_if(into.drops.begin(), into.drops.end(),
@@ -54,6 +56,14 @@ void merge_report(ReplayReport& into, ReplayReport part) {
     }
     it->packets += group.packets;
     it->flows += group.flows;
+    if (group.flows_broken > 0) {
+      it->broken_first_s =
+          it->flows_broken == 0 ? group.broken_first_s : std::min(it->broken_first_s, group.broken_first_s);
+      it->broken_last_s =
+          it->flows_broken == 0 ? group.broken_last_s : std::max(it->broken_last_s, group.broken_last_s);
+    }
+    it->flows_broken += group.flows_broken;
+    it->after_drop += group.after_drop;
     if (internal::example_before(group, *it)) {
       it->example = std::move(group.example);
       it->first_packet = group.first_packet;
@@ -68,10 +78,16 @@ void merge_report(ReplayReport& into, ReplayReport part) {
       into.targets.push_back(std::move(target));
       continue;
     }
+    if (!target.checks.empty() || !it->checks.empty()) {
+      internal::merge_target_checks(*it, target);  // exact: the nodes' last checks
+      continue;
+    }
+    // Reports without the nodes' checks (of an earlier pfsim): the worst health.
     const int a = health_rank(target.health);
     const int b = health_rank(it->health);
     if (a > b || (a == b && a == 3 && target.reason < it->reason)) *it = std::move(target);
   }
+  into.health_checks = part.health_checks;  // the same in every shard of one replay
   into.warnings.insert(into.warnings.end(), part.warnings.begin(), part.warnings.end());
   into.seconds += part.seconds;
   into.threads = std::max(into.threads, part.threads);

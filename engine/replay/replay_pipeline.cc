@@ -5,7 +5,7 @@
 //   decode   parallel: decode, record fields; with more than one flow shard, each packet's
 //            flow hash (ICMP errors by the quoted flow)
 //   prepare  serial in order: fragments to their datagram, each packet's flow shard, the
-//            running maximum of the times read
+//            running maximum of the times read, the health-check series the packets carry
 //   engine k serial in order, one stage per flow shard (engine k owns its conntrack table and
 //            route cache): events and health checks due, connection tracking and verdicts,
 //            accounting, for its packets of each batch
@@ -28,8 +28,10 @@
 #include <system_error>
 
 #include "engine/replay/internal/fragment_ports.h"
+#include "engine/replay/internal/health_schedule.h"
 #include "engine/replay/internal/replay_engine.h"
 #include "engine/replay/replay.h"
+#include "net/protocols.h"
 #include "pcap/capture.h"
 #include "pcap/decode.h"
 
@@ -76,6 +78,11 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
     engines.push_back(internal::ReplayEngine::create(scenario, sub, *epochs));
   }
   internal::FragmentPorts fragments;
+  // The health-check series the captures carry (replay.h, "Health checks"), from every packet
+  // read, in or out of this replay's shard, so that every shard synthesizes the same series.
+  const internal::HealthSchedule series(scenario, 0, 1);
+  std::vector<bool> carried(series.size(), false);
+  const bool find_carried = options.health_checks == HealthChecks::kAuto && series.size() > 0;
   std::int64_t latest_ns = std::numeric_limits<std::int64_t>::min();  // written by the judge stage only
 
   // Open every capture first: a bad header anywhere is an error before any work.
@@ -193,6 +200,10 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
                                : kNoEngine;
       latest_ns = std::max(latest_ns, d.ts_ns);
       batch->upto_ns[i] = latest_ns;
+      if (find_carried && d.malformed == pcap::Malformed::kNone && d.has_ports &&
+          (d.proto == net::kProtoTcp || d.proto == net::kProtoUdp))
+        series.carried_by(net::FiveTuple{d.src, d.dst, d.sport, d.dport, d.proto, d.family},
+                          [&](std::size_t s, bool) { carried[s] = true; });
     }
     batch->dropped.assign(n, 0);
     return batch;
@@ -250,10 +261,10 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   if (dropped) {
     if (auto closed = dropped->close(); !closed) return closed.error();
   }
-  ReplayReport report = engines.front()->finish(truncated, truncated_file);
+  ReplayReport report = engines.front()->finish(carried, truncated, truncated_file);
   if (engines.size() > 1) {
     for (std::size_t k = 1; k < engines.size(); ++k)
-      merge_report(report, engines[k]->finish(truncated, truncated_file));
+      merge_report(report, engines[k]->finish(carried, truncated, truncated_file));
     finish_merge(report);
   }
   report.threads = threads;

@@ -21,13 +21,19 @@ inline std::string report_text(const ReplayReport& r) {
     for (auto i : m.first) o << ' ' << i;
     o << '\n';
   }
-  for (const ClassCounts& c : r.classes) o << c.allowed << '/' << c.dropped << '\n';
+  for (const ClassCounts& c : r.classes) o << c.allowed << '/' << c.dropped << '/' << c.after_drop << '\n';
   for (const DropGroup& g : r.drops)
     o << class_name(g.cls) << '|' << g.hook << '|' << g.at << '|' << g.rule.is_default << '|' << g.rule.id << '|'
-      << g.rule.source << '|' << g.rule.text << '|' << g.packets << '|' << g.flows << '|' << g.first_packet << '|'
+      << g.rule.source << '|' << g.rule.text << '|' << g.packets << '|' << g.flows << '|' << g.flows_broken << '|'
+      << g.broken_first_s << '|' << g.broken_last_s << '|' << g.after_drop << '|' << g.first_packet << '|'
       << g.example.flow << '|' << g.example.community_id << '|' << g.example.time_s << '|' << g.fix << '\n';
-  for (const ReplayTarget& t : r.targets)
+  o << health_checks_name(r.health_checks) << '\n';
+  for (const ReplayTarget& t : r.targets) {
     o << t.target_group << '|' << t.target << '|' << health_name(t.health) << '|' << t.reason << '\n';
+    for (const TargetCheck& c : t.checks)
+      o << "  " << c.node << '|' << c.captured << '|' << c.checks << '|' << c.last_s << '|' << c.ok << '|' << c.reason
+        << '\n';
+  }
   for (const std::string& w : r.warnings) o << w << '\n';
   return o.str();
 }

@@ -366,5 +366,145 @@ TEST_F(ReplayTest, CorruptCaptureIsALocatedError) {
   EXPECT_NE(r.error().to_string().find("bad.pcap"), std::string::npos) << r.error().to_string();
 }
 
+// broken-hc: sg-web lacks the health-check port 8080, so every check's SYN is dropped at the
+// target. The capture carries the series lb-a (10.0.1.5) -> i-web1 (10.0.2.10) with three
+// checks (at 0, 30 and 60 s), and a listener flow spans 65 s: checks at 0, 30 and 60 s.
+std::vector<Frame> captured_health_checks() {
+  std::vector<Frame> frames = alb_handshake(0, 51000);
+  for (int k = 0; k < 3; ++k)
+    frames.push_back(tcp(30.0 * k + 0.5, "10.0.1.5", static_cast<std::uint16_t>(40000 + k), "10.0.2.10", 8080, 0x02));
+  std::sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.ts_ns < b.ts_ns; });
+  frames.push_back(tcp(65, "198.51.100.7", 51000, "203.0.113.10", 443, 0x11));
+  return frames;
+}
+
+const ReplayTarget& target_named(const ReplayReport& r, const std::string& id) {
+  const auto it =
+      std::find_if(r.targets.begin(), r.targets.end(), [&](const ReplayTarget& t) { return t.target == id; });
+  EXPECT_NE(it, r.targets.end()) << id;
+  return *it;
+}
+
+TEST_F(ReplayTest, CapturedHealthChecksAreCountedOnce) {
+  const Scenario s = scenario("aws-alb-internet-facing/broken-hc.yaml");
+  const std::string capture = write(captured_health_checks());
+  ReplayOptions o;
+  // synthesize: the carried series is judged twice, its own checks and synthesized ones.
+  o.health_checks = HealthChecks::kSynthesize;
+  ReplayReport r = replay(s, {capture}, o);
+  EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 3u + 2u * 2u * 3u) << report_text(r);
+  EXPECT_EQ(health_from(target_named(r, "i-web1")), "synthesized");
+  // auto (the default): the carried series from the capture only, the three others synthesized.
+  o.health_checks = HealthChecks::kAuto;
+  r = replay(s, {capture}, o);
+  EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 3u + 3u * 3u) << report_text(r);
+  EXPECT_EQ(r.health_checks, HealthChecks::kAuto);
+  const ReplayTarget& web1 = target_named(r, "i-web1");
+  EXPECT_EQ(web1.health, Health::kUnhealthy);
+  EXPECT_EQ(health_from(web1), "captured+synthesized");
+  ASSERT_EQ(web1.checks.size(), 2u);
+  EXPECT_TRUE(web1.checks[0].captured);
+  EXPECT_EQ(web1.checks[0].checks, 3u);
+  EXPECT_DOUBLE_EQ(web1.checks[0].last_s, 60.5);
+  EXPECT_FALSE(web1.checks[0].ok);
+  EXPECT_NE(web1.checks[0].reason.find("dropped at sg-ingress(i-web1)"), std::string::npos) << web1.checks[0].reason;
+  EXPECT_FALSE(web1.checks[1].captured);
+  EXPECT_EQ(web1.checks[1].checks, 3u);
+  EXPECT_EQ(health_from(target_named(r, "i-web2")), "synthesized");
+  // Every captured check's SYN broke its flow.
+  const DropGroup* g = find_drop(r, TrafficClass::kHealthCheck, "sg-ingress(i-web1)");
+  ASSERT_NE(g, nullptr) << report_text(r);
+  EXPECT_EQ(g->packets, 6u);
+  EXPECT_EQ(g->flows_broken, 6u);
+  EXPECT_EQ(g->first_packet, 4u);  // after the handshake
+  // captured: no synthesis; i-web2, whose series the capture does not carry, is unknown.
+  o.health_checks = HealthChecks::kCaptured;
+  r = replay(s, {capture}, o);
+  EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 3u) << report_text(r);
+  EXPECT_EQ(target_named(r, "i-web1").health, Health::kUnhealthy);
+  EXPECT_EQ(health_from(target_named(r, "i-web1")), "captured");
+  EXPECT_EQ(target_named(r, "i-web2").health, Health::kUnknown);
+  // off: the captured checks are traffic still, and no target health is reported.
+  o.health_checks = HealthChecks::kOff;
+  r = replay(s, {capture}, o);
+  EXPECT_EQ(cls(r, TrafficClass::kHealthCheck).dropped, 3u) << report_text(r);
+  EXPECT_TRUE(r.targets.empty());
+  EXPECT_TRUE(replay_flagged(r));
+}
+
+TEST_F(ReplayTest, CapturedChecksOfShardsMergeToOneRun) {
+  const Scenario s = scenario("aws-alb-internet-facing/broken-hc.yaml");
+  const std::string capture = write(captured_health_checks());
+  const ReplayReport one = replay(s, {capture});
+  ReplayReport merged;
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    ReplayOptions o;
+    o.shard_index = i;
+    o.shard_count = 3;
+    merge_report(merged, replay(s, {capture}, o));
+  }
+  finish_merge(merged);
+  EXPECT_EQ(report_text(merged), report_text(one));
+  ReplayOptions threads;
+  threads.threads = 3;
+  EXPECT_EQ(report_text(replay(s, {capture}, threads)), report_text(one));
+}
+
+// A flow whose SYN is dropped, with the target's SYN-ACK, data both ways and the close in the
+// capture (as a mirror at the target shows it): broken-wrong-group's sg-web lets port 80 in
+// from sg-bastion only, so the node's connection to i-web1 never forms.
+std::vector<Frame> dead_flow(double t_s, std::uint16_t port) {
+  return {tcp(t_s, "10.0.1.5", port, "10.0.2.10", 80, 0x02),
+          tcp(t_s + 0.001, "10.0.2.10", 80, "10.0.1.5", port, 0x12),
+          tcp(t_s + 0.002, "10.0.1.5", port, "10.0.2.10", 80, 0x10),
+          tcp(t_s + 0.003, "10.0.1.5", port, "10.0.2.10", 80, 0x18, 200),
+          tcp(t_s + 0.004, "10.0.2.10", 80, "10.0.1.5", port, 0x18, 1000),
+          tcp(t_s + 0.005, "10.0.1.5", port, "10.0.2.10", 80, 0x11),
+          tcp(t_s + 0.006, "10.0.2.10", 80, "10.0.1.5", port, 0x11)};
+}
+
+TEST_F(ReplayTest, PacketsAfterADroppedSynCountUnderTheDrop) {
+  Scenario s = scenario("aws-alb-internet-facing/broken-wrong-group.yaml");
+  std::vector<Frame> frames = dead_flow(0, 41000);
+  // A retransmitted SYN within the flow's lifetime is judged again: dropped, the same flow.
+  frames.insert(frames.begin() + 1, tcp(0.0005, "10.0.1.5", 41000, "10.0.2.10", 80, 0x02));
+  // The same five-tuple after conntrack's timeout for a flow not established: a new flow.
+  for (Frame& f : dead_flow(200, 41000)) frames.push_back(std::move(f));
+  const std::string capture = write(frames);
+  for (const bool fast_path : {true, false}) {
+    ReplayOptions o;
+    o.mode = ReplayMode::kAsCaptured;
+    o.health_checks = HealthChecks::kOff;
+    o.fast_path = fast_path;
+    const ReplayReport r = replay(s, {capture}, o);
+    const ClassCounts& listener = cls(r, TrafficClass::kListener);
+    EXPECT_EQ(listener.allowed, 0u) << report_text(r);
+    EXPECT_EQ(listener.dropped, 3u);
+    EXPECT_EQ(listener.after_drop, 12u);
+    ASSERT_EQ(r.drops.size(), 1u) << report_text(r);
+    const DropGroup& g = r.drops[0];
+    EXPECT_EQ(g.hook, "sg-ingress(i-web1)");
+    EXPECT_EQ(g.packets, 3u);
+    EXPECT_EQ(g.flows, 1u);  // one five-tuple
+    EXPECT_EQ(g.flows_broken, 2u);
+    EXPECT_EQ(g.after_drop, 12u);
+    EXPECT_DOUBLE_EQ(g.broken_first_s, 0.0);
+    EXPECT_NEAR(g.broken_last_s, 200.006, 1e-9);
+    EXPECT_EQ(g.first_packet, 1u);
+  }
+}
+
+TEST_F(ReplayTest, AFlowWhoseSynPassesIsNotBroken) {
+  // The same packets through recommended.yaml: nothing dropped, nothing after a drop.
+  const Scenario s = scenario("aws-alb-internet-facing/recommended.yaml");
+  ReplayOptions o;
+  o.mode = ReplayMode::kAsCaptured;
+  o.health_checks = HealthChecks::kOff;
+  const ReplayReport r = replay(s, {write(dead_flow(0, 41000))}, o);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).allowed, 7u) << report_text(r);
+  EXPECT_EQ(cls(r, TrafficClass::kListener).after_drop, 0u);
+  EXPECT_TRUE(r.drops.empty());
+}
+
 }  // namespace
 }  // namespace pfsim::engine

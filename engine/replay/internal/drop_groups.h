@@ -64,8 +64,17 @@ class DropGroups {
  public:
   explicit DropGroups(const Scenario& scenario) : scenario_(scenario) {}
 
-  // Counts `drop` in its group; `trace_start_ns`: the first packet's time (example times).
-  void record(const DroppedPacket& drop, std::int64_t trace_start_ns);
+  // Counts `drop` in its group and returns the group's index; `trace_start_ns`: the first
+  // packet's time (example times).
+  std::size_t record(const DroppedPacket& drop, std::int64_t trace_start_ns);
+
+  // Group `index` broke a flow whose packet at `ts_ns` it dropped (the flow's opening), or a
+  // packet of a flow it broke came at `ts_ns` after the drop (replay.h, "Dead flows").
+  void broken(std::size_t index, std::int64_t ts_ns, std::int64_t trace_start_ns);
+  void after_drop(std::size_t index, std::int64_t ts_ns, std::int64_t trace_start_ns);
+
+  // The hook name of group `index` ("nacl-out(app-a)").
+  const std::string& hook(std::size_t index) const noexcept { return groups_[index].hook; }
 
   // The groups, with their flow counts, in report order (drop_group_before); moved out.
   std::vector<DropGroup> finish();

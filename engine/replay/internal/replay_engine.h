@@ -6,11 +6,13 @@
 // Its parts, each in its own file under engine/replay/internal/:
 //   lb_router.h        which legs a captured header crosses (LB routing)
 //   route_cache.h      a route per flow direction, and the fast path past the judge
-//   health_schedule.h  when health checks are synthesized, and the targets' health
+//   health_schedule.h  the health-check series: carried or synthesized, and the targets' health
 //   drop_groups.h      the drops grouped by where and why, with examples and fixes
 //   fragment_ports.h   later fragments given their datagram's ports (used by the pipeline)
-// The engine itself judges: captured packets along their route's steps, the synthesized health
-// checks, and the router's ICMP errors where a DF packet is too long (PMTU), and counts.
+// The engine itself judges: captured packets along their route's steps (the later packets of a
+// flow whose opening SYN was dropped counted after that drop, unjudged), the synthesized
+// health checks (at finish(), on their own connection tracking), and the router's ICMP errors
+// where a DF packet is too long (PMTU), and counts.
 //
 // Not thread-safe: one ReplayEngine per flow shard, driven from one serial pipeline stage.
 #pragma once
@@ -59,8 +61,8 @@ class ReplayEngine {
   static std::unique_ptr<ReplayEngine> create(const Scenario& scenario, const ReplayOptions& options,
                                               std::shared_ptr<const Epochs> epochs);
 
-  // Notes the time of the packets read (in or out of the shard), in order: applies events and
-  // emits the health checks due up to `ts_ns`. Calling it with the running maximum of the
+  // Notes the time of the packets read (in or out of the shard), in order: starts the trace
+  // and applies the events due up to `ts_ns`. Calling it with the running maximum of the
   // times read so far before each packet of the shard (and with the last one at the end) is
   // the same as calling it for every packet read, since it only ever looks at the largest time
   // it was given.
@@ -80,8 +82,10 @@ class ReplayEngine {
   void judge_batch(std::span<const pcap::DecodedPacket> decoded, std::span<const std::int64_t> upto_ns,
                    std::span<const std::uint32_t> engine, std::uint32_t me, std::span<std::uint8_t> dropped);
 
-  // Ends the replay: health and warnings; moves the report out.
-  ReplayReport finish(bool truncated_tail_warning, const std::string& truncated_file);
+  // Ends the replay: the synthesized health checks of the series not in `carried` (those the
+  // captures carry, indexed as HealthSchedule's series: from every packet read), the targets'
+  // health and warnings; moves the report out.
+  ReplayReport finish(const std::vector<bool>& carried, bool truncated_tail_warning, const std::string& truncated_file);
 
  private:
   ReplayEngine(const Scenario& scenario, const ReplayOptions& options, std::shared_ptr<const Epochs> epochs);
@@ -101,8 +105,24 @@ class ReplayEngine {
     bool df = false;  // DF set (every IPv6 packet)
   };
 
-  // advance() when something is due: the trace starts, an event applies or a check runs.
+  // A flow broken by the drop of its opening SYN (replay.h, "Dead flows").
+  struct DeadFlow {
+    std::size_t group = 0;  // the DropGroups index of the drop that broke it
+    net::Ip128 initiator;   // the SYN's sender (its retransmissions are judged again)
+    std::uint16_t initiator_port = 0;
+    std::int64_t last_ns = 0;  // its newest packet
+  };
+
+  // advance() when something is due: the trace starts or an event applies.
   void advance_to(std::int64_t ts_ns);
+  // A captured packet of a broken flow: counted after its drop; whether it was (true) or is a
+  // retransmitted SYN to judge again (`retransmit` set).
+  bool after_drop(const pcap::DecodedPacket& d, const pcap::FlowKey& flow, TrafficClass cls, bool opening,
+                  bool& retransmit);
+  // After judging an opening SYN: a drop breaks its flow, a pass revives a broken one.
+  void note_opening(const pcap::DecodedPacket& d, const pcap::FlowKey& flow, bool retransmit);
+  // A captured packet of a health-check series the captures carry (HealthSchedule::record_captured).
+  void record_captured_check(const net::FiveTuple& header, const pcap::FlowKey& flow, std::int64_t ts_ns);
   const PolicySet& policies() const noexcept { return (*epochs_)[epoch_]; }
   static net::FiveTuple tuple_of(const pcap::DecodedPacket& d) noexcept;
   Packet to_packet(const pcap::DecodedPacket& d) const noexcept;
@@ -132,17 +152,25 @@ class ReplayEngine {
   LbRouter router_;
   RouteCache routes_;
   HealthSchedule health_;
+  // Whether captured health checks make health (HealthChecks kAuto, kCaptured).
+  const bool record_checks_;
+  // The synthesized checks' connection tracking: they are the LB's own connections and meet no
+  // captured flow, and they run after the captures, in their own time order.
+  ConntrackTable health_conntrack_;
   DropGroups drops_;
 
   bool started_ = false;
   std::int64_t first_ns_ = 0;
+  std::int64_t latest_ns_ = std::numeric_limits<std::int64_t>::min();  // the largest time read
   // The earliest time at which advance() has something to do (the first call always has).
   std::int64_t due_ns_ = std::numeric_limits<std::int64_t>::min();
   std::vector<std::int64_t> event_ns_;
 
   std::unordered_map<pcap::FlowKey, PmtuHole, FlowKeyHash> holes_;
+  std::unordered_map<pcap::FlowKey, DeadFlow, FlowKeyHash> dead_;
   std::array<MalformedCount, pcap::kMalformedKinds> malformed_{};
   bool current_dropped_ = false;
+  std::size_t current_drop_group_ = 0;  // the DropGroups index of the current packet's drop
 };
 
 }  // namespace pfsim::engine::internal

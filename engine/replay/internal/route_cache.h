@@ -132,6 +132,13 @@ class RouteCache {
   void arm_fast_path(RouteSlot& slot, const Route& route, bool passed, const ConntrackTable& conntrack,
                      std::size_t epoch) noexcept;
 
+  // Disarms the fast path of `header`'s route, if it has one: its next packet goes to the judge
+  // (a flow broken by a drop, whose packets the engine counts after the drop).
+  void disarm(const net::FiveTuple& header) noexcept {
+    RouteSlot& s = slots_[find(header, route_hash(header))];
+    if (s.route != 0) s.fast_path_token = 0;
+  }
+
  private:
   static constexpr std::uint64_t kRouteSeed = 0x726f757465ull;  // "route"
 
