@@ -34,7 +34,7 @@ _pfsim() {
 
   local options
   case $command in
-    replay) options="--mode --threads --json --dropped-pcap --shard --algorithm --exit-zero --no-fast-path --help" ;;
+    replay) options="--mode --health-checks --threads --json --dropped-pcap --shard --algorithm --exit-zero --no-fast-path --help" ;;
     merge) options="--json --exit-zero --help" ;;
     check) options="--json --algorithm --exit-zero --help" ;;
     explain) options="--flow --json --help" ;;
@@ -48,6 +48,10 @@ _pfsim() {
   case $prev in
     --mode)
       COMPREPLY=($(compgen -W "through-lb as-captured" -- "$cur"))
+      return
+      ;;
+    --health-checks)
+      COMPREPLY=($(compgen -W "auto synthesize captured off" -- "$cur"))
       return
       ;;
     --algorithm)
