@@ -30,7 +30,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # The build and test dependencies, all from Debian 12 (DESIGN.md, CMakeLists.txt); jq for
 # scripts/collect-aws.sh and its test.
-packages=(cmake g++ make pkg-config libpcap-dev libtbb-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+packages=(cmake g++ make pkg-config libpcap-dev zlib1g-dev libtbb-dev nlohmann-json3-dev libcli11-dev libfmt-dev
           libyaml-cpp-dev googletest libgtest-dev libbenchmark-dev jq)
 
 step "checking Debian packages: ${packages[*]}"
