@@ -2,8 +2,8 @@
 #   cmake -DSOURCE_DIR=<repo> -P tests/dependency_rules.cmake
 # The build already refuses a forbidden include (each part's include root holds only the parts
 # its target links: cmake/PfsimParts.cmake); this test says which arrow a change broke, checks
-# the libraries only one part may include (libpcap: pcap/; TBB: engine/replay/; yaml-cpp:
-# engine/model/), and refuses includes that climb out of a part ("../").
+# the libraries only one part may include (libpcap: pcap/; zlib: flowlog/; TBB: engine/replay/;
+# yaml-cpp: engine/model/), and refuses includes that climb out of a part ("../").
 cmake_minimum_required(VERSION 3.25)
 
 # part -> the parts it may include (itself first). A part is a folder; engine's parts are
@@ -11,6 +11,7 @@ cmake_minimum_required(VERSION 3.25)
 set(allowed_net "net")
 set(allowed_classifier "classifier;net")
 set(allowed_pcap "pcap;net")
+set(allowed_flowlog "flowlog;net")
 set(allowed_engine/model "engine/model;net")
 set(allowed_engine/policy "engine/policy;engine/model;classifier;net")
 set(allowed_engine/paths "engine/paths;engine/model;net")
@@ -19,8 +20,8 @@ set(allowed_engine/analysis "engine/analysis;engine/sim;engine/paths;engine/poli
 set(allowed_engine/replay
     "engine/replay;engine/analysis;engine/sim;engine/paths;engine/policy;engine/model;classifier;pcap;net")
 set(allowed_engine/gen "engine/gen;engine/paths;engine/model;pcap;net")
-set(allowed_tools "tools;engine/model;engine/policy;engine/paths;engine/sim;engine/analysis;engine/replay;engine/gen;classifier;pcap;net")
-set(parts net classifier pcap engine/model engine/policy engine/paths engine/sim engine/analysis engine/replay
+set(allowed_tools "tools;engine/model;engine/policy;engine/paths;engine/sim;engine/analysis;engine/replay;engine/gen;classifier;pcap;flowlog;net")
+set(parts net classifier pcap flowlog engine/model engine/policy engine/paths engine/sim engine/analysis engine/replay
           engine/gen tools)
 
 set(violations "")
@@ -41,6 +42,9 @@ foreach(part IN LISTS parts)
       endif()
       if(line MATCHES "<pcap[./]" AND NOT part STREQUAL "pcap")
         string(APPEND violations "${where}: only pcap/ includes libpcap: ${line}\n")
+      endif()
+      if(line MATCHES "<zlib\\.h>" AND NOT part STREQUAL "flowlog")
+        string(APPEND violations "${where}: only flowlog/ includes zlib: ${line}\n")
       endif()
       if(line MATCHES "<(tbb|oneapi)/" AND NOT part STREQUAL "engine/replay")
         string(APPEND violations "${where}: only engine/replay/ includes TBB: ${line}\n")
