@@ -406,7 +406,15 @@ ReplayReport ReplayEngine::finish(const std::vector<bool>& carried, bool truncat
     // The series whose health the captures give: those they carry (auto), every one (captured)
     // or none (synthesize); the others are synthesized now.
     std::vector<bool> captured(health_.size(), options_.health_checks == HealthChecks::kCaptured);
-    if (options_.health_checks == HealthChecks::kAuto && carried.size() == captured.size()) captured = carried;
+    if (options_.health_checks == HealthChecks::kAuto && carried.size() == captured.size()) {
+      captured = carried;
+      // A UDP_CONNECT check also fails on its ICMP echo, which a captured check cannot be charged
+      // with yet (the known limit above): auto synthesizes those series even when carried, so
+      // that a dropped echo still makes the target unhealthy.
+      for (std::size_t s = 0; s < captured.size(); ++s)
+        if (scenario_.target_groups[health_.series(s).target_group].health_check.protocol == AppProtocol::kUdpConnect)
+          captured[s] = false;
+    }
     if (started_ && options_.health_checks != HealthChecks::kCaptured) {
       health_.run_all(
           first_ns_, latest_ns_, [&](std::size_t s) { return !captured[s]; },

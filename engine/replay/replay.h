@@ -49,7 +49,8 @@
 // health_check traffic). A captured check is the TCP or UDP flows from the node that start
 // within half an interval of each other: it fails when a packet of it is dropped. The ICMP
 // echoes of a UDP_CONNECT check are judged as health_check traffic but make no captured check
-// fail (they may fall in another flow shard than the datagram: a known limit). A check
+// fail (they may fall in another flow shard than the datagram: a known limit), so kAuto
+// synthesizes UDP_CONNECT series even when the captures carry them. A check
 // fails or passes as a whole. A target is unhealthy when the last check of some node failed (captured or
 // synthesized); the reason names the node and hook (the lexically smallest, so that merged
 // shards agree with one run); each target lists its nodes' checks and where they came from.
