@@ -40,8 +40,6 @@ constexpr std::size_t kMaxReservedRecords = 65536;
 constexpr std::uint32_t kPcapMagicMicro = 0xa1b2c3d4;
 constexpr std::uint32_t kPcapMagicNano = 0xa1b23c4d;
 constexpr std::uint32_t kPcapMagicModified = 0xa1b2cd34;  // Kuznetzov's patched format
-constexpr std::uint64_t kFileHeaderBytes = 24;
-constexpr std::uint64_t kRecordHeaderBytes = 16;
 constexpr std::uint64_t kModifiedRecordHeaderBytes = 24;  // adds ifindex, protocol, pkt_type
 
 // The mapped path asks the kernel to read ahead this far past the batch being read (in whole
@@ -131,7 +129,7 @@ std::uint64_t classic_pcap_record_header_bytes(std::FILE* file) {
   if (std::fseek(file, 0, SEEK_SET) != 0) return 0;
   if (got != sizeof magic) return 0;
   for (std::uint32_t known : {kPcapMagicMicro, kPcapMagicNano}) {
-    if (magic == known || magic == __builtin_bswap32(known)) return kRecordHeaderBytes;
+    if (magic == known || magic == __builtin_bswap32(known)) return kPcapRecordHeaderBytes;
   }
   if (magic == kPcapMagicModified || magic == __builtin_bswap32(kPcapMagicModified)) return kModifiedRecordHeaderBytes;
   return 0;
@@ -186,12 +184,12 @@ struct CaptureReader::State {
   // records (taken from the file header and from libpcap's handle before it is closed).
   const std::uint8_t* map = nullptr;  // null = the libpcap path
   std::size_t map_bytes = 0;
-  std::size_t next_record = kFileHeaderBytes;  // offset of the next record header
-  std::size_t will_need_until = 0;             // MADV_WILLNEED has been asked up to here
-  std::size_t released_until = 0;              // release() has dropped the pages up to here
-  std::uint32_t snapshot = 0;                  // pcap_snapshot(): already adjusted by libpcap
-  bool swapped = false;                        // header fields in the other byte order
-  bool nanosecond = false;                     // 0xa1b23c4d; else microseconds, scaled
+  std::size_t next_record = kPcapFileHeaderBytes;  // offset of the next record header
+  std::size_t will_need_until = 0;                 // MADV_WILLNEED has been asked up to here
+  std::size_t released_until = 0;                  // release() has dropped the pages up to here
+  std::uint32_t snapshot = 0;                      // pcap_snapshot(): already adjusted by libpcap
+  bool swapped = false;                            // header fields in the other byte order
+  bool nanosecond = false;                         // 0xa1b23c4d; else microseconds, scaled
   LengthOrder lengths = LengthOrder::kAsStored;
 
   State() = default;
@@ -218,7 +216,7 @@ bool CaptureReader::State::map_file(std::FILE* file) {
   // Only what pcap_next_packet() reads with 16-byte record headers (not Kuznetzov's format),
   // and not where it rewrites the packet bytes: swap_pseudo_headers() byte-swaps the CAN ID
   // of SocketCAN packets in byte-swapped LINUX_SLL (and, in some versions, SLL2) files.
-  if (record_header_bytes != kRecordHeaderBytes) return false;
+  if (record_header_bytes != kPcapRecordHeaderBytes) return false;
   const bool file_swapped = pcap_is_swapped(handle) != 0;
   if (file_swapped && (link == LinkType::kLinuxSll || link == LinkType::kLinuxSll2)) return false;
   const int snapshot_bytes = pcap_snapshot(handle);
@@ -227,7 +225,7 @@ bool CaptureReader::State::map_file(std::FILE* file) {
   const int fd = fileno(file);
   struct stat info {};
   if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return false;
-  if (static_cast<std::uint64_t>(info.st_size) < kFileHeaderBytes ||
+  if (static_cast<std::uint64_t>(info.st_size) < kPcapFileHeaderBytes ||
       static_cast<std::uint64_t>(info.st_size) > std::numeric_limits<std::size_t>::max())
     return false;
   const auto size = static_cast<std::size_t>(info.st_size);
@@ -303,7 +301,7 @@ std::size_t walk_records(const MappedWalk& w, std::size_t& at, std::uint64_t& in
   stop = WalkStop::kFull;
   for (; n < max; ++n) {
     const std::size_t left = w.end - pos;
-    if (left < kRecordHeaderBytes) {
+    if (left < kPcapRecordHeaderBytes) {
       // No header left: the end of the file, or libpcap's "truncated dump file; tried to read
       // 16 header bytes, only got N".
       stop = left == 0 ? WalkStop::kEnd : WalkStop::kTruncated;
@@ -335,7 +333,7 @@ std::size_t walk_records(const MappedWalk& w, std::size_t& at, std::uint64_t& in
       bad_caplen = caplen;
       break;
     }
-    const std::size_t data_at = pos + kRecordHeaderBytes;
+    const std::size_t data_at = pos + kPcapRecordHeaderBytes;
     if (w.end - data_at < caplen) [[unlikely]] {
       // libpcap: "truncated dump file; tried to read N captured bytes, only got M", also when
       // the cut falls in the part beyond the snapshot length that it reads to discard.
@@ -545,7 +543,7 @@ net::Result<std::size_t> CaptureReader::read_batch(RecordBatch& batch, std::size
     // record libpcap cut to the snapshot length, as it reports the cut caplen.
     if (s.record_header_bytes != 0) {
       const off_t position = ftello(pcap_file(s.handle));
-      if (position >= static_cast<off_t>(kFileHeaderBytes + s.record_header_bytes))
+      if (position >= static_cast<off_t>(kPcapFileHeaderBytes + s.record_header_bytes))
         error.byte_offset = static_cast<std::uint64_t>(position) - s.record_header_bytes;
     }
     // The records before the bad one are delivered first; the error comes with the next call.

@@ -103,6 +103,11 @@ struct RecordBatch {
 
 inline constexpr std::size_t kDefaultBatchRecords = 1024;
 
+// Classic pcap's layout, as CaptureWriter writes it: a file header, then per packet a record
+// header and the captured bytes.
+inline constexpr std::uint64_t kPcapFileHeaderBytes = 24;
+inline constexpr std::uint64_t kPcapRecordHeaderBytes = 16;
+
 // How CaptureReader::open() reads the records (see the file comment).
 enum class ReadMode {
   kAuto,     // mapped when the input allows it, copied through libpcap otherwise

@@ -24,6 +24,7 @@
 #include "pcap/decode.h"
 #include "pcap/flow_key.h"
 #include "pcap/packet.h"
+#include "tools/cli_numbers.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
 
@@ -316,17 +317,7 @@ void define_decode_options(CLI::App& command, DecodeCommandOptions& options) {
   command.add_option("--json", options.json_path, "write JSON Lines, one object per packet, to FILE ('-' for stdout)")
       ->option_text("FILE");
   command.add_option("--limit", options.limit, "decode only the first N packets")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            std::uint64_t value = 0;
-            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (error != std::errc{} || end != text.data() + text.size() || value == 0) {
-              return "'" + text + "' is not a packet count (1 to " +
-                     std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")";
-            }
-            return "";
-          },
-          "N"))
+      ->check(whole_number(1, std::numeric_limits<std::uint64_t>::max(), "packet count"))
       ->option_text("N");
   command.add_flag("--decapsulate", options.decapsulate,
                    "report the inner packet of VXLAN (UDP 4789) and Geneve (UDP 6081) tunnels");

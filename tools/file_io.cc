@@ -1,5 +1,8 @@
 #include "tools/file_io.h"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +21,18 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
 net::Error io_error(std::string_view verb, const std::string& path, int error_number) {
   return net::error_message("cannot " + std::string(verb) + " '" + path + "': " + std::strerror(error_number));
+}
+
+net::Result<std::uint64_t> room_for(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  struct statvfs fs {};
+  if (::statvfs(folder.c_str(), &fs) != 0) return io_error("write", path, errno);
+  std::uint64_t bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode))
+    bytes += static_cast<std::uint64_t>(existing.st_size);
+  return bytes;
 }
 
 net::Result<std::string> read_file(const std::string& path) {

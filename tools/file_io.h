@@ -12,6 +12,7 @@
 // position inside a file. Thread-safe as long as no two calls write the same path.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ net::Error io_error(std::string_view verb, const std::string& path, int error_nu
 
 // Replaces the file at `path` with `content` (creating it if needed).
 net::Status write_file(const std::string& path, std::string_view content);
+
+// The bytes a file written at `path` may take: the space free to unprivileged users on the file
+// system of its folder (statvfs), plus the size of the regular file `path` already is (writing
+// replaces it).
+net::Result<std::uint64_t> room_for(const std::string& path);
 
 // A report: write_file, except that "-" means standard output.
 net::Status write_report(const std::string& path, std::string_view content);

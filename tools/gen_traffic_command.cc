@@ -11,7 +11,9 @@
 #include "net/text.h"
 #include "net/time_units.h"
 #include "pcap/capture.h"
+#include "tools/cli_numbers.h"
 #include "tools/diagnostics.h"
+#include "tools/file_io.h"
 
 namespace pfsim::tools {
 namespace {
@@ -45,14 +47,16 @@ void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& opt
       ->option_text("FILE REQUIRED")
       ->required();
   command.add_option("--flows", options.flows, "client flows over all listeners and nodes (default 1000)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
+      ->check(whole_number(1, 100'000'000, "flow count"))
       ->option_text("N");
   command
       .add_option("--packets", options.packets,
                   "exactly N packets: more data per flow when the flows need fewer (default: what they need)")
-      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
+      ->check(whole_number(1, std::numeric_limits<std::uint64_t>::max(), "packet count"))
       ->option_text("N");
-  command.add_option("--seed", options.seed, "seed of the capture's randomness (default 1)")->option_text("S");
+  command.add_option("--seed", options.seed, "seed of the capture's randomness (default 1)")
+      ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max(), "seed"))
+      ->option_text("S");
   command
       .add_option("--snaplen", options.snaplen,
                   "keep the first N bytes of each packet, at least " + std::to_string(engine::kGenMinSnaplenBytes) +
@@ -72,6 +76,18 @@ int run_gen_traffic_command(const GenTrafficCommandOptions& options) {
   // Planned before the file is created, so a bad request leaves no file behind.
   auto plan = engine::plan_traffic(*scenario, gen);
   if (!plan) return report_error(plan.error());
+  // The plan's lower bound of the file's size against the room its file system has: a count no
+  // disk holds (--packets 18446744073709551615) fails here, not after filling the disk. A lower
+  // bound refuses only what cannot succeed, so no switch overrides it.
+  if (options.out_path != "-") {
+    auto room = room_for(options.out_path);
+    if (!room) return report_error(room.error());
+    if (plan->min_file_bytes() > *room)
+      return report_error(net::error_message(
+          "cannot write '" + options.out_path + "': " + net::grouped(plan->packets()) + " packets take at least " +
+          net::grouped(plan->min_file_bytes()) + " bytes and its file system has " + net::grouped(*room) +
+          " bytes free (ask for fewer with --packets or --flows)"));
+  }
   auto writer = pcap::CaptureWriter::create(options.out_path, pcap::LinkType::kEthernet);
   if (!writer) return report_error(writer.error());
   auto stats = engine::write_traffic(*plan, *writer);

@@ -122,7 +122,7 @@ void Checker::check_listener(LbIndex lb, InterfaceIndex node, const Listener& li
         if (!exchange(leg->leg, leg->tuple, x)) continue;
         // Responses to internet clients cross a smaller MTU (scenario `mtu`): the router's error
         // comes back to the node from outside.
-        const bool real = l.internet_facing && scenario_.mtu.internet_bytes < scenario_.mtu.vpc_bytes;
+        const bool real = path_mtu_bytes(scenario_, reversed(leg->leg), reversed(leg->tuple)) < scenario_.mtu.vpc_bytes;
         check_pmtu(leg->leg, reversed(leg->tuple), client, x, real);
         if (listener.target_group != kNone) check_backend(lb, node, listener, client, port, proto);
       }
@@ -154,8 +154,9 @@ void Checker::check_backend(LbIndex lb, InterfaceIndex node, const Listener& lis
     // PMTU on the backend leg: to the target about its responses, and to the sender about its
     // requests. Inside the VPC the MTU does not shrink; responses the target sends straight to
     // an internet client (pass-through) do cross the smaller internet MTU.
-    const bool to_internet = leg->tuple.src == client.bits && scenario_.load_balancers[lb].internet_facing &&
-                             scenario_.mtu.internet_bytes < scenario_.mtu.vpc_bytes;
+    const bool to_internet =
+        leg->tuple.src == client.bits &&
+        path_mtu_bytes(scenario_, reversed(leg->leg), reversed(leg->tuple)) < scenario_.mtu.vpc_bytes;
     const net::IpAddress sender_address{f, leg->tuple.src};
     const net::IpAddress target_address{f, leg->tuple.dst};
     check_pmtu(leg->leg, reversed(leg->tuple), sender_address, x, to_internet);
@@ -214,6 +215,7 @@ void Checker::check_pmtu(const Leg& toward_sender, const net::FiveTuple& too_big
   leg.from = Endpoint{kNone, kNone};
   leg.to = toward_sender.to;
   leg.skip_to_filters = toward_sender.skip_to_filters;
+  leg.skip_to_acl = toward_sender.skip_to_acl;
   const Packet error = pmtu_error(too_big, router, clock_ns_);
   const bool v4 = too_big.family == net::Family::kIpv4;
   Exchange x;

@@ -27,11 +27,6 @@ std::optional<std::string> first_cidr(const std::vector<net::IpRange>& ranges, n
 
 std::string vpc_cidr(const Scenario& s, net::Family f) { return first_cidr(s.vpc_cidrs, f).value_or(anywhere_cidr(f)); }
 
-bool in_vpc(const Scenario& s, const net::IpAddress& a) noexcept {
-  return std::any_of(s.vpc_cidrs.begin(), s.vpc_cidrs.end(),
-                     [&](const net::IpRange& r) { return r.family == a.family && r.range.contains(a.bits); });
-}
-
 // What the scenario says about the path of a request.
 struct PathFacts {
   LbIndex lb = kNone;               // an LB path of this LB

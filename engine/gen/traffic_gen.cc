@@ -4,6 +4,7 @@
 #include "engine/gen/traffic_gen.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -377,6 +378,14 @@ TrafficPlan::TrafficPlan(TrafficPlan&&) noexcept = default;
 TrafficPlan& TrafficPlan::operator=(TrafficPlan&&) noexcept = default;
 TrafficPlan::~TrafficPlan() = default;
 std::uint64_t TrafficPlan::packets() const noexcept { return state_->packets; }
+std::uint64_t TrafficPlan::min_file_bytes() const noexcept {
+  constexpr std::uint64_t kMinFrameBytes = 14 + 20 + 8;  // Ethernet + IPv4 + UDP, no payload
+  constexpr std::uint64_t kPerPacket = pcap::kPcapRecordHeaderBytes + kMinFrameBytes;
+  const std::uint64_t n = state_->packets;
+  const std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
+  if (n > (most - pcap::kPcapFileHeaderBytes) / kPerPacket) return most;
+  return pcap::kPcapFileHeaderBytes + n * kPerPacket;
+}
 std::uint64_t TrafficPlan::flows() const noexcept { return state_->counts.flows; }
 std::uint64_t TrafficPlan::health_checks() const noexcept { return state_->counts.health_checks; }
 

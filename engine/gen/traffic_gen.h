@@ -94,7 +94,11 @@ class TrafficPlan {
   ~TrafficPlan();
 
   std::uint64_t packets() const noexcept;  // what write_traffic() will write
-  std::uint64_t flows() const noexcept;    // listener flows
+  // A lower bound of the bytes write_traffic() writes: the pcap file header and, per packet, a
+  // record header and the smallest frame the generator writes (Ethernet, IPv4 and UDP headers,
+  // 42 bytes). Saturates at 2^64 - 1.
+  std::uint64_t min_file_bytes() const noexcept;
+  std::uint64_t flows() const noexcept;  // listener flows
   std::uint64_t health_checks() const noexcept;
 
  private:

@@ -2,6 +2,7 @@
 // their nodes (one interface each) and listeners, target groups, their health checks and
 // targets, with the protocols and keys each provider and load-balancer type allows.
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,7 +36,14 @@ constexpr Named<AppProtocol> kHuaweiHealthCheckProtocols[] = {{"HTTP", AppProtoc
 constexpr Named<LbType> kAwsLbTypes[] = {
     {"application", LbType::kApplication}, {"network", LbType::kNetwork}, {"classic", LbType::kClassic}};
 constexpr Named<LbType> kHuaweiLbTypes[] = {{"dedicated", LbType::kHuaweiDedicated}, {"shared", LbType::kHuaweiShared}};
-constexpr Named<LbType> kE2eLbTypes[] = {{"e2e", LbType::kE2e}};
+// "E2E Cloud offers two types: an Application Load Balancer (ALB) that works at Layer 7 for
+// HTTP and HTTPS traffic, and a Network Load Balancer (NLB) that works at Layer 4 for TCP
+// traffic." (docs.e2enetworks.com, "Load Balancer Documentation"). Both are proxies (HAProxy,
+// whose stats the same pages show): the backends see the LB's VPC address, as pfsim's `e2e`
+// type has always modelled, so the product names are that type with its listener protocols
+// (kListenerProtocols); `e2e` stays, for a listener of any protocol.
+constexpr Named<LbType> kE2eLbTypes[] = {
+    {"e2e", LbType::kE2e}, {"application", LbType::kE2e}, {"network", LbType::kE2e}};
 
 // scheme: true for internet-facing.
 constexpr Named<bool> kSchemes[] = {{"internet-facing", true}, {"internal", false}};
@@ -51,14 +59,49 @@ constexpr AppProtocol kNlbListenerProtocols[] = {AppProtocol::kTcp, AppProtocol:
                                                  AppProtocol::kTcpUdp};
 constexpr AppProtocol kClbListenerProtocols[] = {AppProtocol::kHttp, AppProtocol::kHttps, AppProtocol::kTcp,
                                                  AppProtocol::kTls};
+// E2E: ALB HTTP and HTTPS, NLB TCP (the sentence at kE2eLbTypes).
+constexpr AppProtocol kE2eNlbListenerProtocols[] = {AppProtocol::kTcp};
 struct ListenerProtocols {
-  LbType type;
+  Provider provider;
+  std::string_view type;           // as written, lower case
   std::string_view load_balancer;  // "an application"
   std::span<const AppProtocol> allowed;
 };
-constexpr ListenerProtocols kListenerProtocols[] = {{LbType::kApplication, "an application", kAlbListenerProtocols},
-                                                    {LbType::kNetwork, "a network", kNlbListenerProtocols},
-                                                    {LbType::kClassic, "a classic", kClbListenerProtocols}};
+constexpr ListenerProtocols kListenerProtocols[] = {
+    {Provider::kAws, "application", "an application", kAlbListenerProtocols},
+    {Provider::kAws, "network", "a network", kNlbListenerProtocols},
+    {Provider::kAws, "classic", "a classic", kClbListenerProtocols},
+    {Provider::kE2e, "application", "an e2e application", kAlbListenerProtocols},
+    {Provider::kE2e, "network", "an e2e network", kE2eNlbListenerProtocols}};
+
+// Target-group protocols a listener may forward to. "For Application Load Balancers, the
+// supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols
+// are TCP, TLS, UDP, or TCP_UDP. [...] A TCP_UDP listener must be associated with a TCP_UDP
+// target group." (ELB API reference, API_CreateTargetGroup, Protocol). Within those, the group
+// must carry the listener's transport: "a load balancer routes requests to its targets using
+// the protocol and port number that you specified when you created the target group" (ELB NLB
+// guide, "Target groups for your Network Load Balancers", "Routing configuration").
+constexpr AppProtocol kAlbTargetProtocols[] = {AppProtocol::kHttp, AppProtocol::kHttps};
+constexpr AppProtocol kNlbTargetProtocols[] = {AppProtocol::kTcp, AppProtocol::kTls, AppProtocol::kUdp,
+                                               AppProtocol::kTcpUdp};
+struct TargetProtocols {
+  LbType type;
+  std::span<const AppProtocol> allowed;
+};
+constexpr TargetProtocols kTargetProtocols[] = {{LbType::kApplication, kAlbTargetProtocols},
+                                                {LbType::kNetwork, kNlbTargetProtocols}};
+
+// Whether a listener of `listener` on a load balancer of `type` may forward to a target group
+// of `group`: the table and rules above, for ALB and NLB. Other types are not checked (no
+// source states their rule; Classic has no target-group protocol).
+bool forwards_to(LbType type, AppProtocol listener, AppProtocol group) {
+  const auto rule = std::find_if(std::begin(kTargetProtocols), std::end(kTargetProtocols),
+                                 [&](const TargetProtocols& r) { return r.type == type; });
+  if (rule == std::end(kTargetProtocols)) return true;
+  if (std::find(rule->allowed.begin(), rule->allowed.end(), group) == rule->allowed.end()) return false;
+  if (listener == AppProtocol::kTcpUdp) return group == AppProtocol::kTcpUdp;
+  return (!uses_tcp(listener) || uses_tcp(group)) && (!uses_udp(listener) || uses_udp(group));
+}
 
 std::string app_protocol_name(AppProtocol p) {
   for (const Named<AppProtocol>& entry : kAppProtocols) {
@@ -124,7 +167,9 @@ LoadBalancer ScenarioReader::read_load_balancer(const std::string& id, const YAM
   if (dedicated) assign_backend_ips(fields, node, lb, backend_ips);
 
   if (const Field* f = fields.get("listeners")) {
-    for (const YAML::Node& n : items(f->value, "listeners")) lb.listeners.push_back(listener(n, lb));
+    const Field* type = fields.get("type");
+    const std::string written_type = type != nullptr ? yaml::lower(type->value.Scalar()) : "e2e";
+    for (const YAML::Node& n : items(f->value, "listeners")) lb.listeners.push_back(listener(n, lb, written_type));
   }
   if (const Field* f = fields.get("clients")) {
     lb.clients = cidr_list(f->value, "clients");
@@ -271,7 +316,7 @@ void ScenarioReader::assign_backend_ips(const Fields& fields, const YAML::Node& 
   }
 }
 
-Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb) const {
+Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb, std::string_view written_type) const {
   const Fields fields =
       check_keys(n, "listener", {{"protocol"}, {"port"}, {"target_group"}, {"instance_port"}, {"description"}});
   Listener l;
@@ -279,7 +324,8 @@ Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb) c
   const Field& p = require(fields, "protocol", "listener");
   l.protocol = app_protocol(p.value, "listener protocol", false);
   for (const ListenerProtocols& rule : kListenerProtocols) {
-    if (rule.type != lb.type || std::find(rule.allowed.begin(), rule.allowed.end(), l.protocol) != rule.allowed.end())
+    if (rule.provider != scenario_.provider || rule.type != written_type ||
+        std::find(rule.allowed.begin(), rule.allowed.end(), l.protocol) != rule.allowed.end())
       continue;
     std::vector<std::string> allowed;
     for (AppProtocol a : rule.allowed) allowed.push_back(app_protocol_name(a));
@@ -293,7 +339,23 @@ Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb) c
         ((uses_tcp(other.protocol) && uses_tcp(l.protocol)) || (uses_udp(other.protocol) && uses_udp(l.protocol))))
       fail(port_field.value, "load balancer " + lb.id + " has two listeners on port " + std::to_string(l.port));
   }
-  l.target_group = resolve(require(fields, "target_group", "listener").value, tg_names_);
+  const Field& tg_field = require(fields, "target_group", "listener");
+  l.target_group = resolve(tg_field.value, tg_names_);
+  // Target groups are read after load balancers: the group's protocol as written (a bad one
+  // fails here with the message and place the group's own reading would give).
+  const auto& [tg_id, tg_node] = tg_nodes_[l.target_group];
+  if (const std::optional<YAML::Node> written = yaml::value_of(tg_node, "protocol")) {
+    const AppProtocol group = app_protocol(*written, "target group protocol", false);
+    if (!forwards_to(lb.type, l.protocol, group))
+      fail(tg_field.value,
+           "a " + app_protocol_name(l.protocol) + " listener cannot forward to target group " + tg_id + " (protocol " +
+               app_protocol_name(group) + ")" +
+               (lb.type == LbType::kNetwork       ? ": a network load balancer forwards to TCP, TLS, UDP "
+                                                    "or TCP_UDP groups, a TCP_UDP listener to TCP_UDP only"
+                : lb.type == LbType::kApplication ? ": an application load balancer forwards to HTTP or "
+                                                    "HTTPS groups"
+                                                  : ""));
+  }
   if (const Field* f = fields.get("instance_port")) {
     if (lb.type != LbType::kClassic)
       fail(f->key_node, "'instance_port' is for classic load balancers (others forward to the target group's port)");

@@ -22,6 +22,12 @@ bool any_contains(const std::vector<net::IpRange>& cidrs, const net::IpAddress& 
                      [&](const net::IpRange& c) { return c.family == a.family && c.range.contains(a.bits); });
 }
 
+// a + k, carried into the high half.
+net::Ip128 plus(net::Ip128 a, std::uint64_t k) {
+  const std::uint64_t lo = a.lo + k;
+  return net::Ip128{a.hi + (lo < a.lo ? 1 : 0), lo};
+}
+
 }  // namespace
 
 void ScenarioReader::read_vpc() {
@@ -107,6 +113,23 @@ void ScenarioReader::check_in_subnet(const YAML::Node& n, const net::IpAddress& 
   const Subnet& subnet = scenario_.subnets[s];
   if (!any_contains(subnet.cidrs, a))
     fail(n, address_text(a) + " is outside subnet " + subnet.id + " (" + cidrs_text(subnet.cidrs) + ")");
+  // "The first four IP addresses and the last IP address in each subnet CIDR block are not
+  // available for your use, and they cannot be assigned to a resource, such as an EC2
+  // instance." (VPC guide, "Subnet CIDR blocks"). AWS only: Huawei's API references disagree
+  // on its reserved addresses (the first and the last three, or the last four), E2E states none.
+  if (scenario_.provider != Provider::kAws) return;
+  for (const net::IpRange& c : subnet.cidrs) {
+    if (c.family != a.family || !c.range.contains(a.bits)) continue;
+    const net::Ip128 first_usable = plus(c.range.lo, 4);
+    if (a.bits < first_usable || a.bits == c.range.hi) {
+      const net::IpAddress first{c.family, c.range.lo};
+      const net::IpAddress fourth{c.family, std::min(plus(c.range.lo, 3), c.range.hi)};
+      const net::IpAddress last{c.family, c.range.hi};
+      fail(n, address_text(a) + " is reserved by AWS in subnet " + subnet.id + " (" + cidr_text(c) +
+                  ": the first four addresses and the last, " + address_text(first) + "-" + address_text(fourth) +
+                  " and " + address_text(last) + ", cannot be assigned)");
+    }
+  }
 }
 
 void ScenarioReader::read_instances() {

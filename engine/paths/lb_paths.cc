@@ -1,7 +1,9 @@
 // engine/paths/lb_paths.cc — see lb_paths.h.
 #include "engine/paths/lb_paths.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "net/hash.h"
 #include "net/protocols.h"
@@ -81,6 +83,15 @@ bool bypasses_target_filters(const Scenario& s, LbIndex lb, const Listener& list
   return l.type == LbType::kHuaweiDedicated && l4 && !l.ip_as_backend;
 }
 
+bool acl_bypassed(const Scenario& s, InterfaceIndex node, const Listener& listener) noexcept {
+  if (s.provider != Provider::kHuawei || listener.target_group == kNone) return false;
+  const SubnetIndex subnet = s.interfaces[node].subnet;
+  const std::vector<Target>& targets = s.target_groups[listener.target_group].targets;
+  return subnet != kNone && !targets.empty() && std::all_of(targets.begin(), targets.end(), [&](const Target& t) {
+           return s.interfaces[t.interface].subnet == subnet;
+         });
+}
+
 std::optional<LbLeg> client_leg(const Scenario& s, InterfaceIndex node, const Listener& listener,
                                 const net::IpAddress& client, std::uint16_t client_port, std::uint8_t proto) {
   const NetworkInterface& n = s.interfaces[node];
@@ -90,6 +101,7 @@ std::optional<LbLeg> client_leg(const Scenario& s, InterfaceIndex node, const Li
   out.leg.from = endpoint_at(s, client);
   out.leg.to = endpoint_of(s, node);
   out.leg.always_tracked = s.load_balancers[n.lb].type == LbType::kNetwork;
+  out.leg.skip_to_acl = acl_bypassed(s, node, listener);
   out.tuple = net::FiveTuple{client.bits, node_address->bits, client_port, listener.port, proto, client.family};
   return out;
 }
@@ -125,6 +137,9 @@ std::optional<LbLeg> backend_leg(const Scenario& s, InterfaceIndex node, TargetG
   out.leg.classic_lb_out = lb.type == LbType::kClassic;
   out.leg.always_tracked = lb.type == LbType::kNetwork;
   out.leg.skip_to_filters = listener != nullptr ? bypasses_target_filters(s, n.lb, *listener) : false;
+  // acl_bypassed(): a shared ELB's pool reaches a target in the node's subnet without its ACL
+  // (a dedicated ELB's node is in that subnet already, and crosses no ACL).
+  out.leg.skip_to_acl = s.provider == Provider::kHuawei && n.subnet != kNone && n.subnet == t.subnet;
   out.tuple = net::FiveTuple{source->bits, target_address->bits, sport, dport, proto, family};
   return out;
 }

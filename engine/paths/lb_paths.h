@@ -69,6 +69,15 @@ bool preserves_client_ip(const Scenario& s, LbIndex lb, TargetGroupIndex tg) noe
 // a backend is disabled, security group rules and firewall rules will not take effect").
 bool bypasses_target_filters(const Scenario& s, LbIndex lb, const Listener& listener) noexcept;
 
+// Whether the network ACL of `node`'s subnet is off for traffic of `listener`: "If the load
+// balancer is in the same subnet as the backend servers, network ACL rules will not take
+// effect. In this case, the backend servers will be considered healthy and can be accessed by
+// the clients." (Huawei ELB guide, "Configuring Network ACL Rules"). Huawei only; "the backend
+// servers" read as every target of the listener's group (one elsewhere keeps the ACL on, as
+// it does for that target's own subnet). The client leg skips it (client_leg); a backend leg
+// into that subnet from outside it (a shared ELB's pool) too (backend_leg).
+bool acl_bypassed(const Scenario& s, InterfaceIndex node, const Listener& listener) noexcept;
+
 // The client leg: client:client_port → node:listener port (proto tcp or udp).
 std::optional<LbLeg> client_leg(const Scenario& s, InterfaceIndex node, const Listener& listener,
                                 const net::IpAddress& client, std::uint16_t client_port, std::uint8_t proto);

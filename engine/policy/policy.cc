@@ -432,10 +432,21 @@ net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileO
   if (auto probe = classifier::build_classifier(classifier::RuleSet{}, options.algorithm); !probe)
     return std::move(probe).error();
 
+  // Every event is applied, also past the first `events_applied`, so a revoke of a rule its
+  // group does not have at that time is an error for every command, not for replay alone: "For
+  // a non-default VPC, if the values you specify do not match the existing rule's values, an
+  // InvalidPermission.NotFound client error is returned, and no rules are revoked." (EC2 API
+  // reference, RevokeSecurityGroupIngress). In a default VPC AWS returns no error and revokes
+  // nothing: a scenario's revoke that revokes nothing is a mistake either way.
   std::vector<SecurityGroup> groups = scenario.groups;
+  std::vector<SecurityGroup> applied;
   const std::size_t n_events = std::min(events_applied, scenario.events.size());
-  for (std::size_t i = 0; i < n_events; ++i)
+  for (std::size_t i = 0; i <= scenario.events.size(); ++i) {
+    if (i == n_events) applied = groups;
+    if (i == scenario.events.size()) break;
     if (auto status = apply_event(scenario.events[i], groups); !status) return std::move(status).error();
+  }
+  groups = std::move(applied);
 
   PolicySet set;
   // Appends a policy, built with the options' algorithm; returns its index.

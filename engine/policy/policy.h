@@ -114,7 +114,9 @@ class PolicySet {
 };
 
 // Lowers and compiles every hook of `scenario` with its first `events_applied` events applied.
-// Errors only for rules the classifier rejects (a bug in lowering, reported, not asserted).
+// Errors: an event, applied or not, that revokes a rule its group does not have at that time
+// (located at the event); rules the classifier rejects (a bug in lowering, reported, not
+// asserted).
 net::Result<PolicySet> compile_policies(const Scenario& scenario, const CompileOptions& options = {},
                                         std::size_t events_applied = 0);
 

@@ -51,6 +51,18 @@ TrafficClass LbRouter::direct_class(const net::FiveTuple& t, Leg& leg) const {
   } else if (to_node != kNone) {
     leg.always_tracked = scenario_.load_balancers[scenario_.interfaces[to_node].lb].type == LbType::kNetwork;
   }
+  // A client's packet to a listener, or the node's reply: as on client_leg(), a Huawei LB in
+  // its backends' subnet is not filtered by that subnet's ACL (lb_paths.h, acl_bypassed()).
+  const InterfaceIndex node_end = to_node != kNone ? to_node : from_node;
+  const std::uint16_t listener_port = to_node != kNone ? t.dport : t.sport;
+  if (node_end != kNone && scenario_.provider == Provider::kHuawei) {
+    for (const Listener& listener : scenario_.load_balancers[scenario_.interfaces[node_end].lb].listeners) {
+      const bool carried = (t.proto == net::kProtoTcp && uses_tcp(listener.protocol)) ||
+                           (t.proto == net::kProtoUdp && uses_udp(listener.protocol));
+      if (listener.port != listener_port || !carried || !acl_bypassed(scenario_, node_end, listener)) continue;
+      (to_node != kNone ? leg.skip_to_acl : leg.skip_from_acl) = true;
+    }
+  }
   // The LB end of the packet: a node, or Huawei's shared pool, which stands for every shared
   // ELB's nodes (lb_paths.h).
   const auto in_pool = [&](const net::Ip128& address) { return in_huawei_shared_pool({t.family, address}); };

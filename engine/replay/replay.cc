@@ -196,13 +196,6 @@ bool ReplayEngine::judge_leg(Step& step, const Packet& packet, bool reply, const
   return true;
 }
 
-std::uint32_t ReplayEngine::next_mtu(const Leg& leg) const noexcept {
-  // Out of the VPC to an outside address crosses the internet MTU.
-  const bool leaves_vpc =
-      leg.to.interface == kNone && leg.to.subnet == kNone && (leg.from.interface != kNone || leg.from.subnet != kNone);
-  return leaves_vpc ? scenario_.mtu.internet_bytes : scenario_.mtu.vpc_bytes;
-}
-
 void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow,
                         const pcap::DecodedPacket* captured) {
   // The router's error enters the sender's subnet and reaches the sender (check.cc, check_pmtu).
@@ -210,6 +203,7 @@ void ReplayEngine::pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowK
   back.from = Endpoint{kNone, kNone};
   back.to = leg.from;
   back.skip_to_filters = leg.skip_from_filters;
+  back.skip_to_acl = leg.skip_from_acl;
   const net::IpAddress router{too_big.tuple.family, too_big.tuple.dst};
   Packet error = pmtu_error(too_big.tuple, router, too_big.ts_ns);
   error.lb_connection = too_big.lb_connection;
@@ -243,7 +237,7 @@ std::size_t ReplayEngine::route_for(const net::FiveTuple& header, std::uint64_t 
   Route route = router_.make_route(header);
   for (std::size_t k = 0; k < route.steps; ++k) {
     Step& step = route.step[k];
-    step.mtu = next_mtu(step.leg);
+    step.mtu = path_mtu_bytes(scenario_, step.leg, step.tuple);
     Packet packet;
     packet.tuple = step.tuple;
     step.src_is_hi = ConntrackTable::src_is_hi(packet);

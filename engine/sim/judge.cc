@@ -26,10 +26,10 @@ HookList leg_hooks(const PolicySet& policies, const Leg& leg) noexcept {
   const bool crossing = leg.from.subnet != leg.to.subnet || leg.from.subnet == kNone;
   if (!leg.skip_from_filters) {
     add(HookKind::kSgEgress, leg.from.interface);
-    if (crossing || leg.classic_lb_out) add(HookKind::kNaclOut, leg.from.subnet);
+    if ((crossing || leg.classic_lb_out) && !leg.skip_from_acl) add(HookKind::kNaclOut, leg.from.subnet);
   }
   if (!leg.skip_to_filters) {
-    if (crossing) add(HookKind::kNaclIn, leg.to.subnet);
+    if (crossing && !leg.skip_to_acl) add(HookKind::kNaclIn, leg.to.subnet);
     add(HookKind::kSgIngress, leg.to.interface);
   }
   return hooks;

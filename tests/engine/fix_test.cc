@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
 #include "engine/analysis/check.h"
@@ -29,6 +30,27 @@ Packet packet(std::uint8_t proto, const char* src, std::uint16_t sport, const ch
               std::uint16_t flags = 0) {
   const net::IpAddress s = *net::parse_address(src);
   return make_packet(net::FiveTuple{s.bits, net::parse_address(dst)->bits, sport, dport, proto, s.family}, 0, flags);
+}
+
+// A capture in `dir` of TCP SYNs src:40000 -> dst:dport, one at each of `times_s`.
+std::string syn_capture(const test_support::TempDir& dir, const char* src, const char* dst, std::uint16_t dport,
+                        std::initializer_list<std::int64_t> times_s) {
+  const std::string capture = (dir.path() / "in.pcap").string();
+  auto w = pcap::CaptureWriter::create(capture, pcap::LinkType::kEthernet);
+  EXPECT_TRUE(w.ok());
+  if (!w.ok()) return capture;
+  for (std::int64_t t_s : times_s) {
+    pcap::FrameSpec spec;
+    spec.src = net::parse_address(src)->bits;
+    spec.dst = net::parse_address(dst)->bits;
+    spec.sport = 40000;
+    spec.dport = dport;
+    spec.tcp_flags = kTcpSyn;
+    const auto bytes = pfsim::test_support::encoded_frame(spec);
+    EXPECT_TRUE(w->write(t_s * 1'000'000'000, static_cast<std::uint32_t>(bytes.size()), bytes).ok());
+  }
+  EXPECT_TRUE(w->close().ok());
+  return capture;
 }
 
 // The fix for `p` judged directly between its endpoints, which must drop it.
@@ -195,22 +217,7 @@ TEST(Fix, NlbHealthChecksGetOneFixInCheckExplainAndReplay) {
 
   // replay: the synthesized health checks of a capture's span.
   const test_support::TempDir dir;
-  const std::string capture = (dir.path() / "in.pcap").string();
-  {
-    auto w = pcap::CaptureWriter::create(capture, pcap::LinkType::kEthernet);
-    ASSERT_TRUE(w.ok());
-    for (std::int64_t t_s : {0, 60}) {
-      pcap::FrameSpec spec;
-      spec.src = net::parse_address("10.40.9.9")->bits;
-      spec.dst = net::parse_address("10.40.0.5")->bits;
-      spec.sport = 40000;
-      spec.dport = 443;
-      spec.tcp_flags = kTcpSyn;
-      const auto bytes = pfsim::test_support::encoded_frame(spec);
-      ASSERT_TRUE(w->write(t_s * 1'000'000'000, static_cast<std::uint32_t>(bytes.size()), bytes).ok());
-    }
-    ASSERT_TRUE(w->close().ok());
-  }
+  const std::string capture = syn_capture(dir, "10.40.9.9", "10.40.0.5", 443, {0, 60});
   auto replayed = run_replay(s, {capture}, ReplayOptions{});
   ASSERT_TRUE(replayed.ok()) << replayed.error().to_string();
   std::size_t health_groups = 0;
@@ -241,6 +248,75 @@ TEST(Fix, CheckGroupsOneMissingRuleIntoOneFindingWithEveryPath) {
   EXPECT_EQ(f->path, f->paths.front());
   EXPECT_EQ(f->fix,
             "add to acl-app outbound: allow tcp 1024-65535 to 10.20.0.0/16 (the ELB ephemeral range, for replies)");
+}
+
+// Huawei ELB guide, "Configuring Network ACL Rules": "If the load balancer is in the same
+// subnet as the backend servers, network ACL rules will not take effect. In this case, the
+// backend servers will be considered healthy and can be accessed by the clients." The subnet's
+// ACL denies the clients; check, explain and replay (both modes) let them through, and keep
+// the ACL once a backend is elsewhere.
+std::string huawei_same_subnet(const std::string& backend_subnet) {
+  return R"(pfsim: 1
+provider: huawei
+vpc: {cidr: 10.50.0.0/16}
+subnets:
+  - {id: sn-elb, cidr: 10.50.1.0/24, network_acl: acl-closed}
+  - {id: sn-app, cidr: 10.50.2.0/24}
+network_acls:
+  - id: acl-closed
+    inbound: [{protocol: all, source: 0.0.0.0/0, action: deny}]
+    outbound: [{protocol: all, destination: 0.0.0.0/0, action: deny}]
+security_groups:
+  - id: sg-any
+    inbound: [{priority: 1, action: allow, protocol: all, source: 0.0.0.0/0}]
+    outbound: [{priority: 1, action: allow, protocol: all, destination: 0.0.0.0/0}]
+instances:
+  - {id: ecs-1, subnet: )" +
+         backend_subnet + R"(, ip: 10.50.)" + (backend_subnet == "sn-elb" ? "1" : "2") +
+         R"(.20, security_groups: [sg-any]}
+load_balancers:
+  - id: elb
+    type: dedicated
+    scheme: internet-facing
+    nodes: [{subnet: sn-elb, ip: 10.50.1.10, public_ip: 203.0.113.70}]
+    listeners: [{protocol: TCP, port: 80, target_group: pool}]
+target_groups:
+  - {id: pool, protocol: TCP, port: 8080, targets: [ecs-1]}
+)";
+}
+
+TEST(Fix, HuaweiLbInItsBackendsSubnetIsNotFilteredByThatSubnetsAcl) {
+  for (const bool same : {true, false}) {
+    SCOPED_TRACE(same ? "backend in the ELB's subnet" : "backend in another subnet");
+    const Scenario s = parse(huawei_same_subnet(same ? "sn-elb" : "sn-app"));
+    auto report = run_check(s);
+    ASSERT_TRUE(report.ok());
+    bool client_leg_flagged = false;
+    for (const Finding& f : report->findings)
+      client_leg_flagged |= f.cls == TrafficClass::kListener && f.hook == "nacl-in(sn-elb)";
+    EXPECT_EQ(client_leg_flagged, !same);
+
+    auto policies = compile_policies(s);
+    ASSERT_TRUE(policies.ok());
+    auto flow = parse_flow("tcp 192.0.2.1:40000 -> 10.50.1.10:80");
+    ASSERT_TRUE(flow.ok());
+    auto e = explain_flow(s, *policies, *flow);
+    ASSERT_TRUE(e.ok());
+    ASSERT_FALSE(e->steps.empty());
+    EXPECT_EQ(e->allowed, same);
+
+    const test_support::TempDir dir;
+    const std::string capture = syn_capture(dir, "192.0.2.1", "10.50.1.10", 80, {0});
+    for (const ReplayMode mode : {ReplayMode::kThroughLb, ReplayMode::kAsCaptured}) {
+      ReplayOptions options;
+      options.mode = mode;
+      auto replayed = run_replay(s, {capture}, options);
+      ASSERT_TRUE(replayed.ok()) << replayed.error().to_string();
+      bool dropped_at_acl = false;
+      for (const DropGroup& g : replayed->drops) dropped_at_acl |= g.hook == "nacl-in(sn-elb)";
+      EXPECT_EQ(dropped_at_acl, !same) << (mode == ReplayMode::kThroughLb ? "through the LB" : "as captured");
+    }
+  }
 }
 
 }  // namespace

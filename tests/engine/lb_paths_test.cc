@@ -100,5 +100,54 @@ target_groups:
   EXPECT_FALSE(bypasses_target_filters(*s, 0, s->load_balancers[0].listeners[0]));
 }
 
+// EC2 guide, "Network maximum transmission unit (MTU) for your EC2 instance": "Traffic over an
+// internet gateway" is limited to 1500 bytes; "any traffic that leaves a VPC" likewise. Inside
+// the VPC (also at an address outside every subnet) and into it: the VPC MTU.
+TEST(LbPaths, PathMtuIsTheVpcsUntilThePacketLeavesTheVpc) {
+  auto s = parse_scenario(two_subnets("aws", "i-b"), "test.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  const auto mtu = [&](const char* src, const char* dst) {
+    const net::IpAddress a = ip(src);
+    const net::IpAddress b = ip(dst);
+    Leg leg{endpoint_at(*s, a), endpoint_at(*s, b)};
+    return path_mtu_bytes(*s, leg, net::FiveTuple{a.bits, b.bits, 80, 40000, net::kProtoTcp, a.family});
+  };
+  EXPECT_EQ(mtu("10.0.2.10", "10.0.1.20"), 9001u);     // subnet to subnet
+  EXPECT_EQ(mtu("10.0.2.10", "10.0.200.7"), 9001u);    // to a VPC address outside every subnet
+  EXPECT_EQ(mtu("10.0.2.10", "198.51.100.7"), 1500u);  // out of the VPC
+  EXPECT_EQ(mtu("198.51.100.7", "10.0.2.10"), 9001u);  // into it: the last segment is the VPC's
+  EXPECT_TRUE(in_vpc(*s, ip("10.0.200.7")));
+  EXPECT_FALSE(in_vpc(*s, ip("10.1.0.1")));
+}
+
+// Huawei ELB guide, "Configuring Network ACL Rules": "If the load balancer is in the same
+// subnet as the backend servers, network ACL rules will not take effect." Every target of the
+// listener's group in the node's subnet: the client leg skips that subnet's ACL.
+TEST(LbPaths, HuaweiAclIsOffWhenTheLbSharesItsBackendsSubnet) {
+  const std::string yaml = two_subnets("huawei", "ecs-b") + R"(  - {id: ecs-a, subnet: a, ip: 10.0.1.20}
+load_balancers:
+  - id: elb
+    type: dedicated
+    nodes: [{subnet: a, ip: 10.0.1.6}]
+    listeners:
+      - {protocol: TCP, port: 80, target_group: same}
+      - {protocol: TCP, port: 81, target_group: mixed}
+target_groups:
+  - {id: same, protocol: TCP, port: 80, targets: [ecs-a]}
+  - {id: mixed, protocol: TCP, port: 80, targets: [ecs-a, ecs-b]}
+)";
+  auto s = parse_scenario(yaml, "test.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  const InterfaceIndex node = s->load_balancers[0].nodes[0];
+  EXPECT_TRUE(acl_bypassed(*s, node, s->load_balancers[0].listeners[0]));
+  EXPECT_FALSE(acl_bypassed(*s, node, s->load_balancers[0].listeners[1]));
+  auto same = client_leg(*s, node, s->load_balancers[0].listeners[0], ip("198.51.100.7"), 40000, net::kProtoTcp);
+  auto mixed = client_leg(*s, node, s->load_balancers[0].listeners[1], ip("198.51.100.7"), 40000, net::kProtoTcp);
+  ASSERT_TRUE(same && mixed);
+  EXPECT_TRUE(same->leg.skip_to_acl);
+  EXPECT_TRUE(reversed(same->leg).skip_from_acl);
+  EXPECT_FALSE(mixed->leg.skip_to_acl);
+}
+
 }  // namespace
 }  // namespace pfsim::engine

@@ -208,6 +208,27 @@ TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {
   EXPECT_EQ(cls(ok, TrafficClass::kPmtu).dropped, 0u);
 }
 
+// EC2 guide, "Network maximum transmission unit (MTU) for your EC2 instance": the 1500-byte
+// limit is for "Traffic over an internet gateway" (and VPNs, and between Regions); inside the
+// VPC the MTU is the VPC's. An internal ALB's client at a VPC address outside every subnet
+// (over peering or a VPN attachment) gets large DF responses without a PMTU error (before, it
+// was given the internet's and a spurious one; lb_paths_test has the address outside the VPC).
+TEST_F(ReplayTest, ClientsAtVpcAddressesOutsideEverySubnetGetTheVpcMtu) {
+  const Scenario s = scenario("aws-alb-internal/recommended.yaml");
+  for (ReplayMode mode : {ReplayMode::kThroughLb, ReplayMode::kAsCaptured}) {
+    ReplayOptions options;
+    options.mode = mode;
+    const ReplayReport inside = replay(s,
+                                       {write({tcp(0, "10.1.255.254", 40000, "10.1.1.5", 80, 0x02),
+                                               tcp(0.01, "10.1.1.5", 80, "10.1.255.254", 40000, 0x12),
+                                               tcp(0.02, "10.1.1.5", 80, "10.1.255.254", 40000, 0x10, 3000, true)},
+                                              "inside.pcap")},
+                                       options);
+    const ClassCounts& pmtu = cls(inside, TrafficClass::kPmtu);
+    EXPECT_EQ(pmtu.allowed + pmtu.dropped, 0u) << report_text(inside);
+  }
+}
+
 constexpr const char* kEventScenario = R"(pfsim: 1
 vpc: {cidr: 10.0.0.0/16}
 subnets:

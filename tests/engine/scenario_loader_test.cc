@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "engine/model/scenario.h"
 #include "net/address.h"
@@ -368,6 +369,66 @@ load_balancers:
                                 "t.yaml");
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(s->interfaces[0].backend_ip, ip("192.168.1.5"));
+}
+
+// The forwards AWS allows load (API_CreateTargetGroup, Protocol: NLB groups TCP, TLS, UDP or
+// TCP_UDP, a TCP_UDP listener's TCP_UDP; ALB groups HTTP or HTTPS); the refused ones are the
+// corpus's nlb-*-listener-to-*-group and alb-listener-to-tcp-group. Classic is not checked.
+TEST(ScenarioLoaderLoads, ListenersForwardToTheTargetGroupsTheirTypeAllows) {
+  const auto forward = [](std::string_view type, std::string_view listener, std::string_view group) {
+    return parse_scenario(
+        "pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets: [{id: lb-a, cidr: 10.0.1.0/24}]\n"
+        "target_groups: [{id: tg, protocol: " +
+            std::string(group) + ", port: 80}]\nload_balancers:\n  - {id: lb, type: " + std::string(type) +
+            ", scheme: internal, nodes: [{subnet: lb-a, ip: 10.0.1.5}], listeners: [{protocol: " +
+            std::string(listener) + ", port: 80, target_group: tg}]}\n",
+        "t.yaml");
+  };
+  for (const auto& [type, listener, group] : {std::tuple{"network", "TCP", "TCP"},
+                                              {"network", "TCP", "TCP_UDP"},
+                                              {"network", "TLS", "TCP"},
+                                              {"network", "TLS", "TLS"},
+                                              {"network", "UDP", "UDP"},
+                                              {"network", "UDP", "TCP_UDP"},
+                                              {"network", "TCP_UDP", "TCP_UDP"},
+                                              {"application", "HTTPS", "HTTP"},
+                                              {"classic", "TCP", "HTTP"}}) {
+    auto s = forward(type, listener, group);
+    EXPECT_TRUE(s.ok()) << type << " " << listener << " -> " << group << ": " << s.error().to_string();
+  }
+}
+
+// "E2E Cloud offers two types: an Application Load Balancer (ALB) that works at Layer 7 for
+// HTTP and HTTPS traffic, and a Network Load Balancer (NLB) that works at Layer 4 for TCP
+// traffic." (docs.e2enetworks.com, "Load Balancer Documentation"). Both are today's e2e proxy;
+// the refused listeners are the corpus's e2e-*-listener-*.
+TEST(ScenarioLoaderLoads, E2eLoadBalancersTakeTheirProductNames) {
+  for (const auto& [type, protocol] :
+       {std::pair{"application", "HTTP"}, {"application", "HTTPS"}, {"network", "TCP"}, {"e2e", "UDP"}}) {
+    auto s = parse_scenario(
+        "pfsim: 1\nprovider: e2e\nvpc: {cidr: 10.10.0.0/16}\nsubnets: [{id: a, cidr: "
+        "10.10.1.0/24}]\ntarget_groups: [{id: tg, protocol: " +
+            std::string(protocol) + ", port: 80}]\nload_balancers: [{id: lb, type: " + type +
+            ", nodes: [{subnet: a, ip: 10.10.1.5}], listeners: [{protocol: " + protocol +
+            ", port: 80, target_group: tg}]}]\n",
+        "t.yaml");
+    ASSERT_TRUE(s.ok()) << type << " " << protocol << ": " << s.error().to_string();
+    EXPECT_EQ(s->load_balancers[0].type, LbType::kE2e) << type;
+  }
+}
+
+// "The first four IP addresses and the last IP address in each subnet CIDR block are not
+// available for your use" (VPC guide, "Subnet CIDR blocks"): AWS only (corpus:
+// aws-*-reserved-address*); the addresses next to them load, and Huawei's are not checked.
+TEST(ScenarioLoaderLoads, AddressesNextToAwsReservedOnesAndHuaweiAddressesLoad) {
+  EXPECT_TRUE(parse_scenario("pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets: [{id: a, cidr: 10.0.2.0/24}]\n"
+                             "instances: [{id: i-1, subnet: a, ip: 10.0.2.4}, {id: i-2, subnet: a, ip: 10.0.2.254}]\n",
+                             "t.yaml")
+                  .ok());
+  EXPECT_TRUE(parse_scenario("pfsim: 1\nprovider: huawei\nvpc: {cidr: 10.0.0.0/16}\nsubnets: [{id: a, cidr: "
+                             "10.0.1.0/24}]\ninstances: [{id: i-1, subnet: a, ip: 10.0.1.2}]\n",
+                             "t.yaml")
+                  .ok());
 }
 
 TEST(ScenarioLoaderLoads, E2e) {

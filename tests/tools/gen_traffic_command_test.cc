@@ -84,6 +84,36 @@ TEST_F(PfsimGenTraffic, UsageErrorsAreExitTwo) {
   EXPECT_NE(missing.err.find("missing.yaml"), std::string::npos) << missing.err;
 }
 
+// CLI11 alone read 18446744073709551616 as 2^64 - 1 (strtoull saturates) and "-1" as the same,
+// and gen-traffic then filled the disk.
+TEST_F(PfsimGenTraffic, CountsBeyondSixtyFourBitsOrTheDiskAreRefusedBeforeWriting) {
+  CommandResult over = run({"gen-traffic", kExample, "--out", out(), "--packets", "18446744073709551616"});
+  EXPECT_EQ(over.exit_code, 2);
+  EXPECT_NE(over.err.find("--packets: 18446744073709551616 is more than the largest packet count, "
+                          "18446744073709551615"),
+            std::string::npos)
+      << over.err;
+  CommandResult negative = run({"gen-traffic", kExample, "--out", out(), "--packets", "-1"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.err.find("'-1' is not a packet count (a whole number from 1 to 18446744073709551615)"),
+            std::string::npos)
+      << negative.err;
+  EXPECT_EQ(run({"gen-traffic", kExample, "--out", out(), "--seed", "0x10"}).exit_code, 2);
+
+  // The largest count parses, and no file system holds it: refused before the file is created.
+  CommandResult disk = run({"gen-traffic", kExample, "--out", out(), "--packets", "18446744073709551615"});
+  EXPECT_EQ(disk.exit_code, 2);
+  EXPECT_EQ(disk.err.rfind("pfsim: error: cannot write '" + out() +
+                               "': 18,446,744,073,709,551,615 packets take at least 18,446,744,073,709,551,615 bytes "
+                               "and its file system has ",
+                           0),
+            0u)
+      << disk.err;
+  EXPECT_NE(disk.err.find(" bytes free (ask for fewer with --packets or --flows)\n"), std::string::npos) << disk.err;
+  EXPECT_EQ(disk.out, "");
+  EXPECT_FALSE(fs::exists(out())) << "nothing is written for a count the disk cannot take";
+}
+
 TEST_F(PfsimGenTraffic, SnaplenKeepsHeadersOnly) {
   ASSERT_EQ(run({"gen-traffic", kExample, "--out", out(), "--flows", "20", "--snaplen", "128"}).exit_code, 0);
   CommandResult d = run({"decode", out(), "--json", "-"});

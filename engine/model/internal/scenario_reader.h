@@ -125,7 +125,9 @@ class ScenarioReader : public yaml::FieldReader {
                                                                    const LoadBalancer& lb);
   void assign_backend_ips(const Fields& fields, const YAML::Node& node, LoadBalancer& lb,
                           const std::vector<std::pair<InterfaceIndex, YAML::Node>>& backend_ips);
-  Listener listener(const YAML::Node& n, const LoadBalancer& lb) const;
+  // `written_type`: the load balancer's type as written, lower case (listener protocols are
+  // per product: e2e's application and network are one LbType).
+  Listener listener(const YAML::Node& n, const LoadBalancer& lb, std::string_view written_type) const;
   void read_target_groups();
   void read_health_check(const YAML::Node& n, HealthCheck& hc) const;
   Target target(const YAML::Node& n, const TargetGroup& tg) const;

@@ -134,8 +134,6 @@ class ReplayEngine {
   bool judge_captured(const pcap::DecodedPacket& d, bool df);
   // One step of a captured packet's route: `packet` with the step's header; whether it passed.
   bool judge_leg(Step& step, const Packet& packet, bool reply, const CapturedPacket& captured);
-  // The MTU of the next segment a packet crossing `leg` meets.
-  std::uint32_t next_mtu(const Leg& leg) const noexcept;
   // `too_big` (DF set, longer than its leg's MTU) makes the router send an ICMP error back.
   void pmtu(const Leg& leg, const Packet& too_big, const pcap::FlowKey& flow, const pcap::DecodedPacket* captured);
   void count(TrafficClass cls, bool allowed);

@@ -49,7 +49,7 @@ struct Step {
   bool reply = false;      // a reply of its flow (for the fix a drop report suggests)
   bool src_is_hi = false;  // the tuple's src is the higher endpoint of its conntrack key (ConntrackTable::src_is_hi)
   std::uint64_t lb_connection = 0;  // the proxy's own backend connection (engine/sim/packet.h)
-  std::uint32_t mtu = 0;            // of the segment the leg crosses (ReplayEngine::next_mtu)
+  std::uint32_t mtu = 0;            // of the segment the leg crosses (paths: path_mtu_bytes)
   LegPlan plan{};
 };
 
