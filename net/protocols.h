@@ -126,8 +126,17 @@ inline constexpr std::uint16_t kEtherTypeVlan = 0x8100;                 // IEEE 
 inline constexpr std::uint16_t kEtherTypeIpv6 = 0x86dd;                 // RFC 2464 §3
 inline constexpr std::uint16_t kEtherTypeMplsUnicast = 0x8847;          // RFC 3032 §5
 inline constexpr std::uint16_t kEtherTypeMplsMulticast = 0x8848;        // RFC 3032 §5
+inline constexpr std::uint16_t kEtherTypePppoeDiscovery = 0x8863;       // RFC 2516 §4
+inline constexpr std::uint16_t kEtherTypePppoeSession = 0x8864;         // RFC 2516 §4
 inline constexpr std::uint16_t kEtherTypeQinq = 0x88a8;                 // IEEE 802.1ad S-tag
 inline constexpr std::uint16_t kEtherTypeQinqLegacy = 0x9100;           // pre-standard S-tag, still common
+
+// --- PPP protocol numbers (RFC 1661 §2, IANA PPP DLL Protocol Numbers) ---
+
+inline constexpr std::uint16_t kPppIpv4 = 0x0021;           // RFC 1332
+inline constexpr std::uint16_t kPppIpv6 = 0x0057;           // RFC 5072
+inline constexpr std::uint16_t kPppMplsUnicast = 0x0281;    // RFC 3032 §4.3
+inline constexpr std::uint16_t kPppMplsMulticast = 0x0283;  // RFC 3032 §4.3
 
 // Whether an EtherType is a VLAN tag's TPID (802.1Q, 802.1ad or the legacy S-tag).
 constexpr bool is_vlan_tpid(std::uint16_t ethertype) noexcept {

@@ -71,6 +71,10 @@ std::optional<LinkType> link_type_from_dlt(int dlt) noexcept {
       return LinkType::kIpv6;
     case DLT_LINUX_SLL2:
       return LinkType::kLinuxSll2;
+    case DLT_PPP:
+      return LinkType::kPpp;
+    case DLT_C_HDLC:
+      return LinkType::kCiscoHdlc;
     default:
       return std::nullopt;
   }
@@ -94,6 +98,10 @@ int dlt_from_link_type(LinkType link) noexcept {
       return DLT_IPV6;
     case LinkType::kLinuxSll2:
       return DLT_LINUX_SLL2;
+    case LinkType::kPpp:
+      return DLT_PPP;
+    case LinkType::kCiscoHdlc:
+      return DLT_C_HDLC;
   }
   return -1;
 }
@@ -447,7 +455,7 @@ net::Result<CaptureReader> CaptureReader::open(const std::string& path, ReadMode
     const char* name = pcap_datalink_val_to_name(dlt);
     return file_error(path, "link type " + std::to_string(dlt) + " (" + (name != nullptr ? name : "unknown") +
                                 ") is not supported; pfsim reads EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, "
-                                "IPV6, NULL, LOOP");
+                                "IPV6, NULL, LOOP, PPP, C_HDLC");
   }
   state->link = *link;
   if (mode == ReadMode::kAuto && !is_stdin) state->map_file(file);

@@ -47,6 +47,12 @@ constexpr std::size_t kQuotedTransportBytes = 8;  // RFC 792: the quote holds 64
 constexpr std::size_t kVxlanHeaderBytes = 8;
 constexpr std::size_t kGeneveHeaderBytes = 8;
 constexpr std::size_t kPseudowireControlWordBytes = 4;
+constexpr std::size_t kCiscoHdlcAddressControlBytes = 2;  // address (0x0f, 0x8f), control (0x00)
+constexpr std::size_t kPppoeHeaderBytes = 6;              // RFC 2516 §4: ver/type, code, session id, length
+constexpr std::uint8_t kPppoeVersionType = 0x11;          // version 1, type 1
+constexpr std::uint8_t kPppoeSessionCode = 0x00;          // session data
+constexpr std::uint8_t kPppHdlcAddress = 0xff;            // RFC 1662 §3.1: all-stations address, then
+constexpr std::uint8_t kPppHdlcControl = 0x03;            // the Unnumbered Information control byte
 
 // BSD loopback address families (values differ per OS; these are the ones libpcap accepts).
 constexpr std::uint32_t kBsdAfInet = 2;
@@ -80,6 +86,8 @@ struct Decoder {
   void ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept;
   void ethernet(ByteReader r, int depth) noexcept;
   void mpls(ByteReader r, int depth) noexcept;
+  void ppp(ByteReader r, int depth) noexcept;
+  void pppoe(ByteReader r, int depth) noexcept;
   void ip_by_version(ByteReader r, int depth) noexcept;
   void ipv4(ByteReader r, int depth) noexcept;
   void ipv6(ByteReader r, int depth) noexcept;
@@ -112,9 +120,58 @@ void Decoder::ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth
     case net::kEtherTypeMplsMulticast:
       mpls(r, depth);
       return;
+    case net::kEtherTypePppoeSession:
+      pppoe(r, depth);
+      return;
     default:
-      return;  // ARP, LLDP, ...: not IP, not malformed
+      return;  // ARP, LLDP, PPPoE discovery, ...: not IP, not malformed
   }
+}
+
+void Decoder::ppp(ByteReader r, int depth) noexcept {
+  // RFC 1661 §2: the Protocol field, 2 bytes, or 1 when compressed (Protocol-Field-Compression,
+  // §6.5: a compressed value is odd, an uncompressed first byte even). LINKTYPE_PPP may carry
+  // the HDLC-like address and control bytes first (RFC 1662 §3.1), as Wireshark reads it.
+  const std::size_t start = r.offset();
+  std::uint8_t first = 0;
+  std::uint8_t second = 0;
+  if (!r.peek_u8(0, first)) return fail(Malformed::kTruncatedLinkHeader, start);
+  if (first == kPppHdlcAddress && r.peek_u8(1, second) && second == kPppHdlcControl && !r.skip(2))
+    return fail(Malformed::kTruncatedLinkHeader, start);
+  std::uint8_t high = 0;
+  if (!r.read_u8(high)) return fail(Malformed::kTruncatedLinkHeader, start);
+  std::uint16_t protocol = high;
+  if ((high & 1u) == 0) {
+    std::uint8_t low = 0;
+    if (!r.read_u8(low)) return fail(Malformed::kTruncatedLinkHeader, start);
+    protocol = static_cast<std::uint16_t>(high << 8 | low);
+  }
+  switch (protocol) {
+    case net::kPppIpv4:
+      ipv4(r, depth);
+      return;
+    case net::kPppIpv6:
+      ipv6(r, depth);
+      return;
+    case net::kPppMplsUnicast:
+    case net::kPppMplsMulticast:
+      mpls(r, depth);
+      return;
+    default:
+      return;  // LCP, IPCP, CHAP, ...: not IP, not malformed
+  }
+}
+
+void Decoder::pppoe(ByteReader r, int depth) noexcept {
+  // RFC 2516 §4-5: a 6-byte header (ver/type 0x11, code 0x00 in a session), then one PPP frame
+  // without address and control bytes. Another version or code is not IP, as in Wireshark.
+  const std::size_t start = r.offset();
+  std::uint8_t version_type = 0;
+  std::uint8_t code = 0;
+  if (!r.read_u8(version_type) || !r.read_u8(code) || !r.skip(kPppoeHeaderBytes - 2))
+    return fail(Malformed::kTruncatedLinkHeader, start);
+  if (version_type != kPppoeVersionType || code != kPppoeSessionCode) return;
+  ppp(r, depth);
 }
 
 void Decoder::mpls(ByteReader r, int depth) noexcept {
@@ -720,6 +777,21 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
       // address length, 8 bytes of address, protocol (an EtherType for ARPHRD Ethernet).
       std::uint16_t protocol = 0;
       if (!r.skip(kSllSkipBytes) || !r.read_u16be(protocol)) {
+        d.fail(Malformed::kTruncatedLinkHeader, 0);
+        break;
+      }
+      d.ethertype_payload(protocol, r, 0);
+      break;
+    }
+    case LinkType::kPpp:
+      // https://www.tcpdump.org/linktypes/LINKTYPE_PPP.html
+      d.ppp(r, 0);
+      break;
+    case LinkType::kCiscoHdlc: {
+      // https://www.tcpdump.org/linktypes/LINKTYPE_C_HDLC.html: address, control, then the
+      // protocol as an EtherType.
+      std::uint16_t protocol = 0;
+      if (!r.skip(kCiscoHdlcAddressControlBytes) || !r.read_u16be(protocol)) {
         d.fail(Malformed::kTruncatedLinkHeader, 0);
         break;
       }

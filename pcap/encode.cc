@@ -3,16 +3,18 @@
 
 #include <string>
 
+#include "net/protocols.h"
 #include "pcap/internal/byte_reader.h"
 #include "pcap/internal/byte_writer.h"
 
 namespace pfsim::pcap {
 namespace {
 
-// Local until net/ holds the protocol vocabulary (EtherTypes, header sizes, IPv6 Fragment).
-constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
-constexpr std::uint16_t kEtherTypeIpv6 = 0x86dd;
+// Header sizes and the IPv6 Fragment header (EtherTypes and PPP numbers: net/protocols.h).
 constexpr std::size_t kEthernetBytes = 14;
+constexpr std::size_t kPppoeBytes = 6;        // RFC 2516 §4, before the PPP protocol
+constexpr std::size_t kPppProtocolBytes = 2;  // uncompressed (RFC 1661 §2)
+constexpr std::size_t kHdlcFramingBytes = 2;  // PPP's 0xff 0x03; Cisco HDLC's address, control
 constexpr std::size_t kVlanTagBytes = 4;
 constexpr std::size_t kIpv4Bytes = 20;
 constexpr std::size_t kIpv6Bytes = 40;
@@ -53,7 +55,13 @@ net::Result<Layout> layout_of(const FrameSpec& s) {
   Layout l;
   switch (s.link) {
     case LinkType::kEthernet:
-      l.link = kEthernetBytes + kVlanTagBytes * s.vlan_tags.size();
+      l.link = kEthernetBytes + kVlanTagBytes * s.vlan_tags.size() + (s.pppoe ? kPppoeBytes + kPppProtocolBytes : 0);
+      break;
+    case LinkType::kPpp:
+      l.link = kHdlcFramingBytes + kPppProtocolBytes;
+      break;
+    case LinkType::kCiscoHdlc:
+      l.link = kHdlcFramingBytes + 2;  // and the EtherType
       break;
     case LinkType::kRaw:
       break;
@@ -114,6 +122,9 @@ net::Result<Layout> layout_of(const FrameSpec& s) {
   if (!v4 && ip_length - kIpv6Bytes > kMaxLength16) {
     return net::error_message("IPv6 payload length " + std::to_string(ip_length - kIpv6Bytes) + " exceeds 65535");
   }
+  if (s.link == LinkType::kEthernet && s.pppoe && kPppProtocolBytes + ip_length > kMaxLength16) {
+    return net::error_message("PPPoE length " + std::to_string(kPppProtocolBytes + ip_length) + " exceeds 65535");
+  }
   return l;
 }
 
@@ -145,15 +156,44 @@ std::uint64_t sum_address(net::Family family, const net::Ip128& a) noexcept {
   return sum;
 }
 
-void write_link(const FrameSpec& s, internal::ByteWriter& w) noexcept {
-  if (s.link != LinkType::kEthernet) return;
-  w.bytes(s.dst_mac);
-  w.bytes(s.src_mac);
-  for (const VlanTag& tag : s.vlan_tags) {
-    w.u16(tag.tpid);
-    w.u16(tag.tci);
+void write_link(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
+  const bool v4 = s.family == net::Family::kIpv4;
+  const std::uint16_t ethertype = v4 ? net::kEtherTypeIpv4 : net::kEtherTypeIpv6;
+  const std::uint16_t ppp_protocol = v4 ? net::kPppIpv4 : net::kPppIpv6;
+  switch (s.link) {
+    case LinkType::kEthernet:
+      w.bytes(s.dst_mac);
+      w.bytes(s.src_mac);
+      for (const VlanTag& tag : s.vlan_tags) {
+        w.u16(tag.tpid);
+        w.u16(tag.tci);
+      }
+      if (!s.pppoe) {
+        w.u16(ethertype);
+        return;
+      }
+      // Version 1, type 1, code 0 (session data), the session, and the PPPoE payload's length:
+      // the PPP protocol and the IP packet.
+      w.u16(net::kEtherTypePppoeSession);
+      w.u8(0x11);
+      w.u8(0x00);
+      w.u16(s.pppoe_session_id);
+      w.u16(static_cast<std::uint16_t>(kPppProtocolBytes + l.wire() - l.link));
+      w.u16(ppp_protocol);
+      return;
+    case LinkType::kPpp:
+      w.u8(0xff);
+      w.u8(0x03);
+      w.u16(ppp_protocol);
+      return;
+    case LinkType::kCiscoHdlc:
+      w.u8(0x0f);  // unicast
+      w.u8(0x00);
+      w.u16(ethertype);
+      return;
+    default:
+      return;
   }
-  w.u16(s.family == net::Family::kIpv4 ? kEtherTypeIpv4 : kEtherTypeIpv6);
 }
 
 void write_ipv4(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
@@ -260,7 +300,7 @@ net::Result<EncodedFrame> encode_frame(const FrameSpec& spec, std::span<std::uin
                               std::to_string(out.size()) + " bytes");
   }
   internal::ByteWriter w(out);
-  write_link(spec, w);
+  write_link(spec, l, w);
   if (spec.family == net::Family::kIpv4) {
     write_ipv4(spec, l, w);
   } else {

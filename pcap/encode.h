@@ -1,7 +1,8 @@
 // pcap/encode.h — a packet description to its frame bytes: the inverse of decode.h.
 //
 // A FrameSpec names the headers of one packet: an Ethernet header with any 802.1Q/802.1ad
-// tags (or no link header, for LINKTYPE_RAW/IPV4/IPV6), IPv4 (options, DF, fragment fields)
+// tags and optionally a PPPoE session header (or no link header, for LINKTYPE_RAW/IPV4/IPV6;
+// PPP in HDLC-like framing for LINKTYPE_PPP; Cisco HDLC's for LINKTYPE_C_HDLC), IPv4 (options, DF, fragment fields)
 // or IPv6 (flow label, extension headers, a fragment header), then TCP, UDP, ICMP or ICMPv6,
 // then a payload. encode_frame() writes the frame in network order with every length field
 // and checksum a receiver checks: the IPv4 header checksum (RFC 791) and the TCP, UDP and
@@ -80,11 +81,15 @@ struct Ipv6Extension {
 
 // One packet's headers and payload. Spans are views: what they show must outlive the call.
 struct FrameSpec {
-  // Link: kEthernet, or kRaw/kIpv4/kIpv6 for a bare IP packet.
+  // Link: kEthernet; kRaw/kIpv4/kIpv6 for a bare IP packet; kPpp (0xff 0x03 and a 2-byte
+  // protocol, RFC 1662 §3.1); kCiscoHdlc (address 0x0f, control 0x00, an EtherType).
   LinkType link = LinkType::kEthernet;
   MacAddress dst_mac{};
   MacAddress src_mac{};
   std::span<const VlanTag> vlan_tags{};  // outermost first
+  // Ethernet only: a PPPoE session (EtherType 0x8864, RFC 2516 §4) carries the packet in PPP.
+  bool pppoe = false;
+  std::uint16_t pppoe_session_id = 0;
 
   // IP.
   net::Family family = net::Family::kIpv4;

@@ -59,6 +59,10 @@ std::string_view link_type_name(LinkType link) noexcept {
       return "IPV6";
     case LinkType::kLinuxSll2:
       return "LINUX_SLL2";
+    case LinkType::kPpp:
+      return "PPP";
+    case LinkType::kCiscoHdlc:
+      return "C_HDLC";
   }
   return "UNKNOWN";
 }

@@ -26,11 +26,13 @@ namespace pfsim::pcap {
 
 // Link types by their LINKTYPE_ number (the value stored in pcap and pcapng files).
 enum class LinkType : std::uint16_t {
-  kNull = 0,        // BSD loopback: 4-byte address family in host order of the writer
-  kEthernet = 1,    // with 802.1Q / 802.1ad tags at any depth
-  kRaw = 101,       // bare IPv4 or IPv6, told apart by the version nibble
-  kLoop = 108,      // OpenBSD loopback: 4-byte address family, network order
-  kLinuxSll = 113,  // Linux cooked capture v1
+  kNull = 0,         // BSD loopback: 4-byte address family in host order of the writer
+  kEthernet = 1,     // with 802.1Q / 802.1ad tags at any depth, and PPPoE sessions in it
+  kPpp = 9,          // PPP (RFC 1661), with or without the HDLC-like 0xff 0x03 (RFC 1662)
+  kCiscoHdlc = 104,  // Cisco HDLC: address, control, then an EtherType
+  kRaw = 101,        // bare IPv4 or IPv6, told apart by the version nibble
+  kLoop = 108,       // OpenBSD loopback: 4-byte address family, network order
+  kLinuxSll = 113,   // Linux cooked capture v1
   kIpv4 = 228,
   kIpv6 = 229,
   kLinuxSll2 = 276,  // Linux cooked capture v2

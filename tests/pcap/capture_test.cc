@@ -205,6 +205,9 @@ constexpr CorpusCapture kCorpusCaptures[] = {
     {"tcpreplay-mixed.pcap", LinkType::kEthernet, 179},
     {"communityid-tcp.pcap", LinkType::kEthernet, 12},
     {"communityid-icmp6.pcap", LinkType::kEthernet, 20},
+    {"ppp.pcap", LinkType::kPpp, 4},
+    {"c-hdlc.pcap", LinkType::kCiscoHdlc, 4},
+    {"pppoe.pcap", LinkType::kEthernet, 4},
 };
 
 TEST(CaptureShared, EveryCaptureOpensWithItsLinkTypeAndRecordCount) {
