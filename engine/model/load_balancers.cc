@@ -348,8 +348,8 @@ Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb, s
     const AppProtocol group = app_protocol(*written, "target group protocol", false);
     if (!forwards_to(lb.type, l.protocol, group))
       fail(tg_field.value,
-           "a " + app_protocol_name(l.protocol) + " listener cannot forward to target group " + tg_id + " (protocol " +
-               app_protocol_name(group) + ")" +
+           "the " + app_protocol_name(l.protocol) + " listener on port " + std::to_string(l.port) +
+               " cannot forward to target group " + tg_id + " (protocol " + app_protocol_name(group) + ")" +
                (lb.type == LbType::kNetwork       ? ": a network load balancer forwards to TCP, TLS, UDP "
                                                     "or TCP_UDP groups, a TCP_UDP listener to TCP_UDP only"
                 : lb.type == LbType::kApplication ? ": an application load balancer forwards to HTTP or "
