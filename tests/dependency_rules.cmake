@@ -20,9 +20,10 @@ set(allowed_engine/analysis "engine/analysis;engine/sim;engine/paths;engine/poli
 set(allowed_engine/replay
     "engine/replay;engine/analysis;engine/sim;engine/paths;engine/policy;engine/model;classifier;pcap;net")
 set(allowed_engine/gen "engine/gen;engine/paths;engine/model;pcap;net")
-set(allowed_tools "tools;engine/model;engine/policy;engine/paths;engine/sim;engine/analysis;engine/replay;engine/gen;classifier;pcap;flowlog;net")
+set(allowed_engine/import "engine/import;engine/model;net")
+set(allowed_tools "tools;engine/model;engine/policy;engine/paths;engine/sim;engine/analysis;engine/replay;engine/gen;engine/import;classifier;pcap;flowlog;net")
 set(parts net classifier pcap flowlog engine/model engine/policy engine/paths engine/sim engine/analysis engine/replay
-          engine/gen tools)
+          engine/gen engine/import tools)
 
 set(violations "")
 foreach(part IN LISTS parts)

@@ -8,6 +8,7 @@
 #include "engine/model/scenario_loader.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
+#include "tools/import_command.h"
 
 namespace pfsim::tools {
 namespace {
@@ -66,7 +67,7 @@ std::string json_report(const CheckReport& report) {
 }  // namespace
 
 void define_check_options(CLI::App& command, CheckCommandOptions& options) {
-  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML) or AWS import folder")->required();
   command.add_option("--json", options.json_path, "write the JSON report to FILE ('-' for stdout)")
       ->option_text("FILE");
   command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
@@ -74,7 +75,7 @@ void define_check_options(CLI::App& command, CheckCommandOptions& options) {
 }
 
 int run_check_command(const CheckCommandOptions& options) {
-  auto scenario = engine::load_scenario(options.scenario_path);
+  auto scenario = load_scenario_input(options.scenario_path);
   if (!scenario) return report_error(scenario.error());
   engine::CheckOptions check_options;
   check_options.algorithm = options.algorithm;

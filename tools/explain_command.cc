@@ -10,6 +10,7 @@
 #include "net/format.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
+#include "tools/import_command.h"
 
 namespace pfsim::tools {
 namespace {
@@ -98,7 +99,7 @@ std::string json_report(const engine::Scenario& s, const std::string& flow, cons
 }  // namespace
 
 void define_explain_options(CLI::App& command, ExplainCommandOptions& options) {
-  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML) or AWS import folder")->required();
   command.add_option("--flow", options.flow, "the flow: \"tcp 203.0.113.9:51000 -> 10.0.1.5:443\"")
       ->option_text("FLOW REQUIRED")
       ->required();
@@ -107,7 +108,7 @@ void define_explain_options(CLI::App& command, ExplainCommandOptions& options) {
 }
 
 int run_explain_command(const ExplainCommandOptions& options) {
-  auto scenario = engine::load_scenario(options.scenario_path);
+  auto scenario = load_scenario_input(options.scenario_path);
   if (!scenario) return report_error(scenario.error());
   auto flow = engine::parse_flow(options.flow);
   if (!flow) return report_error(flow.error());

@@ -14,6 +14,7 @@
 #include "tools/cli_numbers.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
+#include "tools/import_command.h"
 
 namespace pfsim::tools {
 namespace {
@@ -42,7 +43,7 @@ void print_summary(std::ostream& out, const std::string& path, const engine::Gen
 }  // namespace
 
 void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& options) {
-  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML) or AWS import folder")->required();
   command.add_option("--out", options.out_path, "the pcap file to write ('-' for stdout)")
       ->option_text("FILE REQUIRED")
       ->required();
@@ -66,7 +67,7 @@ void define_gen_traffic_options(CLI::App& command, GenTrafficCommandOptions& opt
 }
 
 int run_gen_traffic_command(const GenTrafficCommandOptions& options) {
-  auto scenario = engine::load_scenario(options.scenario_path);
+  auto scenario = load_scenario_input(options.scenario_path);
   if (!scenario) return report_error(scenario.error());
   engine::GenOptions gen;
   gen.flows = options.flows;

@@ -14,6 +14,7 @@
 #include "tools/diagnostics.h"
 #include "tools/explain_command.h"
 #include "tools/gen_traffic_command.h"
+#include "tools/import_command.h"
 #include "tools/merge_command.h"
 #include "tools/replay_command.h"
 
@@ -37,7 +38,7 @@ Subcommand subcommand(std::string name, std::string help, void (*define)(CLI::Ap
 }
 
 // In the order `pfsim --help` lists them.
-std::array<Subcommand, 7> subcommands() {
+std::array<Subcommand, 8> subcommands() {
   using namespace pfsim::tools;
   return {
       subcommand("classify", "time and verify a classifier on a ClassBench rule set and trace", define_classify_options,
@@ -54,6 +55,8 @@ std::array<Subcommand, 7> subcommands() {
                  define_replay_options, run_replay_command),
       subcommand("merge", "merge the JSON reports of sharded replays into one", define_merge_options,
                  run_merge_command),
+      subcommand("import", "write a scenario from your cloud's own configuration (import aws: AWS CLI JSON)",
+                 define_import_options, run_import_command),
   };
 }
 

@@ -11,6 +11,7 @@
 #include "net/text.h"
 #include "tools/diagnostics.h"
 #include "tools/file_io.h"
+#include "tools/import_command.h"
 #include "tools/replay_json.h"
 
 namespace pfsim::tools {
@@ -125,7 +126,7 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
 }
 
 void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
-  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML)")->required();
+  command.add_option("SCENARIO", options.scenario_path, "scenario file (YAML) or AWS import folder")->required();
   command.add_option("PCAP", options.captures, "capture files (pcap or pcapng; '-' = stdin), replayed in order")
       ->required();
   command.add_option("--mode", options.mode, "through-lb (default) or as-captured")
@@ -165,7 +166,7 @@ int run_replay_command(const ReplayCommandOptions& options) {
     replay.shard_index = shard->first;
     replay.shard_count = shard->second;
   }
-  auto scenario = engine::load_scenario(options.scenario_path);
+  auto scenario = load_scenario_input(options.scenario_path);
   if (!scenario) return report_error(scenario.error());
   bool bar = false;
   if (isatty(STDERR_FILENO) != 0) {

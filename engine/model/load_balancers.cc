@@ -221,7 +221,8 @@ void ScenarioReader::attach_groups(const Fields& fields, LoadBalancer& lb) const
 // Nodes: one per enabled subnet (ELB guides, "Availability Zones and subnets").
 std::vector<std::pair<InterfaceIndex, YAML::Node>> ScenarioReader::read_nodes(const Fields& fields, LbIndex index,
                                                                               LoadBalancer& lb) {
-  std::vector<KeySpec> keys = {{"subnet"}, {"ip"}, {"public_ip"}, {"ipv6"}, {"backend_ip", kHuaweiBit}};
+  std::vector<KeySpec> keys = {{"subnet"},      {"ip"}, {"public_ip"}, {"ipv6"}, {"backend_ip", kHuaweiBit},
+                               {"eni", kAwsBit}};
   if (scenario_.ec2_classic)
     keys[0] = {"subnet", 0, "'subnet' cannot be used with network: ec2-classic (EC2-Classic has no subnets)"};
   const Field& nodes = require(fields, "nodes", "load balancer");
@@ -279,6 +280,9 @@ std::pair<NetworkInterface, std::optional<YAML::Node>> ScenarioReader::read_node
     // An internet-facing node has a public address (ELB guides, "Load balancer scheme").
     fail(n, "node " + eni.id + " of internet-facing load balancer " + lb.id + " needs a public_ip");
   }
+  // The node's AWS network-interface id (extension), kept so that records naming it (VPC Flow
+  // Logs' interface-id) can be placed.
+  if (const Field* f = fields.get("eni")) eni.eni = id_of(f->value, "eni");
   std::optional<YAML::Node> backend_ip_node;
   if (const Field* f = fields.get("backend_ip")) {
     if (lb.type != LbType::kHuaweiDedicated) fail(f->key_node, "'backend_ip' is for dedicated load balancers");
@@ -441,11 +445,24 @@ void ScenarioReader::read_health_check(const YAML::Node& n, HealthCheck& hc) con
   if (const Field* f = fields.get("unhealthy_threshold")) number(f->value, "unhealthy_threshold", 2, 10);
 }
 
+// An instance target: an interface id, or an EC2 instance id (`instances[].instance`), which
+// reaches the instance's primary interface: "If you specify targets using an instance ID,
+// traffic is routed to instances using the primary private IP address that is specified in the
+// primary network interface for the instance" (ELB ALB guide, "Target type"). Instances are the
+// first interfaces, in order, so a name's index is its interface's.
+InterfaceIndex ScenarioReader::resolve_instance(const YAML::Node& n) const {
+  if (n.IsScalar()) {
+    const std::uint32_t ec2 = ec2_instance_names_.find(n.Scalar());
+    if (ec2 != kNone && instance_names_.find(n.Scalar()) == kNone) return ec2;
+  }
+  return resolve(n, instance_names_);
+}
+
 Target ScenarioReader::target(const YAML::Node& n, const TargetGroup& tg) const {
   Target t;
   t.where = at(n);
   if (n.IsScalar()) {
-    t.interface = resolve(n, instance_names_);  // instances are the first interfaces, in order
+    t.interface = resolve_instance(n);
     return t;
   }
   const std::vector<KeySpec> keys = {{"id"},
@@ -459,7 +476,7 @@ Target ScenarioReader::target(const YAML::Node& n, const TargetGroup& tg) const 
     fail(n,
          tg.ip_targets ? "a target names an instance ('id') or an address ('ip'), not both" : "missing 'id' in target");
   if (id != nullptr) {
-    t.interface = resolve(id->value, instance_names_);
+    t.interface = resolve_instance(id->value);
   } else {
     const net::IpAddress a = address(ip->value, "target ip");
     t.interface = interface_at(scenario_, a);

@@ -63,6 +63,7 @@ void ScenarioReader::read_subnets() {
       {"id"},
       {"cidr"},
       {"network_acl", kAwsBit | kHuaweiBit, "'network_acl' is not available on e2e (E2E Networks has no network ACLs)"},
+      {"public", kAwsBit},
       {"description"}};
   for (std::size_t i = 0; i < subnet_nodes_.size(); ++i) {
     const Fields fields = check_keys(subnet_nodes_[i].second, "subnet", keys);
@@ -72,6 +73,9 @@ void ScenarioReader::read_subnets() {
     for (const YAML::Node& n : nodes) read_subnet_cidr(n, i);
     // No network_acl: the VPC default ACL, which allows all (VPC guide, "Default network ACL").
     if (const Field* a = fields.get("network_acl")) scenario_.subnets[i].acl = resolve(a->value, acl_names_);
+    // A public subnet: "a subnet that has a direct route to an internet gateway" (VPC guide,
+    // "Subnets for your VPC", Subnet types). Informational: reports and imports name it.
+    if (const Field* p = fields.get("public")) scenario_.subnets[i].is_public = boolean(p->value, "public");
   }
 }
 
@@ -133,8 +137,9 @@ void ScenarioReader::check_in_subnet(const YAML::Node& n, const net::IpAddress& 
 }
 
 void ScenarioReader::read_instances() {
-  std::vector<KeySpec> keys = {{"id"},        {"subnet"},          {"ip"},         {"ipv6"},
-                               {"public_ip"}, {"security_groups"}, {"description"}};
+  std::vector<KeySpec> keys = {{"id"},          {"subnet"},    {"ip"},
+                               {"ipv6"},        {"public_ip"}, {"security_groups"},
+                               {"description"}, {"instance"},  {"conntrack", kAwsBit}};
   if (scenario_.ec2_classic)
     keys[1] = {"subnet", 0, "'subnet' cannot be used with network: ec2-classic (EC2-Classic has no subnets)"};
   for (const auto& [id, node] : instance_nodes_) {
@@ -160,8 +165,35 @@ void ScenarioReader::read_instances() {
       claim_address(f->value, *eni.public_ip, id, true);
     }
     if (const Field* f = fields.get("security_groups")) eni.groups = group_refs(f->value);
+    // Several interfaces of one EC2 instance ("You can attach multiple network interfaces to
+    // an instance", EC2 guide, "Elastic network interfaces"): the first listed is the one an
+    // instance-id target reaches (resolve_instance()).
+    if (const Field* f = fields.get("instance")) {
+      eni.instance = id_of(f->value, "instance");
+      if (instance_names_.find(eni.instance) != kNone)
+        fail(f->value,
+             "instance '" + yaml::shown(eni.instance) + "' is also an interface id (name the interfaces apart)");
+      if (ec2_instance_names_.find(eni.instance) == kNone) {
+        ec2_instance_names_.index.emplace(eni.instance, static_cast<std::uint32_t>(scenario_.interfaces.size()));
+        ec2_instance_names_.order.push_back(eni.instance);
+      }
+    }
+    if (const Field* f = fields.get("conntrack")) eni.conntrack = interface_conntrack(f->value);
     scenario_.interfaces.push_back(std::move(eni));
   }
+}
+
+// An interface's own timeouts: the ranges of the EC2 API's ConnectionTrackingSpecificationRequest
+// (TcpEstablishedTimeout 60-432000, UdpStreamTimeout 60-180, UdpTimeout 30-60), as the
+// scenario-wide `conntrack` section.
+InterfaceConntrack ScenarioReader::interface_conntrack(const YAML::Node& n) const {
+  const Fields fields = check_keys(n, "conntrack", {{"tcp_established_s"}, {"udp_stream_s"}, {"udp_s"}});
+  InterfaceConntrack c;
+  if (const Field* v = fields.get("tcp_established_s"))
+    c.tcp_established_s = number32(v->value, "tcp_established_s", 60, 432000);
+  if (const Field* v = fields.get("udp_stream_s")) c.udp_stream_s = number32(v->value, "udp_stream_s", 60, 180);
+  if (const Field* v = fields.get("udp_s")) c.udp_s = number32(v->value, "udp_s", 30, 60);
+  return c;
 }
 
 }  // namespace pfsim::engine

@@ -145,7 +145,17 @@ struct Subnet {
   std::string id;
   Location where;
   std::vector<net::IpRange> cidrs;
-  AclIndex acl = kNone;  // kNone: the VPC default ACL, which allows all
+  AclIndex acl = kNone;    // kNone: the VPC default ACL, which allows all
+  bool is_public = false;  // extension `public`: its route table sends 0.0.0.0/0 or ::/0 to an internet gateway
+};
+
+// An interface's own idle connection-tracking timeouts (extension `instances[].conntrack`; AWS:
+// the ENI's ConnectionTrackingConfiguration, EC2 guide "Idle connection tracking timeout");
+// an absent one is the scenario's (ConntrackConfig).
+struct InterfaceConntrack {
+  std::optional<std::uint32_t> tcp_established_s;
+  std::optional<std::uint32_t> udp_stream_s;
+  std::optional<std::uint32_t> udp_s;
 };
 
 struct NetworkInterface {
@@ -161,6 +171,12 @@ struct NetworkInterface {
   LbIndex lb = kNone;              // for nodes
   // huawei dedicated ELB: the address backend traffic comes from (in its backend subnet)
   std::optional<net::IpAddress> backend_ip;
+  // extension `instances[].instance`: the EC2 instance this interface is attached to (several
+  // interfaces may share one; the first listed is its primary, which targets named by the
+  // instance id reach); empty when the interface is the instance.
+  std::string instance;
+  std::string eni;  // extension `nodes[].eni`: an LB node's AWS network-interface id
+  InterfaceConntrack conntrack;
 };
 
 enum class LbType : std::uint8_t { kApplication, kNetwork, kClassic, kHuaweiDedicated, kHuaweiShared, kE2e };

@@ -16,7 +16,7 @@ _pfsim() {
     cword=$COMP_CWORD
   fi
 
-  local commands="replay merge check explain gen-traffic classify decode"
+  local commands="replay merge check explain gen-traffic classify decode import"
 
   # The subcommand: the first word after pfsim that is not an option.
   local command="" i
@@ -36,6 +36,7 @@ _pfsim() {
   case $command in
     replay) options="--mode --health-checks --threads --json --dropped-pcap --shard --algorithm --exit-zero --no-fast-path --help" ;;
     merge) options="--json --exit-zero --help" ;;
+    import) options="--out --vpc --help" ;;
     check) options="--json --algorithm --exit-zero --help" ;;
     explain) options="--flow --json --help" ;;
     gen-traffic) options="--out --flows --packets --seed --snaplen --help" ;;

@@ -582,5 +582,83 @@ TEST(ScenarioLoaderRobustness, TruncatedAndMutatedExampleNeverCrashes) {
   EXPECT_GT(failed, 1000u);
 }
 
+// ---- extensions for imported networks (docs/scenario-format.md) ----
+
+constexpr std::string_view kImportBase = R"(pfsim: 1
+vpc: {cidr: 10.0.0.0/16}
+subnets:
+  - {id: subnet-a, cidr: 10.0.1.0/24, public: true}
+  - {id: subnet-b, cidr: 10.0.2.0/24}
+security_groups:
+  - {id: sg-1}
+)";
+
+TEST(ScenarioLoaderImportExtensions, SeveralInterfacesPerInstanceAndTargetsByInstanceId) {
+  const std::string yaml = std::string(kImportBase) + R"(instances:
+  - {id: eni-1, instance: i-1, subnet: subnet-b, ip: 10.0.2.10, security_groups: [sg-1]}
+  - {id: eni-2, instance: i-1, subnet: subnet-b, ip: 10.0.2.11}
+load_balancers:
+  - id: nlb
+    type: network
+    scheme: internal
+    nodes: [{subnet: subnet-a, ip: 10.0.1.5, eni: eni-node-a}]
+    listeners: [{protocol: TCP, port: 80, target_group: tg}]
+target_groups:
+  - {id: tg, protocol: TCP, port: 80, targets: [i-1, {id: eni-2, port: 81}]}
+)";
+  const net::Result<Scenario> loaded = parse_scenario(yaml, "t.yaml");
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  const Scenario& s = *loaded;
+  EXPECT_TRUE(s.subnets[0].is_public);
+  EXPECT_FALSE(s.subnets[1].is_public);
+  EXPECT_EQ(s.interfaces[0].instance, "i-1");
+  EXPECT_EQ(s.interfaces[1].instance, "i-1");
+  EXPECT_EQ(s.interfaces[2].eni, "eni-node-a");
+  ASSERT_EQ(s.target_groups[0].targets.size(), 2u);
+  EXPECT_EQ(s.target_groups[0].targets[0].interface, 0u) << "i-1: its first (primary) interface";
+  EXPECT_EQ(s.target_groups[0].targets[1].interface, 1u);
+}
+
+TEST(ScenarioLoaderImportExtensions, PerInterfaceConntrackHasTheEc2Ranges) {
+  const std::string ok = std::string(kImportBase) +
+                         "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {tcp_established_s: "
+                         "350, udp_stream_s: 60, udp_s: 30}}\n";
+  const net::Result<Scenario> loaded = parse_scenario(ok, "t.yaml");
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  EXPECT_EQ(loaded->interfaces[0].conntrack.tcp_established_s, 350u);
+  EXPECT_EQ(loaded->interfaces[0].conntrack.udp_s, 30u);
+  EXPECT_FALSE(
+      parse_scenario(std::string(kImportBase) + "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10}\n",
+                     "t.yaml")
+          ->interfaces[0]
+          .conntrack.tcp_established_s);
+  EXPECT_NE(error_of(std::string(kImportBase) +
+                     "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {udp_s: 61}}\n")
+                .find("t.yaml:10:"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kImportBase) +
+                     "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {icmp_s: 5}}\n")
+                .find("unknown key 'icmp_s'"),
+            std::string::npos);
+}
+
+TEST(ScenarioLoaderImportExtensions, BadUsesAreLocatedErrors) {
+  EXPECT_NE(error_of(std::string(kImportBase) +
+                     "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
+                     "subnet: subnet-b, ip: 10.0.2.11}\n")
+                .find("t.yaml:11:48: error: instance 'i-1' is also an interface id"),
+            std::string::npos)
+      << error_of(std::string(kImportBase) +
+                  "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
+                  "subnet: subnet-b, ip: 10.0.2.11}\n");
+  EXPECT_NE(error_of("pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, public: maybe}\n")
+                .find("t.yaml:4:"),
+            std::string::npos);
+  EXPECT_NE(error_of("pfsim: 1\nprovider: huawei\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, "
+                     "public: true}\n")
+                .find("'public' is not available on huawei"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace pfsim::engine

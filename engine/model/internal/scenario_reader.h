@@ -90,6 +90,7 @@ class ScenarioReader : public yaml::FieldReader {
   // Records `a` as used by `owner` (private and public addresses are unique per scenario).
   void claim_address(const YAML::Node& n, const net::IpAddress& a, const std::string& owner, bool is_public);
   void check_in_subnet(const YAML::Node& n, const net::IpAddress& a, SubnetIndex s) const;
+  InterfaceConntrack interface_conntrack(const YAML::Node& n) const;
 
   // ---- load_rules.cc ----
   enum class RuleKind : std::uint8_t { kGroup, kAcl };
@@ -131,6 +132,7 @@ class ScenarioReader : public yaml::FieldReader {
   void read_target_groups();
   void read_health_check(const YAML::Node& n, HealthCheck& hc) const;
   Target target(const YAML::Node& n, const TargetGroup& tg) const;
+  InterfaceIndex resolve_instance(const YAML::Node& n) const;
 
   // ---- load_settings.cc ----
   void read_mtu();
@@ -145,6 +147,7 @@ class ScenarioReader : public yaml::FieldReader {
   Names subnet_names_{"subnet", {}, {}};
   Names group_names_{"security group", {}, {}};
   Names instance_names_{"instance", {}, {}};
+  Names ec2_instance_names_{"EC2 instance", {}, {}};  // instances[].instance -> its first interface
   Names lb_names_{"load balancer", {}, {}};
   Names tg_names_{"target group", {}, {}};
   NamedNodes prefix_list_nodes_, acl_nodes_, subnet_nodes_, group_nodes_, instance_nodes_, lb_nodes_, tg_nodes_;
