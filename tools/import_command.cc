@@ -59,8 +59,7 @@ void define_import_options(CLI::App& command, ImportCommandOptions& options) {
   command.add_option("PROVIDER", options.provider, "the cloud whose JSON is read: aws")
       ->required()
       ->check(CLI::IsMember({"aws"}));
-  command.add_option("PATH", options.paths, "AWS CLI describe-* JSON files or folders (read recursively)")
-      ->required();
+  command.add_option("PATH", options.paths, "AWS CLI describe-* JSON files or folders (read recursively)")->required();
   command.add_option("--out", options.out_path, "write the scenario YAML to FILE (default: stdout)")
       ->option_text("FILE");
   command.add_option("--vpc", options.vpc, "the VPC to import (default: the one with load balancers)")
@@ -83,7 +82,8 @@ int run_import_command(const ImportCommandOptions& options) {
   print_findings(*imported);
   const engine::Scenario& s = imported->scenario;
   std::size_t interfaces = 0;
-  for (const engine::NetworkInterface& ni : s.interfaces) interfaces += ni.kind == engine::NetworkInterface::Kind::kInstance;
+  for (const engine::NetworkInterface& ni : s.interfaces)
+    interfaces += ni.kind == engine::NetworkInterface::Kind::kInstance;
   std::cerr << "imported " << imported->vpc << " from " << count(inputs->size(), "file", "files") << ": "
             << count(s.subnets.size(), "subnet", "subnets") << ", "
             << count(s.acls.size(), "network ACL", "network ACLs") << ", "

@@ -84,8 +84,8 @@ class Mapper {
     }
     if (!options_.vpc.empty()) {
       if (known.count(options_.vpc) == 0)
-        return net::error_message("--vpc " + options_.vpc + ": no such VPC in the input (VPCs read: " +
-                                  join(known) + "; describe-vpcs or describe-subnets output names them)");
+        return net::error_message("--vpc " + options_.vpc + ": no such VPC in the input (VPCs read: " + join(known) +
+                                  "; describe-vpcs or describe-subnets output names them)");
       vpc_ = options_.vpc;
       return net::Ok{};
     }
@@ -103,8 +103,8 @@ class Mapper {
           "no VPC in the input: give describe-vpcs and describe-subnets output (docs/aws-import.md lists the calls)");
     if (candidates.size() > 1)
       return net::error_message("the input holds several VPCs" +
-                                std::string(with_lbs.empty() ? "" : " with load balancers") + " (" +
-                                join(candidates) + "): choose one with --vpc");
+                                std::string(with_lbs.empty() ? "" : " with load balancers") + " (" + join(candidates) +
+                                "): choose one with --vpc");
     vpc_ = *candidates.begin();
     for (const std::string& other : known) {
       if (other != vpc_) out_.notes.push_back("VPC " + other + " left out (import it with --vpc " + other + ")");
@@ -203,7 +203,8 @@ class Mapper {
       acl.where = located(item);
       const Json& entries = list(*item.value, "Entries");
       std::vector<std::pair<long long, std::size_t>> order;
-      for (std::size_t i = 0; i < entries.size(); ++i) order.emplace_back(integer(entries[i], "RuleNumber").value_or(-1), i);
+      for (std::size_t i = 0; i < entries.size(); ++i)
+        order.emplace_back(integer(entries[i], "RuleNumber").value_or(-1), i);
       std::sort(order.begin(), order.end());
       for (const auto& [number, i] : order) {
         const Json& e = entries[i];
@@ -286,8 +287,8 @@ class Mapper {
   // it's known as a public subnet" (VPC guide, "Subnets for your VPC").
   static bool routes_to_igw(const Json& table) {
     for (const Json& r : list(table, "Routes")) {
-      const std::string dst =
-          !text(r, "DestinationCidrBlock").empty() ? text(r, "DestinationCidrBlock") : text(r, "DestinationIpv6CidrBlock");
+      const std::string dst = !text(r, "DestinationCidrBlock").empty() ? text(r, "DestinationCidrBlock")
+                                                                       : text(r, "DestinationIpv6CidrBlock");
       const std::string state = text(r, "State");
       if ((dst == "0.0.0.0/0" || dst == "::/0") && text(r, "GatewayId").rfind("igw-", 0) == 0 &&
           (state.empty() || state == "active"))
@@ -658,7 +659,8 @@ class Mapper {
     std::size_t rules = 0;
     const std::string larn = text(l, "ListenerArn");
     const auto cut = larn.find(":listener/");
-    const std::string rule_prefix = cut == std::string::npos ? "" : larn.substr(0, cut) + ":listener-rule/" + larn.substr(cut + 10) + "/";
+    const std::string rule_prefix =
+        cut == std::string::npos ? "" : larn.substr(0, cut) + ":listener-rule/" + larn.substr(cut + 10) + "/";
     for (const auto& [rarn, ritem] : dump_.rules) {
       if (!rule_prefix.empty() && rarn.rfind(rule_prefix, 0) == 0 && !flag(*ritem.value, "IsDefault", false)) ++rules;
     }
@@ -738,7 +740,8 @@ class Mapper {
         tg.targets.push_back(t);
       }
       if (lb.listeners.empty() || tg.port == 0) {
-        out_.warnings.push_back(item.source() + ": Classic load balancer " + name + " has no listener pfsim simulates; left out");
+        out_.warnings.push_back(item.source() + ": Classic load balancer " + name +
+                                " has no listener pfsim simulates; left out");
         s_.interfaces.resize(s_.interfaces.size() - lb.nodes.size());
         continue;
       }
@@ -806,8 +809,8 @@ class Mapper {
     HealthCheck& hc = tg.health_check;
     hc.where = tg.where;
     const std::string hp = text(v, "HealthCheckProtocol");
-    hc.protocol = hp == "HTTP" || hp == "HTTPS" ? (hp == "HTTP" ? AppProtocol::kHttp : AppProtocol::kHttps)
-                                                : AppProtocol::kTcp;
+    hc.protocol =
+        hp == "HTTP" || hp == "HTTPS" ? (hp == "HTTP" ? AppProtocol::kHttp : AppProtocol::kHttps) : AppProtocol::kTcp;
     // HealthCheckPort: "traffic-port" or a number (API_TargetGroup).
     if (auto n = integer(v, "HealthCheckPort"); n && *n >= 1 && *n <= 65535) hc.port = static_cast<std::uint16_t>(*n);
     if (auto n = integer(v, "HealthCheckIntervalSeconds"); n && *n >= 5 && *n <= 300)
@@ -839,7 +842,8 @@ class Mapper {
       const std::string key = text(a, "Key");
       if (key == "preserve_client_ip.enabled") tg.preserve_client_ip = text(a, "Value") == "true";
       if (key == "proxy_protocol_v2.enabled" && text(a, "Value") == "true")
-        out_.notes.push_back("target group " + tg.id + ": proxy protocol v2 is on (a header, not a filter: not judged)");
+        out_.notes.push_back("target group " + tg.id +
+                             ": proxy protocol v2 is on (a header, not a filter: not judged)");
     }
     if (lb.type != LbType::kNetwork || tg.preserve_client_ip) return;
     // NLB defaults: "If the target group type is instance ... client IP preservation is enabled
@@ -902,7 +906,8 @@ class Mapper {
                               "targets here (give the LoadBalancerTargetHealth wrapper, docs/aws-import.md)");
       return;
     }
-    const Json& descriptions = health->value->is_array() ? *health->value : list(*health->value, "TargetHealthDescriptions");
+    const Json& descriptions =
+        health->value->is_array() ? *health->value : list(*health->value, "TargetHealthDescriptions");
     const std::string base = health->value->is_array() ? health->path : health->path + ".TargetHealthDescriptions";
     for (std::size_t i = 0; i < descriptions.size(); ++i) {
       const Json& d = descriptions[i];
@@ -1118,9 +1123,8 @@ class Mapper {
           return true;
         });
         for (FilterRule& r : *rules) {
-          if (auto it = prefix_list_index_.find(r.peer.written); it != prefix_list_index_.end() &&
-                                                                  r.peer.kind == Peer::Kind::kCidrs &&
-                                                                  r.peer.cidrs.empty())
+          if (auto it = prefix_list_index_.find(r.peer.written);
+              it != prefix_list_index_.end() && r.peer.kind == Peer::Kind::kCidrs && r.peer.cidrs.empty())
             r.peer.cidrs = s_.prefix_lists[it->second].cidrs;
         }
       }

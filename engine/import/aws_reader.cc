@@ -148,9 +148,9 @@ class Reader {
       return net::text_error(input.path, line, column, "malformed JSON: " + what);
     }
     if (!doc->is_object())
-      return net::text_error(input.path, 1, 1,
-                             "expected a JSON object with AWS output keys (such as \"Vpcs\"), got " +
-                                 std::string(doc->type_name()));
+      return net::text_error(
+          input.path, 1, 1,
+          "expected a JSON object with AWS output keys (such as \"Vpcs\"), got " + std::string(doc->type_name()));
     const Json& root = *doc;
     dump_.documents.push_back(std::move(doc));
     for (const auto& [key, value] : root.items()) {

@@ -41,9 +41,7 @@ std::string comment(const std::string& s) {
 
 std::string address_text(const net::IpAddress& a) { return scalar(net::format_address(a.family, a.bits)); }
 
-std::string cidr_text(const net::IpRange& r) {
-  return scalar(net::format_range(r.family, r.range));
-}
+std::string cidr_text(const net::IpRange& r) { return scalar(net::format_range(r.family, r.range)); }
 
 std::string cidrs_text(const std::vector<net::IpRange>& cidrs) {
   std::string out = "[";
@@ -66,13 +64,20 @@ std::string protocol_text(const ProtocolSpec& p) {
 
 std::string app_protocol_text(AppProtocol p) {
   switch (p) {
-    case AppProtocol::kHttp: return "HTTP";
-    case AppProtocol::kHttps: return "HTTPS";
-    case AppProtocol::kTcp: return "TCP";
-    case AppProtocol::kUdp: return "UDP";
-    case AppProtocol::kTcpUdp: return "TCP_UDP";
-    case AppProtocol::kTls: return "TLS";
-    case AppProtocol::kUdpConnect: return "UDP_CONNECT";
+    case AppProtocol::kHttp:
+      return "HTTP";
+    case AppProtocol::kHttps:
+      return "HTTPS";
+    case AppProtocol::kTcp:
+      return "TCP";
+    case AppProtocol::kUdp:
+      return "UDP";
+    case AppProtocol::kTcpUdp:
+      return "TCP_UDP";
+    case AppProtocol::kTls:
+      return "TLS";
+    case AppProtocol::kUdpConnect:
+      return "UDP_CONNECT";
   }
   return "TCP";
 }
@@ -271,7 +276,8 @@ class Writer {
       out_ << "    health_check: {protocol: " << app_protocol_text(hc.protocol)
            << ", port: " << (hc.port == 0 ? std::string("traffic-port") : std::to_string(hc.port))
            << ", interval_s: " << hc.interval_s << "}  # " << comment(tg.where.file) << " (HealthCheck*)\n";
-      if (tg.preserve_client_ip) out_ << "    preserve_client_ip: " << (*tg.preserve_client_ip ? "true" : "false") << "\n";
+      if (tg.preserve_client_ip)
+        out_ << "    preserve_client_ip: " << (*tg.preserve_client_ip ? "true" : "false") << "\n";
       if (tg.targets.empty()) continue;
       out_ << "    targets:\n";
       for (const Target& t : tg.targets) {

@@ -634,7 +634,7 @@ TEST(ScenarioLoaderImportExtensions, PerInterfaceConntrackHasTheEc2Ranges) {
           .conntrack.tcp_established_s);
   EXPECT_NE(error_of(std::string(kImportBase) +
                      "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {udp_s: 61}}\n")
-                .find("t.yaml:10:"),
+                .find("t.yaml:9:"),
             std::string::npos);
   EXPECT_NE(error_of(std::string(kImportBase) +
                      "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {icmp_s: 5}}\n")
@@ -646,17 +646,14 @@ TEST(ScenarioLoaderImportExtensions, BadUsesAreLocatedErrors) {
   EXPECT_NE(error_of(std::string(kImportBase) +
                      "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
                      "subnet: subnet-b, ip: 10.0.2.11}\n")
-                .find("t.yaml:11:48: error: instance 'i-1' is also an interface id"),
-            std::string::npos)
-      << error_of(std::string(kImportBase) +
-                  "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
-                  "subnet: subnet-b, ip: 10.0.2.11}\n");
+                .find("t.yaml:10:27: error: instance 'i-1' is also an interface id"),
+            std::string::npos);
   EXPECT_NE(error_of("pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, public: maybe}\n")
                 .find("t.yaml:4:"),
             std::string::npos);
   EXPECT_NE(error_of("pfsim: 1\nprovider: huawei\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, "
                      "public: true}\n")
-                .find("'public' is not available on huawei"),
+                .find("t.yaml:5:"),
             std::string::npos);
 }
 

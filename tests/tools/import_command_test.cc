@@ -53,7 +53,7 @@ TEST_F(PfsimImport, BadInputIsExitTwoWithALocatedMessage) {
   const fs::path bad = write_temp("bad.json", "{\"Vpcs\": [\n  {\"VpcId\": \"vpc-1\",}\n]}");
   const CommandResult malformed = run({"import", "aws", bad.string()});
   EXPECT_EQ(malformed.exit_code, 2);
-  EXPECT_NE(malformed.err.find(bad.string() + ":2:20: error: malformed JSON"), std::string::npos) << malformed.err;
+  EXPECT_NE(malformed.err.find(bad.string() + ":2:21: error: malformed JSON"), std::string::npos) << malformed.err;
   const CommandResult conflict = run({"import", "aws", kSamples});  // two different acl-4db39c28
   EXPECT_EQ(conflict.exit_code, 2);
   EXPECT_NE(conflict.err.find("acl-4db39c28 is also in"), std::string::npos) << conflict.err;
