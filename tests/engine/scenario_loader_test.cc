@@ -584,6 +584,12 @@ TEST(ScenarioLoaderRobustness, TruncatedAndMutatedExampleNeverCrashes) {
 
 // ---- extensions for imported networks (docs/scenario-format.md) ----
 
+// The load's error message, or "loaded".
+std::string import_error_of(std::string_view yaml) {
+  const net::Result<Scenario> s = parse_scenario(yaml, "t.yaml");
+  return s ? std::string("loaded") : s.error().to_string();
+}
+
 constexpr std::string_view kImportBase = R"(pfsim: 1
 vpc: {cidr: 10.0.0.0/16}
 subnets:
@@ -632,29 +638,32 @@ TEST(ScenarioLoaderImportExtensions, PerInterfaceConntrackHasTheEc2Ranges) {
                      "t.yaml")
           ->interfaces[0]
           .conntrack.tcp_established_s);
-  EXPECT_NE(error_of(std::string(kImportBase) +
-                     "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {udp_s: 61}}\n")
+  EXPECT_NE(import_error_of(std::string(kImportBase) +
+                            "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {udp_s: 61}}\n")
                 .find("t.yaml:9:"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kImportBase) +
-                     "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {icmp_s: 5}}\n")
+  EXPECT_NE(import_error_of(std::string(kImportBase) +
+                            "instances:\n  - {id: eni-1, subnet: subnet-b, ip: 10.0.2.10, conntrack: {icmp_s: 5}}\n")
                 .find("unknown key 'icmp_s'"),
             std::string::npos);
 }
 
 TEST(ScenarioLoaderImportExtensions, BadUsesAreLocatedErrors) {
-  EXPECT_NE(error_of(std::string(kImportBase) +
-                     "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
-                     "subnet: subnet-b, ip: 10.0.2.11}\n")
-                .find("t.yaml:10:27: error: instance 'i-1' is also an interface id"),
-            std::string::npos);
-  EXPECT_NE(error_of("pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, public: maybe}\n")
-                .find("t.yaml:4:"),
-            std::string::npos);
-  EXPECT_NE(error_of("pfsim: 1\nprovider: huawei\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, "
-                     "public: true}\n")
-                .find("t.yaml:5:"),
-            std::string::npos);
+  EXPECT_NE(
+      import_error_of(std::string(kImportBase) +
+                      "instances:\n  - {id: i-1, subnet: subnet-b, ip: 10.0.2.10}\n  - {id: eni-2, instance: i-1, "
+                      "subnet: subnet-b, ip: 10.0.2.11}\n")
+          .find("t.yaml:10:27: error: instance 'i-1' is also an interface id"),
+      std::string::npos);
+  EXPECT_NE(
+      import_error_of("pfsim: 1\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, public: maybe}\n")
+          .find("t.yaml:4:"),
+      std::string::npos);
+  EXPECT_NE(
+      import_error_of("pfsim: 1\nprovider: huawei\nvpc: {cidr: 10.0.0.0/16}\nsubnets:\n  - {id: a, cidr: 10.0.1.0/24, "
+                      "public: true}\n")
+          .find("t.yaml:5:"),
+      std::string::npos);
 }
 
 }  // namespace

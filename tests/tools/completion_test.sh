@@ -25,7 +25,8 @@ expect() {
   fi
 }
 
-expect "--help --version check classify decode explain gen-traffic merge replay" pfsim ""
+expect "--help --version check classify decode explain gen-traffic import merge replay" pfsim ""
+expect "--out" pfsim import aws dump --o
 expect "gen-traffic" pfsim g
 expect "--seed --snaplen" pfsim gen-traffic lb.yaml --s
 expect "--no-fast-path" pfsim replay lb.yaml day.pcap --no
