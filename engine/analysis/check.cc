@@ -29,8 +29,7 @@ std::string location_text(const Location& where) { return format_location(where)
 
 class Checker {
  public:
-  Checker(const Scenario& s, const PolicySet& p)
-      : scenario_(s), policies_(p), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
+  Checker(const Scenario& s, const PolicySet& p) : scenario_(s), conntrack_(s.conntrack), judge_(s, p, conntrack_) {}
 
   CheckReport run();
 
@@ -51,7 +50,6 @@ class Checker {
   void mark_unhealthy(TargetGroupIndex tg, InterfaceIndex target, std::string reason);
 
   const Scenario& scenario_;
-  const PolicySet& policies_;
   ConntrackTable conntrack_;
   Judge judge_;
   CheckReport report_;
