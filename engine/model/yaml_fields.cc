@@ -1,7 +1,10 @@
 #include "engine/model/internal/yaml_fields.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <charconv>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -287,6 +290,38 @@ std::vector<net::IpRange> FieldReader::cidr_list(const YAML::Node& n, std::strin
   return out;
 }
 
+namespace {
+
+// Where a document starts (its first token) and where its root node is; builds nothing.
+class DocumentMarks : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark start = YAML::Mark::null_mark();
+  YAML::Mark root = YAML::Mark::null_mark();
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (!seen_root_) root = mark;
+    seen_root_ = true;
+  }
+  bool seen_root_ = false;
+};
+
+}  // namespace
+
 YAML::Node load_document(std::string_view text, const std::string& file, std::string_view what) {
   // yaml-cpp 0.7 misreads a NUL byte ("name: a<NUL>" gave "unknown escape character: \x04" at a
   // column past the line); YAML's character set excludes NUL (YAML 1.2.2, 5.1 "Character Set":
@@ -296,13 +331,31 @@ YAML::Node load_document(std::string_view text, const std::string& file, std::st
     throw ReadFailure{
         net::text_error(file, line, column, "invalid YAML: a NUL byte (\\x00); YAML text cannot contain one")};
   }
-  const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-  if (documents.size() > 1) {
-    const YAML::Mark m = documents[1].Mark();
-    throw ReadFailure{net::text_error(file, m.line < 0 ? last_line(text) : one_based(m.line), one_based(m.column),
+  // The documents are counted here, not with YAML::LoadAll: yaml-cpp 0.7 (Debian 12) loops for
+  // ever in LoadAll, adding a null document per turn until memory runs out, when a document would
+  // start at a token no node starts with ("," outside brackets): the parser reads nothing and
+  // says there is another document (jbeder/yaml-cpp issue 1040, fixed upstream by pull request
+  // 1319, after 0.7). Two documents at most are parsed, and a parser that did not move is an error
+  // at that token (tests/corpus/scenario_yaml/yaml-*-loadall-endless-loop.yaml).
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentMarks first;
+  DocumentMarks second;
+  if (!parser.HandleNextDocument(first)) return YAML::Node();
+  if (parser.HandleNextDocument(second)) {
+    const bool stuck = second.start.pos == first.start.pos;
+    const YAML::Mark m = stuck ? second.start : second.root;
+    const std::uint32_t line = m.line < 0 ? last_line(text) : one_based(m.line);
+    if (stuck) {
+      const std::size_t at = static_cast<std::size_t>(std::max(m.pos, 0));
+      throw ReadFailure{net::text_error(
+          file, line, one_based(m.column),
+          "invalid YAML: unexpected " + (at < text.size() ? "'" + shown(text.substr(at, 1)) + "'" : "end of file"))};
+    }
+    throw ReadFailure{net::text_error(file, line, one_based(m.column),
                                       "a " + std::string(what) + " file holds one YAML document (found a second one)")};
   }
-  return documents.empty() ? YAML::Node() : documents[0];
+  return YAML::Load(std::string(text));
 }
 
 net::Error yaml_error(std::string_view text, const std::string& file, const YAML::Exception& e) {
