@@ -33,29 +33,7 @@ step() { printf '\n==> %s\n' "$*"; }
 packages=(cmake g++ make pkg-config libpcap-dev zlib1g-dev libtbb-dev nlohmann-json3-dev libcli11-dev libfmt-dev
           libyaml-cpp-dev googletest libgtest-dev libbenchmark-dev jq)
 
-step "checking Debian packages: ${packages[*]}"
-if ! command -v dpkg-query >/dev/null; then
-  echo "dpkg-query not found: this is not Debian; install the packages above yourself" >&2
-else
-  missing=()
-  for package in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-    [[ $status == "install ok installed" ]] || missing+=("$package")
-  done
-  if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "all installed"
-  else
-    step "installing missing packages: ${missing[*]}"
-    sudo=()
-    if [[ $(id -u) -ne 0 ]]; then
-      command -v sudo >/dev/null || { echo "not root and no sudo: cannot install ${missing[*]}" >&2; exit 1; }
-      # Without a terminal (CI) sudo cannot ask for a password: fail at once instead of waiting.
-      if [[ -t 0 ]]; then sudo=(sudo); else sudo=(sudo -n); fi
-    fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
-fi
+bash scripts/install-packages.sh "${packages[@]}"
 
 step "configuring (cmake --preset release)"
 cmake --preset release
