@@ -18,6 +18,9 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -26,6 +29,7 @@
 #include <limits>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include "engine/replay/internal/fragment_ports.h"
 #include "engine/replay/internal/health_schedule.h"
@@ -37,6 +41,32 @@
 
 namespace pfsim::engine {
 namespace {
+
+// ThreadSanitizer does not see the synchronization inside Debian's libtbb.so (built without
+// -fsanitize=thread): that a serial stage runs one token at a time and a token's stages in order,
+// and that parallel_pipeline returns only after every stage of every token has run. It then
+// reports each handoff (the batches, the readers, the dropped-packet writer) as a race between
+// TBB workers, or with the caller. Under TSan each stage acquires `sync` when it starts and
+// releases it when it ends, and the caller acquires it after the pipeline: the edges TBB
+// provides, plus some between parallel decode tasks of different batches, which share nothing.
+// In other builds the wrapper is the stage itself.
+template <class Stage>
+auto pipeline_stage(Stage stage, const void* sync) {
+  return [stage = std::move(stage), sync](auto&&... args) {
+    struct Release {
+      const void* at;
+      ~Release() {
+#if defined(__SANITIZE_THREAD__)
+        __tsan_release(const_cast<void*>(at));
+#endif
+      }
+    } release{sync};
+#if defined(__SANITIZE_THREAD__)
+    __tsan_acquire(const_cast<void*>(sync));
+#endif
+    return stage(std::forward<decltype(args)>(args)...);
+  };
+}
 
 struct Batch {
   pcap::RecordBatch records;
@@ -246,16 +276,23 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   // The threads asked for, even beyond the machine's cores (TBB would otherwise cap and warn).
   oneapi::tbb::global_control parallelism(oneapi::tbb::global_control::max_allowed_parallelism, threads);
   oneapi::tbb::task_arena arena(static_cast<int>(threads));
+  const char sync = 0;  // the address pipeline_stage() releases on (ThreadSanitizer only)
   arena.execute([&] {
     using oneapi::tbb::filter_mode;
     using oneapi::tbb::make_filter;
-    oneapi::tbb::filter<void, Batch*> stages = make_filter<void, Batch*>(filter_mode::serial_in_order, read) &
-                                               make_filter<Batch*, Batch*>(filter_mode::parallel, decode) &
-                                               make_filter<Batch*, Batch*>(filter_mode::serial_in_order, prepare);
+    oneapi::tbb::filter<void, Batch*> stages =
+        make_filter<void, Batch*>(filter_mode::serial_in_order, pipeline_stage(read, &sync)) &
+        make_filter<Batch*, Batch*>(filter_mode::parallel, pipeline_stage(decode, &sync)) &
+        make_filter<Batch*, Batch*>(filter_mode::serial_in_order, pipeline_stage(prepare, &sync));
     for (std::size_t k = 0; k < engines.size(); ++k)
-      stages = stages & make_filter<Batch*, Batch*>(filter_mode::serial_in_order, engine_stage(k));
-    oneapi::tbb::parallel_pipeline(tokens, stages & make_filter<Batch*, void>(filter_mode::serial_in_order, account));
+      stages =
+          stages & make_filter<Batch*, Batch*>(filter_mode::serial_in_order, pipeline_stage(engine_stage(k), &sync));
+    oneapi::tbb::parallel_pipeline(
+        tokens, stages & make_filter<Batch*, void>(filter_mode::serial_in_order, pipeline_stage(account, &sync)));
   });
+#if defined(__SANITIZE_THREAD__)
+  __tsan_acquire(const_cast<char*>(&sync));
+#endif
   if (read_failure) return *read_failure;
   if (judge_failure) return *judge_failure;
   if (dropped) {
