@@ -138,6 +138,11 @@ inline constexpr std::uint16_t kPppIpv6 = 0x0057;           // RFC 5072
 inline constexpr std::uint16_t kPppMplsUnicast = 0x0281;    // RFC 3032 §4.3
 inline constexpr std::uint16_t kPppMplsMulticast = 0x0283;  // RFC 3032 §4.3
 
+// --- Tunnel UDP ports (IANA Service Name and Transport Protocol Port Number Registry) ---
+
+inline constexpr std::uint16_t kVxlanPort = 4789;   // RFC 7348 §5
+inline constexpr std::uint16_t kGenevePort = 6081;  // RFC 8926 §3.3
+
 // Whether an EtherType is a VLAN tag's TPID (802.1Q, 802.1ad or the legacy S-tag).
 constexpr bool is_vlan_tpid(std::uint16_t ethertype) noexcept {
   return ethertype == kEtherTypeVlan || ethertype == kEtherTypeQinq || ethertype == kEtherTypeQinqLegacy;

@@ -44,8 +44,6 @@ constexpr std::size_t kIpv6HeaderBytes = 40;
 constexpr std::size_t kTcpMinHeaderBytes = 20;
 constexpr std::size_t kUdpHeaderBytes = 8;
 constexpr std::size_t kQuotedTransportBytes = 8;  // RFC 792: the quote holds 64 bits of data
-constexpr std::size_t kVxlanHeaderBytes = 8;
-constexpr std::size_t kGeneveHeaderBytes = 8;
 constexpr std::size_t kPseudowireControlWordBytes = 4;
 constexpr std::size_t kCiscoHdlcAddressControlBytes = 2;  // address (0x0f, 0x8f), control (0x00)
 constexpr std::size_t kPppoeHeaderBytes = 6;              // RFC 2516 §4: ver/type, code, session id, length
@@ -67,8 +65,8 @@ constexpr std::uint8_t kIpv6Fragment = 44;
 constexpr std::uint8_t kIpv6DestinationOptions = 60;
 constexpr std::uint8_t kIpv6AuthenticationHeader = 51;
 
-constexpr std::uint16_t kVxlanPort = 4789;   // RFC 7348 §5
-constexpr std::uint16_t kGenevePort = 6081;  // RFC 8926 §3.3
+using net::kGenevePort;
+using net::kVxlanPort;
 // Nested encapsulations (a tunnel in a tunnel, Ethernet over MPLS over Ethernet) are followed
 // this many levels deep at most; deeper ones are reported as the outer packet. Bounds the
 // recursion on crafted input.
@@ -99,6 +97,19 @@ struct Decoder {
   void vxlan(ByteReader r, int depth) noexcept;
   void geneve(ByteReader r, int depth) noexcept;
   void start_inner_packet(Tunnel tunnel) noexcept;
+  // Whether the packet being decoded is the inner packet of a tunnel (decapsulate_tunnels).
+  //
+  // Inside a tunnel, a TCP or UDP header cut short after its ports is judged on what it has
+  // rather than reported malformed: a mirror session copies only the first bytes of each packet
+  // (AWS Traffic Mirroring's PacketLength, 1-8500 bytes after the VXLAN header; Huawei Cloud's
+  // packet_length, 1-1460, 96 by default: real-inputs-anchors.md §4), so a mirrored inner packet
+  // often ends inside its headers while the outer packet is whole. "Enough" is what filters and
+  // connection tracking key a packet by: the IP addresses and protocol, and for TCP and UDP the
+  // ports (their first 4 bytes). TCP flags are kept when their 14 bytes were copied; without them
+  // the packet counts as one in the middle of its flow (flags only end tracked flows). ICMP still
+  // needs its 8-byte header, and an ICMP error the start of the packet it quotes: without the
+  // flow it quotes it cannot be tied to that flow, so it stays malformed (truncated-icmp-quote).
+  bool in_tunnel() const noexcept { return out.tunnel != Tunnel::kNone; }
 };
 
 // Reads a 16-byte IPv6 address as two 64-bit halves.
@@ -389,6 +400,15 @@ void Decoder::tcp(ByteReader r) noexcept {
     // A first fragment may end inside the TCP header (RFC 791 allows 8-byte fragments); the
     // ports are what a filter needs, the rest is in the next fragment. Not malformed.
     if (out.fragment.more) return;
+    // A mirrored inner packet cut short (in_tunnel()): the ports, and the flags if copied.
+    if (in_tunnel()) {
+      std::uint16_t offset_flags = 0;
+      if (r.skip(8) && r.read_u16be(offset_flags)) {
+        out.has_tcp_flags = true;
+        out.tcp_flags = static_cast<std::uint16_t>(offset_flags & 0x0fffu);
+      }
+      return;
+    }
     return fail(Malformed::kTruncatedTcp, start);
   }
   std::uint32_t sequence = 0;
@@ -404,7 +424,7 @@ void Decoder::tcp(ByteReader r) noexcept {
   // Window, checksum and urgent pointer (6 bytes) are not needed, but the options are part of
   // the header its data offset promises.
   const std::size_t read_so_far = r.offset() - start;
-  if (!r.has(header_bytes - read_so_far) && !out.fragment.more) {
+  if (!r.has(header_bytes - read_so_far) && !out.fragment.more && !in_tunnel()) {
     return fail(Malformed::kTruncatedTcp, start);
   }
 }
@@ -423,7 +443,8 @@ void Decoder::udp(ByteReader r, int depth) noexcept {
   out.sport = sport;
   out.dport = dport;
   if (!r.read_u16be(length) || !r.read_u16be(checksum)) {
-    if (out.fragment.more) return;  // a first fragment ending inside the header, as for TCP
+    // A first fragment ending inside the header, as for TCP; a mirrored inner packet cut short.
+    if (out.fragment.more || in_tunnel()) return;
     return fail(Malformed::kTruncatedUdp, start);
   }
   // A tunnel's payload of a fragmented datagram is incomplete here: report the outer packet.
@@ -433,8 +454,11 @@ void Decoder::udp(ByteReader r, int depth) noexcept {
 }
 
 void Decoder::start_inner_packet(Tunnel tunnel) noexcept {
-  // The inner packet replaces the outer one; the record fields and link type stay.
+  // The inner packet replaces the outer one; the record fields and link type stay, and so does
+  // the VNI of an outer VXLAN tunnel (packet.h).
   DecodedPacket inner;
+  inner.has_vxlan_vni = out.has_vxlan_vni;
+  inner.vxlan_vni = out.vxlan_vni;
   inner.index = out.index;
   inner.ts_ns = out.ts_ns;
   inner.caplen = out.caplen;
@@ -449,12 +473,17 @@ void Decoder::vxlan(ByteReader r, int depth) noexcept {
   // bits; then the inner Ethernet frame.
   const std::size_t start = r.offset();
   std::uint8_t flags = 0;
-  if (!r.read_u8(flags) || !r.skip(kVxlanHeaderBytes - 1)) {
+  std::uint32_t vni_reserved = 0;
+  if (!r.read_u8(flags) || !r.skip(3) || !r.read_u32be(vni_reserved)) {
     return fail(Malformed::kTruncatedTunnel, start);
   }
   // Without the I flag this is not VXLAN as RFC 7348 defines it: keep the outer packet.
   if ((flags & 0x08u) == 0) return;
   start_inner_packet(Tunnel::kVxlan);
+  if (!out.has_vxlan_vni) {
+    out.has_vxlan_vni = true;
+    out.vxlan_vni = vni_reserved >> 8;
+  }
   ethernet(r, depth + 1);
 }
 
@@ -465,7 +494,8 @@ void Decoder::geneve(ByteReader r, int depth) noexcept {
   std::uint8_t version_options = 0;
   std::uint8_t flags = 0;
   std::uint16_t protocol = 0;
-  if (!r.read_u8(version_options) || !r.read_u8(flags) || !r.read_u16be(protocol) || !r.skip(kGeneveHeaderBytes - 4)) {
+  std::uint32_t vni_reserved = 0;  // not kept (packet.h, vxlan_vni)
+  if (!r.read_u8(version_options) || !r.read_u8(flags) || !r.read_u16be(protocol) || !r.read_u32be(vni_reserved)) {
     return fail(Malformed::kTruncatedTunnel, start);
   }
   // Only version 0 exists; a later version may lay out its header differently.

@@ -4,9 +4,12 @@
 // SLL and SLL2, RAW, IPv4, IPv6, NULL/LOOP), then IPv4 (options skipped by IHL) or IPv6 with
 // its extension headers (hop-by-hop, routing, fragment, destination options, AH), then TCP,
 // UDP, ICMP or ICMPv6; for an ICMP error it decodes the quoted IP header and the first 8
-// bytes after it into `inner`. With `decapsulate_tunnels`, UDP 4789 (VXLAN) and UDP 6081
-// (Geneve, as AWS Gateway Load Balancer uses) are followed to the inner Ethernet frame and
-// the inner packet is what is reported (`tunnel` says which encapsulation was removed).
+// bytes after it into `inner`. With `decapsulate_tunnels`, UDP 4789 (VXLAN, whose inner
+// frame is Ethernet) and UDP 6081 (Geneve, as AWS Gateway Load Balancer uses: its options
+// skipped, the inner packet Ethernet or IP as its protocol type says) are followed and the
+// inner packet is what is reported (`tunnel` says which encapsulation was removed,
+// `vxlan_vni` the outermost VXLAN header's VNI). An inner TCP or UDP header cut short after its ports
+// (a mirror session's packet length) is not malformed: decode.cc, Decoder::in_tunnel().
 //
 // MPLS label stacks (EtherType 0x8847/0x8848) are followed too: to IP by its version nibble,
 // or, after a zero control word, to an Ethernet pseudowire.

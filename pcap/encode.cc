@@ -28,13 +28,21 @@ constexpr std::size_t kMaxOptionBytes = 40;  // IPv4 IHL and TCP data offset are
 constexpr std::size_t kMaxLength16 = 0xffff;
 constexpr std::uint16_t kIpv4DontFragment = 0x4000;
 constexpr std::uint16_t kIpv4MoreFragments = 0x2000;
+constexpr std::size_t kTunnelBytes = 8;                 // VXLAN and Geneve fixed headers
+constexpr std::uint32_t kMaxVni = 0xffffff;             // 24 bits
+constexpr std::size_t kMaxGeneveOptionsBytes = 252;     // 6 bits of 4-byte words
+constexpr std::size_t kMaxGeneveOptionDataBytes = 124;  // 5 bits of 4-byte words
+constexpr std::size_t kGeneveOptionHeaderBytes = 4;
+constexpr std::uint8_t kVxlanFlagI = 0x08;          // RFC 7348 §5: the VNI is valid
+constexpr std::uint8_t kGeneveFlagCritical = 0x40;  // RFC 8926 §3.4: C, critical options present
+constexpr std::uint8_t kGeneveTypeCritical = 0x80;  // RFC 8926 §3.5: the type's high bit
 
 // The sizes of one frame's parts, checked once before any byte is written.
 struct Layout {
   std::size_t link = 0;        // Ethernet + tags, or 0
   std::size_t ip = 0;          // IPv4 header with options, or IPv6 fixed header
   std::size_t extensions = 0;  // IPv6 extension headers, fragment header included
-  std::size_t transport = 0;   // TCP/UDP/ICMP header, or 0
+  std::size_t transport = 0;   // TCP/UDP/ICMP header (UDP: with its tunnel header), or 0
   std::size_t payload = 0;
   std::size_t headers() const noexcept { return link + ip + extensions + transport; }
   std::size_t wire() const noexcept { return headers() + payload; }
@@ -44,6 +52,33 @@ bool has_transport_header(const FrameSpec& s) noexcept {
   if (s.fragment.offset_bytes > 0) return false;  // a later fragment
   return s.proto == net::kProtoTcp || s.proto == net::kProtoUdp || s.proto == net::kProtoIcmp ||
          s.proto == net::kProtoIcmpv6;
+}
+
+// Whether `options` is a sequence of whole Geneve options (RFC 8926 §3.5), and whether one of
+// them is critical.
+bool whole_geneve_options(std::span<const std::uint8_t> options, bool& critical) noexcept {
+  critical = false;
+  std::size_t at = 0;
+  while (at < options.size()) {
+    if (options.size() - at < kGeneveOptionHeaderBytes) return false;
+    critical = critical || (options[at + 2] & kGeneveTypeCritical) != 0;
+    at += kGeneveOptionHeaderBytes + std::size_t{options[at + 3] & 0x1fu} * 4;
+  }
+  return at == options.size();
+}
+
+net::Result<std::size_t> tunnel_bytes(const FrameSpec& s) {
+  if (s.tunnel.kind == Tunnel::kNone) return std::size_t{0};
+  if (s.proto != net::kProtoUdp || !has_transport_header(s))
+    return net::error_message("a tunnel header needs protocol 17 (UDP)");
+  if (s.tunnel.vni > kMaxVni) return net::error_message("VNI " + std::to_string(s.tunnel.vni) + " exceeds 24 bits");
+  if (s.tunnel.kind == Tunnel::kVxlan) return kTunnelBytes;
+  bool critical = false;
+  const std::size_t options = s.tunnel.geneve_options.size();
+  if (options > kMaxGeneveOptionsBytes || !whole_geneve_options(s.tunnel.geneve_options, critical))
+    return net::error_message("geneve options: " + std::to_string(options) + " bytes are not whole options up to " +
+                              std::to_string(kMaxGeneveOptionsBytes) + " bytes");
+  return kTunnelBytes + options;
 }
 
 bool ipv6_fragment_header(const FrameSpec& s) noexcept {
@@ -114,6 +149,9 @@ net::Result<Layout> layout_of(const FrameSpec& s) {
       l.transport = s.proto == net::kProtoUdp ? kUdpBytes : kIcmpBytes;
     }
   }
+  net::Result<std::size_t> tunnel = tunnel_bytes(s);
+  if (!tunnel) return std::move(tunnel).error();
+  l.transport += *tunnel;
   l.payload = std::max<std::size_t>(s.payload.size(), s.payload_bytes);
   const std::size_t ip_length = l.ip + l.extensions + l.transport + l.payload;
   if (v4 && ip_length > kMaxLength16) {
@@ -245,6 +283,25 @@ void write_ipv6(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) no
   }
 }
 
+// The tunnel header (encode.h, TunnelSpec), checked by tunnel_bytes().
+void write_tunnel(const TunnelSpec& t, internal::ByteWriter& w) noexcept {
+  if (t.kind == Tunnel::kNone) return;
+  if (t.kind == Tunnel::kVxlan) {
+    w.u8(kVxlanFlagI);
+    w.u8(0);
+    w.u16(0);
+    w.u32(t.vni << 8);
+    return;
+  }
+  bool critical = false;
+  whole_geneve_options(t.geneve_options, critical);
+  w.u8(static_cast<std::uint8_t>(t.geneve_options.size() / 4));  // version 0
+  w.u8(critical ? kGeneveFlagCritical : 0);
+  w.u16(t.protocol);
+  w.u32(t.vni << 8);
+  w.bytes(t.geneve_options);
+}
+
 // The transport header, its checksum over the pseudo-header, the header and the payload.
 void write_transport(const FrameSpec& s, const Layout& l, internal::ByteWriter& w) noexcept {
   const std::size_t start = w.offset();
@@ -268,6 +325,9 @@ void write_transport(const FrameSpec& s, const Layout& l, internal::ByteWriter& 
       w.u16(static_cast<std::uint16_t>(l.transport + l.payload));
       checksum_at = w.offset();
       w.u16(0);
+      write_tunnel(s.tunnel, w);
+      // A tunnel over IPv4 sends no checksum (encode.h: RFC 7348 §5, RFC 8926 §3.3).
+      if (s.tunnel.kind != Tunnel::kNone && s.family == net::Family::kIpv4) return;
       break;
     default:  // ICMP, ICMPv6
       w.u8(s.icmp_type);
@@ -323,6 +383,19 @@ net::Result<EncodedFrame> append_frame(const FrameSpec& spec, std::vector<std::u
   net::Result<EncodedFrame> frame = encode_frame(spec, std::span<std::uint8_t>(out).subspan(start));
   if (!frame) out.resize(start);
   return frame;
+}
+
+net::Status append_geneve_option(std::uint16_t option_class, std::uint8_t type, std::span<const std::uint8_t> data,
+                                 std::vector<std::uint8_t>& out) {
+  if (data.size() % 4 != 0 || data.size() > kMaxGeneveOptionDataBytes)
+    return net::error_message("geneve option data: " + std::to_string(data.size()) +
+                              " bytes is not a multiple of 4 up to " + std::to_string(kMaxGeneveOptionDataBytes));
+  out.push_back(static_cast<std::uint8_t>(option_class >> 8));
+  out.push_back(static_cast<std::uint8_t>(option_class & 0xff));
+  out.push_back(type);
+  out.push_back(static_cast<std::uint8_t>(data.size() / 4));  // the 3 reserved bits 0
+  out.insert(out.end(), data.begin(), data.end());
+  return net::Ok{};
 }
 
 std::uint16_t ones_complement_sum(std::span<const std::uint8_t> bytes) noexcept { return fold(sum_words(bytes)); }

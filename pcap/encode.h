@@ -4,8 +4,8 @@
 // tags and optionally a PPPoE session header (or no link header, for LINKTYPE_RAW/IPV4/IPV6;
 // PPP in HDLC-like framing for LINKTYPE_PPP; Cisco HDLC's for LINKTYPE_C_HDLC), IPv4 (options, DF, fragment fields)
 // or IPv6 (flow label, extension headers, a fragment header), then TCP, UDP, ICMP or ICMPv6,
-// then a payload. encode_frame() writes the frame in network order with every length field
-// and checksum a receiver checks: the IPv4 header checksum (RFC 791) and the TCP, UDP and
+// then, for UDP, a VXLAN or Geneve header (`tunnel`), then a payload. encode_frame() writes the frame in network order
+// with every length field and checksum a receiver checks: the IPv4 header checksum (RFC 791) and the TCP, UDP and
 // ICMPv6 checksums over their pseudo-headers (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1), the
 // ICMPv4 one over the message only (RFC 792). A frame it writes decodes (decode_packet) to the
 // fields it was given.
@@ -30,13 +30,22 @@
 // - A UDP checksum that computes to 0 is sent as 0xffff (RFC 768: 0 means "no checksum").
 // - An ICMP error's quoted packet is its payload: encode the offending packet with LinkType
 //   kRaw and pass (the start of) it.
+// - A tunnel's inner packet is its payload too: encode it first (kEthernet for VXLAN; for
+//   Geneve kEthernet or kRaw as tunnel.protocol says), then the outer UDP datagram to
+//   net::kVxlanPort or net::kGenevePort around it. Over IPv4 a tunnel's UDP checksum is 0
+//   (RFC 7348 §5: it "SHOULD be transmitted as zero"; RFC 8926 §3.3 allows zero over IPv4; the
+//   real frames of tests/data/pcaps/vxlan.pcap and geneve.pcap carry zero); over IPv6 it is
+//   computed (RFC 8200 §8.1).
 //
 // Errors (net::Error with the message only; the caller adds the packet's position):
 // "headers of 54 bytes do not fit in 53 bytes", "ipv4_options: 6 bytes is not a multiple of 4
 // up to 40" (tcp_options alike), "ipv6 extension #2 (type 43): 12 bytes is not a multiple of 8
 // up to 2048", "fragment offset 12 is not a multiple of 8 bytes", "IPv4 total length 65576
 // exceeds 65535" (IPv6 payload length alike), "link type LINUX_SLL has no encoder", "link type
-// IPV4 cannot carry an IPv6 packet", "protocol 1 (ICMP) in an IPv6 packet" (58 in IPv4 alike).
+// IPV4 cannot carry an IPv6 packet", "protocol 1 (ICMP) in an IPv6 packet" (58 in IPv4 alike),
+// "a tunnel header needs protocol 17 (UDP)", "geneve options: 6 bytes are not whole options up
+// to 252 bytes", "geneve option data: 5 bytes is not a multiple of 4 up to 124", "VNI 16777216
+// exceeds 24 bits".
 //
 // Pure and thread-safe; encode_frame() does not allocate unless it fails.
 //
@@ -57,6 +66,7 @@
 #include "net/address.h"
 #include "net/error.h"
 #include "net/five_tuple.h"
+#include "net/protocols.h"
 #include "pcap/capture.h"
 #include "pcap/packet.h"
 
@@ -77,6 +87,16 @@ struct VlanTag {
 struct Ipv6Extension {
   std::uint8_t type = 0;
   std::span<const std::uint8_t> body{};
+};
+
+// A tunnel header at the start of a UDP datagram's payload: VXLAN (RFC 7348 §5: flags with the
+// I bit, the VNI) or Geneve (RFC 8926 §3.4: version 0, the options' length, the C flag when an
+// option's type has its critical bit, the protocol type, the VNI, then the options).
+struct TunnelSpec {
+  Tunnel kind = Tunnel::kNone;
+  std::uint32_t vni = 0;                                        // 24 bits
+  std::uint16_t protocol = net::kEtherTypeTransparentBridging;  // Geneve: the inner packet's EtherType
+  std::span<const std::uint8_t> geneve_options{};               // whole options (append_geneve_option)
 };
 
 // One packet's headers and payload. Spans are views: what they show must outlive the call.
@@ -121,6 +141,9 @@ struct FrameSpec {
   // MTU for "fragmentation needed" (RFC 1191) or "packet too big" (RFC 4443), else 0.
   std::uint32_t icmp_rest = 0;
 
+  // Tunnel header (proto UDP only), between the UDP header and the payload.
+  TunnelSpec tunnel{};
+
   // Payload: these bytes, then zeros up to payload_bytes (if that is more).
   std::span<const std::uint8_t> payload{};
   std::uint32_t payload_bytes = 0;
@@ -143,6 +166,14 @@ net::Result<EncodedFrame> encode_frame(const FrameSpec& spec, std::span<std::uin
 
 // Appends the whole frame of `spec` to `out`; on failure `out` is unchanged.
 net::Result<EncodedFrame> append_frame(const FrameSpec& spec, std::vector<std::uint8_t>& out);
+
+// Appends one Geneve option (RFC 8926 §3.5: class, type — its high bit "critical" — and the
+// length of `data` in 4-byte units) and its data to `out`, for TunnelSpec::geneve_options. AWS
+// Gateway Load Balancer's options are of class 0x0108: type 1 the endpoint id (8 bytes), 2 the
+// attachment id (8 bytes), 3 the flow cookie (4 bytes) (real-inputs-anchors.md §4). Fails, with
+// `out` unchanged, when data is not a multiple of 4 bytes up to 124.
+net::Status append_geneve_option(std::uint16_t option_class, std::uint8_t type, std::span<const std::uint8_t> data,
+                                 std::vector<std::uint8_t>& out);
 
 // The one's-complement sum of `bytes` as 16-bit big-endian words (an odd last byte padded
 // with a zero), folded to 16 bits: 0xffff over a header or segment whose checksum is right

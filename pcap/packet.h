@@ -99,6 +99,10 @@ struct DecodedPacket {
   // The IP header (the innermost one decoded, when a tunnel was decapsulated).
   bool has_ip = false;
   net::Family family = net::Family::kIpv4;
+  // The encapsulation that was removed, if any, and whether it carried a VXLAN VNI (vxlan_vni);
+  // here, in the bytes before src's alignment, so that DecodedPacket keeps its size.
+  Tunnel tunnel = Tunnel::kNone;
+  bool has_vxlan_vni = false;
   net::Ip128 src;
   net::Ip128 dst;
   std::uint8_t proto = 0;       // the upper-layer protocol, after IPv6 extension headers
@@ -121,7 +125,10 @@ struct DecodedPacket {
   bool has_inner = false;      // an ICMP error's quoted flow
   QuotedFlow inner;
 
-  Tunnel tunnel = Tunnel::kNone;  // the encapsulation that was removed, if any
+  // The VNI (24 bits) of the outermost VXLAN tunnel removed (has_vxlan_vni): the one a mirror
+  // session (AWS Traffic Mirroring, Huawei Cloud mirroring) puts around the packets it copies,
+  // naming the session. Geneve's VNI (Gateway Load Balancer's) names no session and is not kept.
+  std::uint32_t vxlan_vni = 0;
 
   std::uint32_t malformed_offset = 0;  // byte offset in the packet where decoding stopped (`malformed`)
 };

@@ -101,6 +101,8 @@ const Field kFields[] = {
     PFSIM_FIELD(inner.sport),
     PFSIM_FIELD(inner.dport),
     PFSIM_FIELD(tunnel),
+    PFSIM_FIELD(has_vxlan_vni),
+    PFSIM_FIELD(vxlan_vni),
     PFSIM_FIELD(malformed),
     PFSIM_FIELD(malformed_offset),
 };

@@ -485,6 +485,9 @@ TEST(DecodeTunnel, VxlanDecapsulatedOnlyWhenAsked) {
   EXPECT_EQ(outer.dport, 4789);
   const DecodedPacket inner = decode(LinkType::kEthernet, frame, true);
   EXPECT_EQ(inner.tunnel, Tunnel::kVxlan);
+  EXPECT_TRUE(inner.has_vxlan_vni);
+  EXPECT_EQ(inner.vxlan_vni, 0x1234u);
+  EXPECT_FALSE(outer.has_vxlan_vni);
   expect_tcp_10_to_192(inner);
   EXPECT_EQ(inner.tcp_flags, 0x002);
 }
@@ -496,10 +499,53 @@ TEST(DecodeTunnel, GeneveWithOptionsDecapsulatedOnlyWhenAsked) {
   EXPECT_EQ(decode(LinkType::kEthernet, frame, false).dport, 6081);
   const DecodedPacket inner = decode(LinkType::kEthernet, frame, true);
   EXPECT_EQ(inner.tunnel, Tunnel::kGeneve);
+  EXPECT_FALSE(inner.has_vxlan_vni);  // Gateway Load Balancer's VNI names no mirror session
   expect_tcp_10_to_192(inner);
   // Protocol type IPv4: the inner packet has no Ethernet header.
   const Bytes geneve_ip = cat({Bytes{0, 0}, u16(0x0800), u32(0x00000100), syn4()});
   expect_tcp_10_to_192(decode(LinkType::kEthernet, outer_udp(6081, geneve_ip), true));
+}
+
+TEST(DecodeTunnel, TheVniIsTheOutermostVxlanHeaders) {
+  // VXLAN (VNI 9) carried in VXLAN (VNI 7): the inner packet is the innermost one, the VNI the
+  // outermost header's, which a mirror session puts around what it copies.
+  const Bytes vxlan_frame = outer_udp(4789, cat({Bytes{0x08, 0, 0, 0}, u32(0x00000900), inner_frame()}));
+  const Bytes frame = outer_udp(4789, cat({Bytes{0x08, 0, 0, 0}, u32(0x00000700), vxlan_frame}));
+  const DecodedPacket p = decode(LinkType::kEthernet, frame, true);
+  EXPECT_EQ(p.tunnel, Tunnel::kVxlan);
+  EXPECT_EQ(p.vxlan_vni, 7u);
+  expect_tcp_10_to_192(p);
+  // In Geneve (VNI 5): the VXLAN header's.
+  const DecodedPacket g =
+      decode(LinkType::kEthernet, outer_udp(6081, cat({Bytes{0, 0}, u16(0x6558), u32(0x00000500), vxlan_frame})), true);
+  EXPECT_TRUE(g.has_vxlan_vni);
+  EXPECT_EQ(g.vxlan_vni, 9u);
+}
+
+TEST(DecodeTunnel, AnInnerPacketCutShortAfterItsPortsIsJudgedOnWhatItHas) {
+  // A mirror session's packet length (Huawei Cloud: 96 bytes by default) ends the inner packet
+  // inside its headers: the ports are enough, the flags are kept when copied.
+  const auto cut = [](const Bytes& inner, std::size_t bytes) {
+    return outer_udp(4789, cat({Bytes{0x08, 0, 0, 0}, u32(0x00000500), head(inner, bytes)}));
+  };
+  const DecodedPacket ports = decode(LinkType::kEthernet, cut(inner_frame(), 14 + 20 + 4), true);
+  expect_tcp_10_to_192(ports);
+  EXPECT_FALSE(ports.has_tcp_flags);
+  const DecodedPacket flags = decode(LinkType::kEthernet, cut(inner_frame(), 14 + 20 + 14), true);
+  expect_tcp_10_to_192(flags);
+  EXPECT_TRUE(flags.has_tcp_flags);
+  EXPECT_EQ(flags.tcp_flags, 0x002);
+  FrameSpec udp = on_ethernet(packet4(net::kProtoUdp, 40000, 53));
+  const DecodedPacket datagram = decode(LinkType::kEthernet, cut(encode(udp), 14 + 20 + 4), true);
+  EXPECT_EQ(datagram.malformed, Malformed::kNone);
+  EXPECT_TRUE(datagram.has_ports);
+  EXPECT_EQ(datagram.dport, 53);
+  // Fewer bytes than the ports: still malformed, at the inner TCP header.
+  const DecodedPacket short_of_ports = decode(LinkType::kEthernet, cut(inner_frame(), 14 + 20 + 3), true);
+  EXPECT_EQ(short_of_ports.malformed, Malformed::kTruncatedTcp);
+  EXPECT_EQ(short_of_ports.malformed_offset, 14u + 20u + 8u + 8u + 14u + 20u);
+  // Outside a tunnel the same cut is malformed, as before (a capture's snap length keeps headers).
+  EXPECT_EQ(decode(LinkType::kEthernet, head(inner_frame(), 14 + 20 + 4)).malformed, Malformed::kTruncatedTcp);
 }
 
 TEST(DecodeTunnel, HeadersThatAreNotTheSpecifiedOnesStayOuter) {

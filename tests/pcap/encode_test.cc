@@ -152,6 +152,109 @@ TEST(EncodeKnownGood, Icmpv4FragmentationNeededIsSuricatasFrame) {
   EXPECT_EQ(encoded_frame(s), captured);
 }
 
+// The tunnelled pings of tcpdump's fixtures below: an ICMP echo request with DF set, whose data
+// is the captured frame's last 56 bytes, in Ethernet inside the tunnel, in UDP with DF set.
+struct TunnelledPing {
+  MacAddress outer_dst_mac, outer_src_mac;
+  const char* outer_src;
+  const char* outer_dst;
+  std::uint16_t outer_ipv4_id, sport, dport;
+  TunnelSpec tunnel;
+  MacAddress inner_dst_mac, inner_src_mac;
+  const char* inner_src;
+  const char* inner_dst;
+  std::uint16_t inner_ipv4_id;
+  std::uint32_t echo_rest;
+};
+
+Bytes tunnelled_ping(const TunnelledPing& p, const Bytes& captured) {
+  const Bytes ping_data(captured.end() - 56, captured.end());
+  const Bytes inner = encoded_frame({.dst_mac = p.inner_dst_mac,
+                                     .src_mac = p.inner_src_mac,
+                                     .src = address(p.inner_src),
+                                     .dst = address(p.inner_dst),
+                                     .proto = net::kProtoIcmp,
+                                     .ipv4_id = p.inner_ipv4_id,
+                                     .dont_fragment = true,
+                                     .icmp_type = 8,
+                                     .icmp_rest = p.echo_rest,
+                                     .payload = ping_data});
+  return encoded_frame({.dst_mac = p.outer_dst_mac,
+                        .src_mac = p.outer_src_mac,
+                        .src = address(p.outer_src),
+                        .dst = address(p.outer_dst),
+                        .proto = net::kProtoUdp,
+                        .ipv4_id = p.outer_ipv4_id,
+                        .dont_fragment = true,
+                        .sport = p.sport,
+                        .dport = p.dport,
+                        .tunnel = p.tunnel,
+                        .payload = inner});
+}
+
+// tcpdump tests/vxlan.pcap (tests/data/pcaps/vxlan.pcap), frame 1: an ICMP echo request
+// 192.168.203.3 -> 192.168.203.5 in VXLAN VNI 100 from 192.168.203.1:45149 to
+// 192.168.202.1:4789, UDP checksum 0 (Wireshark: flags 0x0800, VNI 100, checksum 0x0000).
+constexpr std::string_view kVxlanFrame =
+    "00163e0871cf36dc851eb340080045000086d2c0400040115152c0a8cb01c0a8ca01b05d12b500720000080000000000640000"
+    "308801000200163e37f604080045000054000040004001234fc0a8cb03c0a8cb050800f6f2050c0001fce2975100000000a6f8"
+    "020000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
+
+TEST(EncodeKnownGood, VxlanIsTcpdumpsFixture) {
+  const Bytes captured = from_hex(kVxlanFrame);
+  ASSERT_EQ(captured.size(), 148u);
+  EXPECT_EQ(tunnelled_ping({{0x00, 0x16, 0x3e, 0x08, 0x71, 0xcf},
+                            {0x36, 0xdc, 0x85, 0x1e, 0xb3, 0x40},
+                            "192.168.203.1",
+                            "192.168.202.1",
+                            0xd2c0,
+                            45149,
+                            net::kVxlanPort,
+                            {.kind = Tunnel::kVxlan, .vni = 100},
+                            {0x00, 0x30, 0x88, 0x01, 0x00, 0x02},
+                            {0x00, 0x16, 0x3e, 0x37, 0xf6, 0x04},
+                            "192.168.203.3",
+                            "192.168.203.5",
+                            0,
+                            icmp_echo_rest(0x050c, 1)},
+                           captured),
+            captured);
+}
+
+// tcpdump tests/geneve.pcap (tests/data/pcaps/geneve.pcap), frame 1: an ICMP echo request
+// 30.0.0.1 -> 30.0.0.2 in Geneve VNI 10 with one critical option (class 0x0000, type 0x80,
+// data 0000000c) from 20.0.0.1:12618 to 20.0.0.2:6081 (Wireshark: flags 0x40, protocol type
+// 0x6558, UDP checksum 0x0000).
+constexpr std::string_view kGeneveFrame =
+    "001b213cac30001b213cab6408004500008edfad4000401132af1400000114000002314a17c1007a00000240655800000a0000"
+    "0080010000000cfe71d883724fb69ed2495148080045000054bda24000400141041e0000011e00000208002c5429520017f1a2"
+    "ce540000000017780c0000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334"
+    "353637";
+
+TEST(EncodeKnownGood, GeneveWithACriticalOptionIsTcpdumpsFixture) {
+  const Bytes captured = from_hex(kGeneveFrame);
+  ASSERT_EQ(captured.size(), 156u);
+  Bytes options;
+  const std::array<std::uint8_t, 4> data = {0x00, 0x00, 0x00, 0x0c};
+  ASSERT_TRUE(append_geneve_option(0x0000, 0x80, data, options).ok());
+  EXPECT_EQ(tunnelled_ping({{0x00, 0x1b, 0x21, 0x3c, 0xac, 0x30},
+                            {0x00, 0x1b, 0x21, 0x3c, 0xab, 0x64},
+                            "20.0.0.1",
+                            "20.0.0.2",
+                            0xdfad,
+                            12618,
+                            net::kGenevePort,
+                            {.kind = Tunnel::kGeneve, .vni = 10, .geneve_options = options},
+                            {0xfe, 0x71, 0xd8, 0x83, 0x72, 0x4f},
+                            {0xb6, 0x9e, 0xd2, 0x49, 0x51, 0x48},
+                            "30.0.0.1",
+                            "30.0.0.2",
+                            0xbda2,
+                            icmp_echo_rest(0x2952, 0x17)},
+                           captured),
+            captured);
+}
+
 // --- Checksums, recomputed from the frame -----------------------------------------------
 
 // The one's-complement sum of the transport segment with its pseudo-header, built here from
@@ -476,6 +579,17 @@ TEST(EncodeErrors, EachInvalidSpecSaysWhatIsWrong) {
             "ipv6 extension #2 (type 43): 12 bytes is not a multiple of 8 up to 2048");
   EXPECT_EQ(error_of({.link = LinkType::kIpv4, .family = net::Family::kIpv6}),
             "link type IPV4 cannot carry an IPv6 packet");
+  EXPECT_EQ(error_of({.tunnel = {.kind = Tunnel::kVxlan}}), "a tunnel header needs protocol 17 (UDP)");
+  EXPECT_EQ(error_of({.proto = net::kProtoUdp, .tunnel = {.kind = Tunnel::kVxlan, .vni = 1u << 24}}),
+            "VNI 16777216 exceeds 24 bits");
+  EXPECT_EQ(error_of({.proto = net::kProtoUdp, .tunnel = {.kind = Tunnel::kGeneve, .geneve_options = six}}),
+            "geneve options: 6 bytes are not whole options up to 252 bytes");
+  std::vector<std::uint8_t> options = {9};
+  const std::array<std::uint8_t, 5> five{};
+  const net::Status refused = append_geneve_option(0x0108, 1, five, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "geneve option data: 5 bytes is not a multiple of 4 up to 124");
+  EXPECT_EQ(options, (std::vector<std::uint8_t>{9})) << "a refused option leaves the vector as it was";
   auto frame = encode_frame(FrameSpec{}, short_out);
   ASSERT_FALSE(frame.ok());
   EXPECT_EQ(frame.error().message, "headers of 54 bytes do not fit in 53 bytes");
