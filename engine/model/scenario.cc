@@ -52,4 +52,10 @@ InterfaceIndex interface_at(const Scenario& scenario, const net::IpAddress& addr
   return kNone;
 }
 
+const TrafficMirrorSession* mirror_session_of(const Scenario& scenario, std::uint32_t vni) noexcept {
+  for (const TrafficMirrorSession& session : scenario.traffic_mirror_sessions)
+    if (session.vni == vni) return &session;
+  return nullptr;
+}
+
 }  // namespace pfsim::engine

@@ -25,6 +25,8 @@
 //   load_balancers[].nodes[].ipv6, instances[].public_ip, conntrack.{tcp_other_s, icmp_s,
 //   other_s}, options.huawei_group_order (binding | union), nodes[].backend_ip (huawei),
 //   listeners[].instance_port (classic).
+//   traffic_mirror_sessions   the VNI each mirror session puts on the packets it copies, and
+//                          the interface it copies them at (reports of `replay --decapsulate`).
 //
 // Example:
 //   const Scenario& s = *loaded;
@@ -259,6 +261,18 @@ struct Event {
   FilterRule rule;
 };
 
+// A traffic mirror session (AWS Traffic Mirroring; Huawei Cloud traffic mirroring): it copies
+// the packets of one interface inside VXLAN whose VNI names the session ("The VNI is the
+// session's VirtualNetworkId": real-inputs-anchors.md §4, from the AWS Traffic Mirroring guide,
+// "Traffic mirroring packet formats").
+struct TrafficMirrorSession {
+  Location where;
+  std::uint32_t vni = 0;             // 24 bits
+  InterfaceIndex interface = kNone;  // where the packets were copied; resolved, never kNone
+  std::string description;
+  std::uint32_t packet_length = 0;  // bytes copied after the VXLAN header; 0 = not written (whole packets)
+};
+
 struct Scenario {
   std::string file;
   Provider provider = Provider::kAws;
@@ -276,6 +290,7 @@ struct Scenario {
   Mtu mtu;
   ConntrackConfig conntrack;
   std::vector<Event> events;
+  std::vector<TrafficMirrorSession> traffic_mirror_sessions;
 };
 
 // The subnet whose CIDRs contain `address`, or kNone.
@@ -283,5 +298,8 @@ SubnetIndex subnet_of(const Scenario& scenario, const net::IpAddress& address) n
 
 // The interface with this private address (IPv4 or IPv6), or kNone.
 InterfaceIndex interface_at(const Scenario& scenario, const net::IpAddress& address) noexcept;
+
+// The mirror session whose VXLAN packets carry `vni`, or null.
+const TrafficMirrorSession* mirror_session_of(const Scenario& scenario, std::uint32_t vni) noexcept;
 
 }  // namespace pfsim::engine

@@ -65,6 +65,7 @@ Scenario ScenarioReader::run(const YAML::Node& root) {
   read_mtu();
   read_conntrack();
   read_events();
+  read_traffic_mirror_sessions();
   return std::move(scenario_);
 }
 
@@ -106,6 +107,11 @@ void ScenarioReader::read_top(const YAML::Node& root) {
                            {"mtu"},
                            {"conntrack"},
                            {"events"},
+                           // real-inputs-anchors.md §4: AWS Traffic Mirroring and Huawei Cloud
+                           // traffic mirroring; pfsim knows no E2E Networks equivalent.
+                           {"traffic_mirror_sessions", kAwsBit | kHuaweiBit,
+                            "traffic_mirror_sessions are AWS and Huawei Cloud mirror sessions; pfsim knows no "
+                            "traffic mirroring on e2e"},
                            {"options"}}));
   if (const Field* f = top_->get("name")) scenario_.name = scalar(f->value, "name");
   // Extension: EC2-Classic, where Classic LBs use the source group amazon-elb/amazon-elb-sg

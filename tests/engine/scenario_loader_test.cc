@@ -476,6 +476,35 @@ target_groups:
   EXPECT_FALSE(s->interfaces[1].public_ip);
 }
 
+TEST(ScenarioLoaderLoads, TrafficMirrorSessionsNameTheirInterface) {
+  const auto s = parse_scenario(R"(pfsim: 1
+vpc: {cidr: 10.0.0.0/16}
+subnets:
+  - {id: lb-a, cidr: 10.0.1.0/24}
+  - {id: app-a, cidr: 10.0.2.0/24}
+instances:
+  - {id: i-web1, subnet: app-a, ip: 10.0.2.10}
+load_balancers:
+  - {id: alb, type: application, scheme: internal, nodes: [{subnet: lb-a, ip: 10.0.1.5}]}
+traffic_mirror_sessions:
+  - {vni: 7, interface: i-web1, description: web tier, packet_length: 8500}
+  - {vni: 16777215, interface: alb/lb-a}
+)",
+                                "t.yaml");
+  ASSERT_TRUE(s) << s.error().to_string();
+  ASSERT_EQ(s->traffic_mirror_sessions.size(), 2u);
+  const TrafficMirrorSession& web = s->traffic_mirror_sessions[0];
+  EXPECT_EQ(web.vni, 7u);
+  EXPECT_EQ(s->interfaces[web.interface].id, "i-web1");
+  EXPECT_EQ(web.description, "web tier");
+  EXPECT_EQ(web.packet_length, 8500u);
+  EXPECT_EQ(format_location(web.where), "t.yaml:11");
+  EXPECT_EQ(s->interfaces[s->traffic_mirror_sessions[1].interface].id, "alb/lb-a");
+  EXPECT_EQ(s->traffic_mirror_sessions[1].packet_length, 0u);
+  EXPECT_EQ(mirror_session_of(*s, 16777215), &s->traffic_mirror_sessions[1]);
+  EXPECT_EQ(mirror_session_of(*s, 8), nullptr);
+}
+
 TEST(ScenarioLoaderLoads, E2eFileMayDefineAllowAll) {
   const auto s = parse_scenario(
       "pfsim: 1\nprovider: e2e\nsecurity_groups: [{id: allow-all}]\nvpc: {cidr: 10.0.0.0/8}\n", "t.yaml");

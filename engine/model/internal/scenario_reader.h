@@ -15,6 +15,7 @@
 //                        and the canonical rule text ("tcp 8080 from sg-lb")
 //   load_balancers.cc    load balancers, their nodes and listeners, target groups, health checks
 //   load_settings.cc     mtu, conntrack timeouts, events
+//   load_mirror_sessions.cc  traffic mirror sessions
 #pragma once
 
 #include <cstdint>
@@ -139,6 +140,9 @@ class ScenarioReader : public yaml::FieldReader {
   void read_conntrack();
   void read_events();
   Event event(const YAML::Node& n) const;
+
+  // ---- load_mirror_sessions.cc ----
+  void read_traffic_mirror_sessions();
 
   Scenario scenario_;
   std::optional<Fields> top_;  // the checked top-level map
