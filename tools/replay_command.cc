@@ -36,7 +36,17 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_shard(const std::st
   return std::make_pair(i, n);
 }
 
+// "ENI i-web1 (VNI 7)", or "VNI 7 (no traffic_mirror_sessions entry)".
+std::string seen_at_text(const engine::SeenAt& s) {
+  if (s.interface.empty()) return "VNI " + std::to_string(s.vni) + " (no traffic_mirror_sessions entry)";
+  return "ENI " + s.interface + " (VNI " + std::to_string(s.vni) + ")";
+}
+
 }  // namespace
+
+bool mostly_unmatched(const engine::ReplayReport& r) noexcept {
+  return r.packets_evaluated > 0 && r.packets_unmatched * 2 > r.packets_evaluated;
+}
 
 void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
   out << "read " << net::grouped(r.packets_read) << " packets in " << net::fixed(r.seconds, 2) << " s ("
@@ -93,7 +103,11 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
       out << "  first (synthesized, at " << net::fixed(g.example.time_s, 3) << " s): ";
     out << g.example.flow;
     if (!g.example.community_id.empty()) out << "  " << g.example.community_id;
+    if (g.example.seen_at) out << "  seen at " << seen_at_text(*g.example.seen_at);
     out << '\n';
+    for (std::size_t i = 0; i < g.seen_at.size(); ++i)
+      out << (i == 0 ? "  packets seen at " : ", ") << seen_at_text(g.seen_at[i])
+          << (i + 1 == g.seen_at.size() ? "\n" : "");
     if (!g.fix.empty()) out << "  fix: " << g.fix << '\n';
   }
   if (r.health_checks == engine::HealthChecks::kOff) {
@@ -120,6 +134,9 @@ void print_replay_human(std::ostream& out, const engine::ReplayReport& r) {
     }
     out << '\n';
   }
+  if (mostly_unmatched(r))
+    out << "warning: most of this capture has no endpoint in the scenario (" << net::grouped(r.packets_unmatched)
+        << " of " << net::grouped(r.packets_evaluated) << " IP packets unmatched): is it the right scenario?\n";
   for (std::size_t i = 0; i < r.warnings.size() && i < kHumanWarnings; ++i) out << "warning: " << r.warnings[i] << '\n';
   if (r.warnings.size() > kHumanWarnings)
     out << "warning: ... and " << r.warnings.size() - kHumanWarnings << " more (see --json)\n";
@@ -147,6 +164,8 @@ void define_replay_options(CLI::App& command, ReplayCommandOptions& options) {
   command.add_option("--shard", options.shard, "replay only the flows of shard I of N (symmetric flow hash)")
       ->option_text("I/N");
   command.add_option("--algorithm", options.algorithm, "classifier algorithm (default auto)")->option_text("NAME");
+  command.add_flag("--decapsulate", options.decapsulate,
+                   "judge the inner packet of VXLAN (UDP 4789) and Geneve (UDP 6081) tunnels");
   command.add_flag("--exit-zero", options.exit_zero, "exit 0 even when drops are flagged");
   command.add_flag("--no-fast-path", options.no_fast_path,
                    "judge every packet, without the route cache's fast path (the same report, slower)");
@@ -160,6 +179,7 @@ int run_replay_command(const ReplayCommandOptions& options) {
   replay.dropped_pcap = options.dropped_pcap;
   replay.algorithm = options.algorithm;
   replay.fast_path = !options.no_fast_path;
+  replay.decapsulate = options.decapsulate;
   if (!options.shard.empty()) {
     auto shard = parse_shard(options.shard);
     if (!shard) return report_error(net::error_message("--shard: '" + options.shard + "' is not I/N with 0 <= I < N"));

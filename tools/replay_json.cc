@@ -12,6 +12,17 @@ namespace {
 using engine::TrafficClass;
 using Json = nlohmann::json;
 
+nlohmann::ordered_json seen_at_json(const engine::SeenAt& s) {
+  nlohmann::ordered_json interface = nullptr;
+  if (!s.interface.empty()) interface = s.interface;
+  return {{"vni", s.vni}, {"interface", interface}};
+}
+
+engine::SeenAt parse_seen_at(const Json& j) {
+  const Json& interface = j.at("interface");
+  return {j.at("vni").get<std::uint32_t>(), interface.is_null() ? std::string() : interface.get<std::string>()};
+}
+
 std::optional<TrafficClass> class_of(const std::string& name) {
   for (std::size_t c = 0; c < engine::kTrafficClasses; ++c)
     if (engine::class_name(static_cast<TrafficClass>(c)) == name) return static_cast<TrafficClass>(c);
@@ -37,21 +48,29 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
     if (!g.rule.is_default) rule = {{"id", g.rule.id}, {"source", g.rule.source}, {"text", g.rule.text}};
     nlohmann::ordered_json first = nullptr;
     if (g.first_packet != 0) first = g.first_packet;
-    drops.push_back(
-        {{"class", engine::class_name(g.cls)},
-         {"hook", g.hook},
-         {"at", g.at},
-         {"rule", rule},
-         {"packets", g.packets},
-         {"flows", g.flows},
-         {"flows_broken", g.flows_broken},
-         {"broken_first_s", g.broken_first_s},
-         {"broken_last_s", g.broken_last_s},
-         {"after_drop", g.after_drop},
-         {"first_packet", first},
-         {"example",
-          {{"flow", g.example.flow}, {"community_id", g.example.community_id}, {"time_s", g.example.time_s}}},
-         {"fix", g.fix}});
+    nlohmann::ordered_json example = {
+        {"flow", g.example.flow}, {"community_id", g.example.community_id}, {"time_s", g.example.time_s}};
+    if (g.example.seen_at) example["seen_at"] = seen_at_json(*g.example.seen_at);
+    nlohmann::ordered_json drop = {{"class", engine::class_name(g.cls)},
+                                   {"hook", g.hook},
+                                   {"at", g.at},
+                                   {"rule", rule},
+                                   {"packets", g.packets},
+                                   {"flows", g.flows},
+                                   {"flows_broken", g.flows_broken},
+                                   {"broken_first_s", g.broken_first_s},
+                                   {"broken_last_s", g.broken_last_s},
+                                   {"after_drop", g.after_drop},
+                                   {"first_packet", first},
+                                   {"example", example},
+                                   {"fix", g.fix}};
+    // Only for captures decapsulated from VXLAN (--decapsulate), so that other reports keep their shape.
+    if (!g.seen_at.empty()) {
+      nlohmann::ordered_json seen = nlohmann::ordered_json::array();
+      for (const engine::SeenAt& s : g.seen_at) seen.push_back(seen_at_json(s));
+      drop["seen_at"] = seen;
+    }
+    drops.push_back(drop);
   }
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
   for (const engine::ReplayTarget& t : r.targets) {
@@ -74,6 +93,7 @@ nlohmann::ordered_json replay_json(const engine::ReplayReport& r) {
            {{"read", r.packets_read},
             {"evaluated", r.packets_evaluated},
             {"malformed", r.packets_malformed},
+            {"unmatched", r.packets_unmatched},
             {"malformed_kinds", kinds}}},
           {"classes", classes},
           {"drops", drops},
@@ -89,6 +109,7 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
   r.packets_read = packets.at("read").get<std::uint64_t>();
   r.packets_evaluated = packets.at("evaluated").get<std::uint64_t>();
   r.packets_malformed = packets.at("malformed").get<std::uint64_t>();
+  r.packets_unmatched = packets.value("unmatched", std::uint64_t{0});  // absent from 0.1.0's reports
   if (packets.contains("malformed_kinds")) {
     for (const auto& [kind, value] : packets.at("malformed_kinds").items())
       r.malformed.push_back(
@@ -123,7 +144,10 @@ engine::ReplayReport parse_replay_json(const Json& doc) {
     g.first_packet = d.at("first_packet").is_null() ? 0 : d.at("first_packet").get<std::uint64_t>();
     const Json& ex = d.at("example");
     g.example = {ex.at("flow").get<std::string>(), ex.at("community_id").get<std::string>(),
-                 ex.at("time_s").get<double>()};
+                 ex.at("time_s").get<double>(), std::nullopt};
+    if (ex.contains("seen_at")) g.example.seen_at = parse_seen_at(ex.at("seen_at"));
+    if (d.contains("seen_at"))
+      for (const Json& s : d.at("seen_at")) g.seen_at.push_back(parse_seen_at(s));
     g.fix = d.at("fix").get<std::string>();
     r.drops.push_back(std::move(g));
   }

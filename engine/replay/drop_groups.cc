@@ -25,6 +25,12 @@ std::tuple<std::uint64_t, double, const std::string&> example_key(const DropGrou
           g.example.flow};
 }
 
+// Where a packet that came in VXLAN was seen (replay.h, SeenAt).
+SeenAt seen_at_of(const Scenario& scenario, std::uint32_t vni) {
+  const TrafficMirrorSession* session = mirror_session_of(scenario, vni);
+  return SeenAt{vni, session != nullptr ? scenario.interfaces[session->interface].id : ""};
+}
+
 }  // namespace
 
 bool drop_group_before(const DropGroup& a, const DropGroup& b) noexcept {
@@ -66,6 +72,12 @@ std::size_t DropGroups::record(const DroppedPacket& drop, std::int64_t trace_sta
   const bool fresh = group.packets == 0;
   ++group.packets;
   flows_[index].insert(drop.flow);
+  const bool vxlan = drop.captured != nullptr && drop.captured->has_vxlan_vni;
+  if (vxlan && std::none_of(group.seen_at.begin(), group.seen_at.end(),
+                            [&](const SeenAt& s) { return s.vni == drop.captured->vxlan_vni; })) {
+    group.seen_at.push_back(seen_at_of(scenario_, drop.captured->vxlan_vni));
+    std::sort(group.seen_at.begin(), group.seen_at.end());
+  }
   // The example: the first captured packet; failing one, the earliest synthesized packet
   // (ties by its text), so that merged shards pick the same one as a single run.
   bool take = false;
@@ -83,6 +95,7 @@ std::size_t DropGroups::record(const DroppedPacket& drop, std::int64_t trace_sta
     group.example.community_id =
         drop.captured != nullptr ? pcap::community_id(*drop.captured) : pcap::community_id(packet.tuple);
     group.example.time_s = seconds_after(packet.ts_ns, trace_start_ns);
+    group.example.seen_at = vxlan ? std::optional(seen_at_of(scenario_, drop.captured->vxlan_vni)) : std::nullopt;
     const std::optional<Fix> fix = fix_for(scenario_, verdict, packet, drop.cls, drop.reply);
     group.fix = fix ? fix_text(*fix) : "";
   }

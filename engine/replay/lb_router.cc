@@ -1,6 +1,8 @@
 // engine/replay/lb_router.cc — LbRouter (engine/replay/internal/lb_router.h).
 #include "engine/replay/internal/lb_router.h"
 
+#include <algorithm>
+
 #include "engine/paths/lb_paths.h"
 #include "engine/replay/internal/replay_keys.h"
 #include "net/protocols.h"
@@ -14,6 +16,15 @@ std::size_t LbRouter::AddrKeyHash::operator()(const AddrKey& k) const noexcept {
 }
 
 LbRouter::LbRouter(const Scenario& scenario, ReplayMode mode) : scenario_(scenario), mode_(mode) {
+  for (InterfaceIndex i = 0; i < scenario.interfaces.size(); ++i) {
+    const NetworkInterface& n = scenario.interfaces[i];
+    for (const auto& address : {n.ipv4, n.ipv6, n.public_ip, n.backend_ip})
+      if (address) addresses_.try_emplace(AddrKey{address->bits, 0, 0, address->family}, i);
+  }
+  ranges_ = scenario.vpc_cidrs;
+  for (const Subnet& subnet : scenario.subnets) ranges_.insert(ranges_.end(), subnet.cidrs.begin(), subnet.cidrs.end());
+  for (const LoadBalancer& lb : scenario.load_balancers)
+    ranges_.insert(ranges_.end(), lb.clients.begin(), lb.clients.end());
   for (LbIndex lb = 0; lb < scenario.load_balancers.size(); ++lb) {
     for (InterfaceIndex node : scenario.load_balancers[lb].nodes) {
       const NetworkInterface& n = scenario.interfaces[node];
@@ -30,6 +41,13 @@ LbRouter::LbRouter(const Scenario& scenario, ReplayMode mode) : scenario_(scenar
       }
     }
   }
+}
+
+bool LbRouter::in_scenario(const net::IpAddress& address) const noexcept {
+  if (addresses_.contains(AddrKey{address.bits, 0, 0, address.family})) return true;
+  return std::any_of(ranges_.begin(), ranges_.end(), [&](const net::IpRange& r) {
+    return r.family == address.family && r.range.contains(address.bits);
+  });
 }
 
 InterfaceIndex LbRouter::node_at(const net::IpAddress& address) const noexcept {
@@ -125,6 +143,7 @@ void LbRouter::make_direct_route(Route& route) const {
 Route LbRouter::make_route(const net::FiveTuple& t) const {
   Route route;
   route.header = t;
+  route.unmatched = !in_scenario({t.family, t.src}) && !in_scenario({t.family, t.dst});
   if (mode_ != ReplayMode::kThroughLb || !net::is_tcp_or_udp(t.proto)) {
     make_direct_route(route);
     return route;

@@ -269,6 +269,7 @@ bool ReplayEngine::process(const pcap::DecodedPacket& d) {
     if (slot.route != 0 &&
         routes_.try_fast_path(slot, conntrack_, epoch_, d.ts_ns, d.has_tcp_flags ? d.tcp_flags : 0, df, d.ip_length)) {
       count(slot.cls, true);
+      if (slot.unmatched != 0) ++report_.packets_unmatched;
       return false;
     }
   }
@@ -321,6 +322,7 @@ bool ReplayEngine::judge_captured(const pcap::DecodedPacket& d, bool df) {
   if (opening) note_opening(d, flow, retransmit);
   if (record_checks_ && route.cls == TrafficClass::kHealthCheck && route.direct)
     record_captured_check(route.header, flow, d.ts_ns);
+  if (route.unmatched) ++report_.packets_unmatched;
   return current_dropped_;
 }
 

@@ -69,6 +69,22 @@
 //       side (the packet's destination address, as check does) sends pmtu_error(), judged on
 //       its way back into the sender's subnet and to the sender. Dropped: a pmtu drop, and the
 //       flow is a PMTU black hole (reported as a warning per flow).
+// Tunnels (ReplayOptions::decapsulate): the inner packet of VXLAN (UDP 4789, inner Ethernet)
+//   and Geneve (UDP 6081, inner Ethernet or IP, options skipped, as AWS Gateway Load Balancer
+//   sends) is judged as if it had been captured, on every link type pcap decodes (pcap/decode.h;
+//   an inner packet cut short by a mirror session's packet length is judged on its addresses and
+//   ports). A drop of a packet that came in VXLAN says where it was seen: the VNI and the
+//   interface of the scenario's traffic mirror session with that VNI (DropGroup::seen_at). A
+//   mirrored packet already passed the filters of the interface it was copied at ("Packets that
+//   are dropped at the traffic mirror source by security group rules or by network ACL rules are
+//   not mirrored", AWS Traffic Mirroring guide): a replay tells what the scenario, perhaps a
+//   changed one, would do to that traffic.
+// Unmatched packets (ReplayReport::packets_unmatched): captured IP packets neither of whose
+//   addresses is in the scenario — an address of an interface (an instance or an LB node:
+//   private IPv4 or IPv6, public, Huawei backend address), or inside a VPC CIDR, a subnet's CIDR
+//   or an LB's `clients`. No hook of the scenario applies to them, so they count as `other`,
+//   allowed, for want of anything to judge them by; most of a capture unmatched is the sign of a
+//   capture of another network (the command warns).
 // Events: scenario events apply at first packet time + at_s: the policies of every epoch are
 // compiled up front and the judge switches as trace time passes each event (tracked flows
 // survive a revoke; untracked flows are judged by the new rules at once).
@@ -134,6 +150,8 @@ struct ReplayOptions {
   std::uint32_t shard_count = 1;
   std::string dropped_pcap;  // write every dropped captured packet here ("" = no)
   std::string algorithm = "auto";
+  // Judge the inner packet of VXLAN and Geneve tunnels (pcap::DecodeOptions::decapsulate_tunnels).
+  bool decapsulate = false;
   // Records per pipeline batch. 4096 rather than DESIGN.md §4's ~1K: the judge stage's flow
   // shards synchronize once per batch, and smaller batches measured slower (bench/RESULTS.md,
   // "Replay: mapped reading, flow-shard judging, leaner path" and "fewer cache lines a packet").
@@ -164,11 +182,20 @@ struct MalformedCount {
 };
 inline constexpr std::size_t kMalformedSamples = 5;
 
+// Where a captured packet was seen: the VNI of the VXLAN header it came in (--decapsulate) and
+// the interface of the scenario's traffic mirror session with that VNI ("" when none has it).
+struct SeenAt {
+  std::uint32_t vni = 0;
+  std::string interface;
+  friend auto operator<=>(const SeenAt&, const SeenAt&) = default;
+};
+
 // One example packet of a drop group.
 struct DropExample {
-  std::string flow;          // the packet as judged on the leg: "tcp 10.20.1.10:8080 -> 10.20.0.5:2000"
-  std::string community_id;  // of the captured packet (of the judged header when synthesized)
-  double time_s = 0;         // seconds after the first packet
+  std::string flow;               // the packet as judged on the leg: "tcp 10.20.1.10:8080 -> 10.20.0.5:2000"
+  std::string community_id;       // of the captured packet (of the judged header when synthesized)
+  double time_s = 0;              // seconds after the first packet
+  std::optional<SeenAt> seen_at;  // a captured packet that came in VXLAN
 };
 
 struct DropGroup {
@@ -187,7 +214,8 @@ struct DropGroup {
   double broken_last_s = 0;
   std::uint64_t after_drop = 0;
   DropExample example;
-  std::string fix;  // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
+  std::string fix;              // fix_text of fix_for (engine/analysis/fix.h), as check and explain say it
+  std::vector<SeenAt> seen_at;  // where its captured packets that came in VXLAN were seen, by VNI
 };
 
 // The health checks of one LB node to a target (one series), as far as one report saw them.
@@ -217,6 +245,7 @@ struct ReplayReport {
   std::uint64_t packets_evaluated = 0;  // captured IP packets judged (in this shard)
   std::uint64_t packets_malformed = 0;
   std::uint64_t packets_non_ip = 0;
+  std::uint64_t packets_unmatched = 0;    // evaluated packets with no endpoint in the scenario (above)
   std::vector<MalformedCount> malformed;  // by kind name
   std::array<ClassCounts, kTrafficClasses> classes{};
   std::vector<DropGroup> drops;  // sorted by (class, hook, rule id)

@@ -30,6 +30,7 @@ void merge_report(ReplayReport& into, ReplayReport part) {
   into.packets_evaluated += part.packets_evaluated;
   into.packets_malformed += part.packets_malformed;
   into.packets_non_ip += part.packets_non_ip;
+  into.packets_unmatched += part.packets_unmatched;
   for (MalformedCount& malformed : part.malformed) {
     auto it = std::find_if(into.malformed.begin(), into.malformed.end(),
                            [&](const MalformedCount& kept) { return kept.kind == malformed.kind; });
@@ -64,6 +65,9 @@ void merge_report(ReplayReport& into, ReplayReport part) {
     }
     it->flows_broken += group.flows_broken;
     it->after_drop += group.after_drop;
+    it->seen_at.insert(it->seen_at.end(), group.seen_at.begin(), group.seen_at.end());
+    std::sort(it->seen_at.begin(), it->seen_at.end());
+    it->seen_at.erase(std::unique(it->seen_at.begin(), it->seen_at.end()), it->seen_at.end());
     if (internal::example_before(group, *it)) {
       it->example = std::move(group.example);
       it->first_packet = group.first_packet;

@@ -149,7 +149,7 @@ net::Result<ReplayReport> run_replay(const Scenario& scenario, const std::vector
   std::atomic<bool> abort{false};
   bool truncated = false;
   std::string truncated_file;
-  const pcap::DecodeOptions decode_options{};
+  const pcap::DecodeOptions decode_options{.decapsulate_tunnels = options.decapsulate};
 
   auto read = [&](oneapi::tbb::flow_control& fc) -> Batch* {
     while (file < readers.size() && !abort.load(std::memory_order_relaxed)) {

@@ -48,6 +48,7 @@ std::size_t RouteCache::insert(const Route& route, std::uint64_t hash, std::size
   slot.proto = header.proto;
   slot.family = header.family;
   slot.cls = kept.cls;
+  slot.unmatched = kept.unmatched ? 1 : 0;
   slot.route = static_cast<std::uint32_t>(routes_.size());
   slot.min_mtu = static_cast<std::uint16_t>(min_mtu);
   return index;

@@ -34,7 +34,7 @@ _pfsim() {
 
   local options
   case $command in
-    replay) options="--mode --health-checks --threads --json --dropped-pcap --shard --algorithm --exit-zero --no-fast-path --help" ;;
+    replay) options="--mode --health-checks --threads --json --dropped-pcap --shard --algorithm --decapsulate --exit-zero --no-fast-path --help" ;;
     merge) options="--json --exit-zero --help" ;;
     import) options="--out --vpc --help" ;;
     check) options="--json --algorithm --exit-zero --help" ;;

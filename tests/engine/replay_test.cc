@@ -16,6 +16,7 @@
 #include "engine/paths/lb_paths.h"
 #include "pcap/capture.h"
 #include "pcap/encode.h"
+#include "tests/encapsulate.h"
 #include "tests/encoded_frame.h"
 #include "tests/engine/replay_report_text.h"
 #include "tests/temp_dir.h"
@@ -181,6 +182,68 @@ TEST_F(ReplayTest, EphemeralRepliesDroppedAtNaclOut) {
   EXPECT_EQ(g->first_packet, 2u);
   EXPECT_NE(g->example.community_id.find("1:"), std::string::npos);
   EXPECT_NE(g->fix.find("1024-65535"), std::string::npos) << g->fix;
+}
+
+// replay.h, "Tunnels": the same capture inside VXLAN or Geneve, on an Ethernet or a RAW outer
+// link, decapsulated, gives the plain capture's report, by the fast path or the judge; its drops
+// say where they were seen (VXLAN only: the VNI, and the interface of the mirror session with it).
+TEST_F(ReplayTest, DecapsulatedCapturesGiveThePlainReportOnEveryOuterLink) {
+  Scenario s = scenario("aws-clb-vpc/broken-ephemeral.yaml");
+  const InterfaceIndex app1 = interface_at(s, net::IpAddress{net::Family::kIpv4, ip("10.20.1.10")});
+  ASSERT_NE(app1, kNone);
+  TrafficMirrorSession session;
+  session.vni = 7;
+  session.interface = app1;
+  s.traffic_mirror_sessions.push_back(session);
+  const std::uint16_t port = low_backend_port_client();
+  std::vector<Frame> frames;
+  for (int k = 0; k < 3; ++k) {
+    frames.push_back(tcp(k, "198.51.100.7", port, "203.0.113.20", 80, 0x02));
+    frames.push_back(tcp(k + 0.01, "203.0.113.20", 80, "198.51.100.7", port, 0x12));
+  }
+  frames.push_back(tcp(4, "192.0.2.200", 1234, "192.0.2.201", 80, 0x02));  // no endpoint in the scenario
+  const std::string plain_path = write(frames);
+  const ReplayReport plain = replay(s, {plain_path});
+  ASSERT_FALSE(plain.drops.empty()) << report_text(plain);
+  EXPECT_EQ(plain.packets_unmatched, 1u);
+  const auto without_seen_at = [](ReplayReport r) {
+    for (DropGroup& g : r.drops) {
+      g.seen_at.clear();
+      g.example.seen_at.reset();
+    }
+    return r;
+  };
+  for (const pcap::Tunnel kind : {pcap::Tunnel::kVxlan, pcap::Tunnel::kGeneve}) {
+    for (const pcap::LinkType link : {pcap::LinkType::kEthernet, pcap::LinkType::kRaw}) {
+      SCOPED_TRACE(std::string(kind == pcap::Tunnel::kVxlan ? "vxlan" : "geneve") + " on " +
+                   std::string(pcap::link_type_name(link)));
+      const std::string path = (temp_dir_ / "tunnel.pcap").string();
+      test_support::Encapsulation e{.kind = kind, .outer_link = link};
+      e.vni = [](const pcap::DecodedPacket&) { return 7u; };
+      ASSERT_TRUE(test_support::encapsulate_capture(plain_path, path, e).ok());
+      // Without --decapsulate every packet is the outer UDP datagram, between two unknown addresses.
+      const ReplayReport outer = replay(s, {path});
+      EXPECT_EQ(cls(outer, TrafficClass::kOther).allowed, frames.size());
+      EXPECT_EQ(outer.packets_unmatched, frames.size());
+      for (const bool fast : {true, false}) {
+        ReplayOptions options;
+        options.decapsulate = true;
+        options.fast_path = fast;
+        const ReplayReport inner = replay(s, {path}, options);
+        EXPECT_EQ(report_text(without_seen_at(inner)), report_text(plain));
+        for (const DropGroup& g : inner.drops) {
+          // Geneve's VNI names no mirror session; synthesized packets were seen nowhere.
+          if (kind == pcap::Tunnel::kGeneve || g.first_packet == 0) {
+            EXPECT_TRUE(g.seen_at.empty());
+            EXPECT_FALSE(g.example.seen_at);
+            continue;
+          }
+          EXPECT_EQ(g.seen_at, (std::vector<SeenAt>{{7, "i-app1"}})) << report_text(inner);
+          EXPECT_EQ(g.example.seen_at, (SeenAt{7, "i-app1"}));
+        }
+      }
+    }
+  }
 }
 
 TEST_F(ReplayTest, LargeDfResponseBlackHolesOnBrokenPmtu) {

@@ -107,6 +107,37 @@ TEST_F(PfsimReplay, BrokenHealthCheckExitsOneWithUnhealthyTargets) {
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
 }
 
+// An unrelated capture through a scenario: its packets are unmatched (packets.unmatched), and
+// the report asks whether it is the right scenario; the exit code stays as it was (0: nothing
+// flagged). Half unmatched is not most: no warning.
+TEST_F(PfsimReplay, AnUnrelatedCaptureIsCountedUnmatchedAndWarned) {
+  PcapBuilder unrelated;
+  for (std::uint32_t i = 0; i < 4; ++i) unrelated.tcp(i, 0xC0A80001, 40000, 0xC0A80002 + i, 80, 0x02);  // 192.168.0.x
+  const auto pcap = write_temp("other.pcap", unrelated.bytes);
+  const auto json = temp_dir_ / "r.json";
+  CommandResult r =
+      run({"replay", scenario("aws-alb-internet-facing/recommended.yaml"), pcap.string(), "--json", json.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("warning: most of this capture has no endpoint in the scenario (4 of 4 IP packets "
+                       "unmatched): is it the right scenario?"),
+            std::string::npos)
+      << r.out;
+  const nlohmann::json j = json_of(json);
+  EXPECT_EQ(j["packets"]["unmatched"], 4);
+  EXPECT_EQ(j["packets"]["evaluated"], 4);
+
+  PcapBuilder half;
+  for (std::uint32_t i = 0; i < 2; ++i) half.tcp(i, 0xC0A80001, 40000, 0xC0A80002 + i, 80, 0x02);
+  half.tcp(2, kClient, 30000, kAlbPublic, 443, 0x02);
+  half.tcp(3, kAlbPublic, 443, kClient, 30000, 0x12);
+  const auto mixed = write_temp("half.pcap", half.bytes);
+  CommandResult h =
+      run({"replay", scenario("aws-alb-internet-facing/recommended.yaml"), mixed.string(), "--json", json.string()});
+  EXPECT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_EQ(h.out.find("no endpoint in the scenario"), std::string::npos) << h.out;
+  EXPECT_EQ(json_of(json)["packets"]["unmatched"], 2);
+}
+
 TEST_F(PfsimReplay, ThreadsAndMergedShardsEqualOneRun) {
   const auto pcap = write_temp("in.pcap", alb_flows(300));
   const std::string s = scenario("aws-alb-internet-facing/broken-hc.yaml");

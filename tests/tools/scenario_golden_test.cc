@@ -16,8 +16,14 @@
 //                     that report, "timing" left out (CAPTURE: <name>.pcap, else the case's
 //                     traffic.pcap; ARGS: the lines of <name>.replay-args); and --threads 1 and
 //                     2 print the same report, and so does --no-fast-path (with 1 and 2 threads).
+//                     A golden <name>.<variant>.replay.json replays <name>.yaml with
+//                     <name>.<variant>.pcap and <name>.<variant>.replay-args.
 //   ReplayShards      for every replay golden: --shard 0/2 and 1/2 merged by `pfsim merge`
 //                     equal the single run.
+//   EncapsulatedGolden  for each capture of kEncapsulated: the bundled <name>.vxlan.pcap (or
+//                     .geneve.pcap) is the plain capture inside the tunnel (tests/encapsulate.h;
+//                     PFSIM_UPDATE_GOLDENS=1 rewrites it), and its golden (--decapsulate) is the
+//                     plain capture's golden but for where the packets were seen (seen_at).
 //
 // The reports name the scenario file as given on the command line ("see", rule "source"), so
 // the child runs in the repository root (PFSIM_SOURCE_DIR) with the relative path
@@ -34,6 +40,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -44,6 +51,7 @@
 #include <vector>
 
 #include "run_pfsim.h"
+#include "tests/encapsulate.h"
 
 namespace {
 
@@ -280,6 +288,13 @@ std::string replay_stem(const std::string& path) {  // scenarios/<case>/<name>
   return (p.parent_path() / name).generic_string();
 }
 
+// The scenario of a replay stem: scenarios/<case>/<name> of scenarios/<case>/<name>.<variant>.
+std::string scenario_stem(const std::string& stem) {
+  const fs::path p = stem;
+  const std::string name = p.filename().string();
+  return (p.parent_path() / name.substr(0, name.find('.'))).generic_string();
+}
+
 std::string replay_capture(const std::string& stem) {
   if (fs::exists(kRoot / (stem + ".pcap"))) return stem + ".pcap";
   const std::string shared = (fs::path(stem).parent_path() / "traffic.pcap").generic_string();
@@ -340,7 +355,7 @@ class ReplayGolden : public pfsim::test_support::PfsimTest, public ::testing::Wi
   nlohmann::json replay(const std::string& golden, const std::vector<std::string>& extra,
                         const std::string& json_path = "-", std::string* text_out = nullptr) const {
     const std::string stem = replay_stem(golden);
-    const std::string scenario = stem + ".yaml";
+    const std::string scenario = scenario_stem(stem) + ".yaml";
     const std::string capture = replay_capture(stem);
     EXPECT_TRUE(fs::exists(kRoot / scenario)) << golden << " has no " << scenario;
     EXPECT_FALSE(capture.empty()) << golden << " has no " << stem << ".pcap nor a traffic.pcap beside it";
@@ -432,7 +447,8 @@ TEST_P(ReplayShards, TwoShardsMergedEqualOneRun) {
 TEST(ScenarioLibrary, EveryReplayGoldenHasItsScenarioAndCapture) {
   for (const std::string& golden : replay_goldens()) {
     const std::string stem = replay_stem(golden);
-    EXPECT_TRUE(fs::exists(kRoot / (stem + ".yaml"))) << golden << " has no " << stem << ".yaml";
+    EXPECT_TRUE(fs::exists(kRoot / (scenario_stem(stem) + ".yaml")))
+        << golden << " has no " << scenario_stem(stem) << ".yaml";
     EXPECT_FALSE(replay_capture(stem).empty()) << golden << " has no capture";
   }
 }
@@ -443,6 +459,113 @@ std::vector<std::string> update_targets() {
   if (update != nullptr && std::string(update) == "new") return scenario_files();
   return golden_scenarios();
 }
+
+// ---- Encapsulated captures ------------------------------------------------------------------
+// The bundled VXLAN and Geneve captures: a plain golden's capture inside the tunnel, as VPC
+// Traffic Mirroring (VXLAN, cut to the session's packet length) and Gateway Load Balancer
+// (Geneve with AWS's option class 0x0108) deliver it.
+
+struct EncapsulatedCase {
+  std::string stem;   // scenarios/<case>/<name>.<variant>: its .pcap, .replay-args, .replay.json
+  std::string plain;  // the plain golden's stem
+  std::string capture;
+  pfsim::test_support::Encapsulation encapsulation;
+};
+
+// AWS Gateway Load Balancer's Geneve options (real-inputs-anchors.md §4): class 0x0108, type 1
+// the endpoint id (8 bytes), 2 the attachment id (8 bytes), 3 the flow cookie (4 bytes).
+std::vector<std::uint8_t> gwlb_options() {
+  std::vector<std::uint8_t> options;
+  const std::array<std::uint8_t, 8> endpoint = {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71};
+  const std::array<std::uint8_t, 8> attachment = {0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+  const std::array<std::uint8_t, 4> cookie = {0xca, 0xfe, 0xf0, 0x0d};
+  // Made while the tests are listed, outside any test: data of 4 and 8 bytes cannot be refused.
+  if (!pfsim::pcap::append_geneve_option(0x0108, 1, endpoint, options).ok() ||
+      !pfsim::pcap::append_geneve_option(0x0108, 2, attachment, options).ok() ||
+      !pfsim::pcap::append_geneve_option(0x0108, 3, cookie, options).ok())
+    std::abort();
+  return options;
+}
+
+std::vector<EncapsulatedCase> encapsulated_cases() {
+  static const std::vector<std::uint8_t> options = gwlb_options();
+  std::vector<EncapsulatedCase> cases;
+  // Mirrored at the interface the packet comes from, else the one it goes to: the VNIs of
+  // broken-lb-inbound-ephemeral.yaml's traffic_mirror_sessions (120, clb-web's node, has none).
+  pfsim::test_support::Encapsulation vxlan{.packet_length = 96};
+  vxlan.vni = [](const pfsim::pcap::DecodedPacket& d) {
+    const std::pair<std::uint32_t, std::uint32_t> vnis[] = {{pfsim::net::ip4(10, 20, 1, 10).lo, 101},
+                                                            {pfsim::net::ip4(10, 20, 1, 11).lo, 102},
+                                                            {pfsim::net::ip4(10, 20, 10, 5).lo, 110},
+                                                            {pfsim::net::ip4(10, 20, 0, 5).lo, 120},
+                                                            {pfsim::net::ip4(203, 0, 113, 20).lo, 120}};
+    for (const pfsim::net::Ip128& address : {d.src, d.dst})
+      for (const auto& [ip, vni] : vnis)
+        if (d.family == pfsim::net::Family::kIpv4 && address.lo == ip) return vni;
+    return 1u;
+  };
+  cases.push_back({"scenarios/aws-clb-vpc/broken-lb-inbound-ephemeral.vxlan",
+                   "scenarios/aws-clb-vpc/broken-lb-inbound-ephemeral", "scenarios/aws-clb-vpc/traffic.pcap", vxlan});
+  cases.push_back({"scenarios/aws-alb-internet-facing/broken-ipv6.geneve",
+                   "scenarios/aws-alb-internet-facing/broken-ipv6",
+                   "scenarios/aws-alb-internet-facing/traffic.pcap",
+                   {.kind = pfsim::pcap::Tunnel::kGeneve,
+                    .outer_src = pfsim::net::ip4(10, 0, 250, 10),
+                    .outer_dst = pfsim::net::ip4(10, 0, 251, 20),
+                    .geneve_options = options}});
+  return cases;
+}
+
+// A replay report without where its packets were seen.
+nlohmann::json without_seen_at(nlohmann::json report) {
+  for (nlohmann::json& drop : report.at("drops")) {
+    drop.erase("seen_at");
+    drop.at("example").erase("seen_at");
+  }
+  return report;
+}
+
+class EncapsulatedGolden : public pfsim::test_support::PfsimTest,
+                           public ::testing::WithParamInterface<EncapsulatedCase> {};
+
+TEST_P(EncapsulatedGolden, CaptureIsThePlainCaptureInsideTheTunnel) {
+  const EncapsulatedCase& c = GetParam();
+  const fs::path written = temp_dir_ / "encapsulated.pcap";
+  const pfsim::net::Status made =
+      pfsim::test_support::encapsulate_capture((kRoot / c.capture).string(), written.string(), c.encapsulation);
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  const fs::path bundled = kRoot / (c.stem + ".pcap");
+  const char* update = std::getenv("PFSIM_UPDATE_GOLDENS");
+  if (update != nullptr && *update != '\0' && std::string(update) != "0") {
+    fs::copy_file(written, bundled, fs::copy_options::overwrite_existing);
+    GTEST_SKIP() << "rewrote " << bundled;
+  }
+  EXPECT_TRUE(read_whole_file(written) == read_whole_file(bundled))
+      << bundled << " is not " << c.capture << " encapsulated (PFSIM_UPDATE_GOLDENS=1 rewrites it)";
+}
+
+TEST_P(EncapsulatedGolden, ReportIsThePlainCapturesButWhereSeen) {
+  const EncapsulatedCase& c = GetParam();
+  nlohmann::json tunnel;
+  nlohmann::json plain;
+  ASSERT_NO_THROW(tunnel = nlohmann::json::parse(read_whole_file(kRoot / (c.stem + ".replay.json"))));
+  ASSERT_NO_THROW(plain = nlohmann::json::parse(read_whole_file(kRoot / (c.plain + ".replay.json"))));
+  ASSERT_FALSE(tunnel.at("drops").empty()) << "a golden with drops says where they were seen";
+  for (const nlohmann::json& drop : tunnel.at("drops")) {
+    // VXLAN packets say where they were seen (in the group and in a captured example); Geneve's do not.
+    const bool vxlan = c.encapsulation.kind == pfsim::pcap::Tunnel::kVxlan;
+    EXPECT_EQ(drop.contains("seen_at"), vxlan) << drop.dump();
+    EXPECT_EQ(drop.at("example").contains("seen_at"), vxlan && !drop.at("first_packet").is_null()) << drop.dump();
+  }
+  const nlohmann::json stripped = without_seen_at(tunnel);
+  EXPECT_EQ(stripped, plain) << line_diff(plain.dump(2), stripped.dump(2));
+}
+
+std::string encapsulated_name(const ::testing::TestParamInfo<EncapsulatedCase>& info) {
+  return replay_test_name(::testing::TestParamInfo<std::string>(info.param.stem, info.index));
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, EncapsulatedGolden, ::testing::ValuesIn(encapsulated_cases()), encapsulated_name);
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioGolden, ::testing::ValuesIn(update_targets()), test_name);
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioVerdict, ::testing::ValuesIn(scenario_files()), test_name);

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/model/scenario.h"
 #include "engine/paths/leg.h"
@@ -45,6 +46,10 @@ class LbRouter {
 
   // The route of `header`: steps with their tuples and legs (plans and MTUs left empty).
   Route make_route(const net::FiveTuple& header) const;
+
+  // Whether `address` is in the scenario: an interface's address (private, public, Huawei
+  // backend), or inside a VPC CIDR, a subnet's CIDR or an LB's clients (replay.h, "Unmatched").
+  bool in_scenario(const net::IpAddress& address) const noexcept;
 
   // The LB node one of whose addresses is `address`, or kNone.
   InterfaceIndex node_at(const net::IpAddress& address) const noexcept;
@@ -72,6 +77,8 @@ class LbRouter {
   ReplayMode mode_;
   std::unordered_map<AddrKey, ListenerAt, AddrKeyHash> listeners_;
   std::unordered_map<AddrKey, InterfaceIndex, AddrKeyHash> node_addresses_;  // port/proto 0
+  std::unordered_map<AddrKey, InterfaceIndex, AddrKeyHash> addresses_;       // every interface's; port/proto 0
+  std::vector<net::IpRange> ranges_;  // the VPC's, subnets' and LB clients' CIDRs
 };
 
 }  // namespace pfsim::engine::internal

@@ -57,7 +57,8 @@ struct Route {
   net::FiveTuple header;    // the captured header (the cache key)
   std::uint32_t epoch = 0;  // of the plans
   TrafficClass cls = TrafficClass::kOther;
-  bool direct = false;  // judged between the endpoints its addresses name
+  bool direct = false;     // judged between the endpoints its addresses name
+  bool unmatched = false;  // no address of the header is in the scenario (replay.h)
   std::uint8_t steps = 0;
   std::array<Step, 2> step;
 };
@@ -75,6 +76,7 @@ struct alignas(64) RouteSlot {
   TrafficClass cls = TrafficClass::kOther;
   std::uint8_t fast_path_hooks : 3 = 0;      // the fast path's stateful hooks, in fast_path_slots
   std::uint8_t fast_path_src_is_hi : 4 = 0;  // bit k: hook k's packets come from the higher endpoint of its key
+  std::uint8_t unmatched : 1 = 0;            // Route::unmatched
   std::uint32_t route = 0;                   // index in the routes + 1; 0 = an empty slot
   std::uint16_t fast_path_token = 0;         // the token the fast path was armed with; 0 = none
   // The least MTU of the route's steps, at most 65535: a longer DF packet goes to the judge,
