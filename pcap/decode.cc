@@ -82,6 +82,13 @@ struct Decoder {
   }
 
   void ethertype_payload(std::uint16_t ethertype, ByteReader r, int depth) noexcept;
+  // A link header of `skip` bytes ending in an EtherType (Linux cooked v1, Cisco HDLC), then
+  // its payload; a header cut short is a truncated link header.
+  void ethertype_after(std::size_t skip, ByteReader r) noexcept {
+    std::uint16_t protocol = 0;
+    if (!r.skip(skip) || !r.read_u16be(protocol)) return fail(Malformed::kTruncatedLinkHeader, 0);
+    ethertype_payload(protocol, r, 0);
+  }
   void ethernet(ByteReader r, int depth) noexcept;
   void mpls(ByteReader r, int depth) noexcept;
   void ppp(ByteReader r, int depth) noexcept;
@@ -805,12 +812,7 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
     case LinkType::kLinuxSll: {
       // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: packet type, ARPHRD type,
       // address length, 8 bytes of address, protocol (an EtherType for ARPHRD Ethernet).
-      std::uint16_t protocol = 0;
-      if (!r.skip(kSllSkipBytes) || !r.read_u16be(protocol)) {
-        d.fail(Malformed::kTruncatedLinkHeader, 0);
-        break;
-      }
-      d.ethertype_payload(protocol, r, 0);
+      d.ethertype_after(kSllSkipBytes, r);
       break;
     }
     case LinkType::kPpp:
@@ -820,12 +822,7 @@ std::uint32_t read_null_family(ByteReader& r, bool writer_order) noexcept {
     case LinkType::kCiscoHdlc: {
       // https://www.tcpdump.org/linktypes/LINKTYPE_C_HDLC.html: address, control, then the
       // protocol as an EtherType.
-      std::uint16_t protocol = 0;
-      if (!r.skip(kCiscoHdlcAddressControlBytes) || !r.read_u16be(protocol)) {
-        d.fail(Malformed::kTruncatedLinkHeader, 0);
-        break;
-      }
-      d.ethertype_payload(protocol, r, 0);
+      d.ethertype_after(kCiscoHdlcAddressControlBytes, r);
       break;
     }
     case LinkType::kLinuxSll2: {
