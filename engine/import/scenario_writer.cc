@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/import/aws_import.h"
+#include "engine/model/app_protocol_name.h"
 #include "net/address.h"
 #include "net/format.h"
 #include "net/protocols.h"
@@ -60,26 +61,6 @@ std::string protocol_text(const ProtocolSpec& p) {
     default:
       return std::to_string(p.number);
   }
-}
-
-std::string app_protocol_text(AppProtocol p) {
-  switch (p) {
-    case AppProtocol::kHttp:
-      return "HTTP";
-    case AppProtocol::kHttps:
-      return "HTTPS";
-    case AppProtocol::kTcp:
-      return "TCP";
-    case AppProtocol::kUdp:
-      return "UDP";
-    case AppProtocol::kTcpUdp:
-      return "TCP_UDP";
-    case AppProtocol::kTls:
-      return "TLS";
-    case AppProtocol::kUdpConnect:
-      return "UDP_CONNECT";
-  }
-  return "TCP";
 }
 
 class Writer {
@@ -249,7 +230,7 @@ class Writer {
       if (lb.listeners.empty()) continue;
       out_ << "    listeners:\n";
       for (const Listener& l : lb.listeners) {
-        out_ << "      - {protocol: " << app_protocol_text(l.protocol) << ", port: " << l.port
+        out_ << "      - {protocol: " << app_protocol_name(l.protocol) << ", port: " << l.port
              << ", target_group: " << scalar(s_.target_groups[l.target_group].id);
         if (l.instance_port != 0) out_ << ", instance_port: " << l.instance_port;
         out_ << "}  # " << comment(l.where.file) << "\n";
@@ -270,10 +251,10 @@ class Writer {
     out_ << "\ntarget_groups:\n";
     for (const TargetGroup& tg : s_.target_groups) {
       out_ << "  # " << comment(tg.where.file) << "\n  - id: " << scalar(tg.id)
-           << "\n    protocol: " << app_protocol_text(tg.protocol) << "\n    port: " << tg.port
+           << "\n    protocol: " << app_protocol_name(tg.protocol) << "\n    port: " << tg.port
            << "\n    target_type: " << (tg.ip_targets ? "ip" : "instance") << "\n";
       const HealthCheck& hc = tg.health_check;
-      out_ << "    health_check: {protocol: " << app_protocol_text(hc.protocol)
+      out_ << "    health_check: {protocol: " << app_protocol_name(hc.protocol)
            << ", port: " << (hc.port == 0 ? std::string("traffic-port") : std::to_string(hc.port))
            << ", interval_s: " << hc.interval_s << "}  # " << comment(tg.where.file) << " (HealthCheck*)\n";
       if (tg.preserve_client_ip)

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/model/app_protocol_name.h"
 #include "engine/model/internal/scenario_reader.h"
 
 namespace pfsim::engine {
@@ -101,13 +102,6 @@ bool forwards_to(LbType type, AppProtocol listener, AppProtocol group) {
   if (std::find(rule->allowed.begin(), rule->allowed.end(), group) == rule->allowed.end()) return false;
   if (listener == AppProtocol::kTcpUdp) return group == AppProtocol::kTcpUdp;
   return (!uses_tcp(listener) || uses_tcp(group)) && (!uses_udp(listener) || uses_udp(group));
-}
-
-std::string app_protocol_name(AppProtocol p) {
-  for (const Named<AppProtocol>& entry : kAppProtocols) {
-    if (entry.value == p) return std::string(entry.name);
-  }
-  return "?";
 }
 
 }  // namespace
@@ -332,7 +326,7 @@ Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb, s
         std::find(rule.allowed.begin(), rule.allowed.end(), l.protocol) != rule.allowed.end())
       continue;
     std::vector<std::string> allowed;
-    for (AppProtocol a : rule.allowed) allowed.push_back(app_protocol_name(a));
+    for (AppProtocol a : rule.allowed) allowed.push_back(std::string(app_protocol_name(a)));
     fail(p.value, "listener protocol " + shown(p.value.Scalar()) + " is not available on " +
                       std::string(rule.load_balancer) + " load balancer (allowed: " + yaml::join(allowed) + ")");
   }
@@ -352,8 +346,9 @@ Listener ScenarioReader::listener(const YAML::Node& n, const LoadBalancer& lb, s
     const AppProtocol group = app_protocol(*written, "target group protocol", false);
     if (!forwards_to(lb.type, l.protocol, group))
       fail(tg_field.value,
-           "the " + app_protocol_name(l.protocol) + " listener on port " + std::to_string(l.port) +
-               " cannot forward to target group " + tg_id + " (protocol " + app_protocol_name(group) + ")" +
+           "the " + std::string(app_protocol_name(l.protocol)) + " listener on port " + std::to_string(l.port) +
+               " cannot forward to target group " + tg_id + " (protocol " + std::string(app_protocol_name(group)) +
+               ")" +
                (lb.type == LbType::kNetwork       ? ": a network load balancer forwards to TCP, TLS, UDP "
                                                     "or TCP_UDP groups, a TCP_UDP listener to TCP_UDP only"
                 : lb.type == LbType::kApplication ? ": an application load balancer forwards to HTTP or "

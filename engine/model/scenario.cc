@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "engine/model/app_protocol_name.h"
+
 namespace pfsim::engine {
 
 std::string format_location(const Location& where) {
@@ -14,6 +16,26 @@ std::string format_location(const Location& where) {
 
 net::Error error_at(const Location& where, std::string message) {
   return net::text_error(where.file, where.line, where.column, std::move(message));
+}
+
+std::string_view app_protocol_name(AppProtocol p) noexcept {
+  switch (p) {
+    case AppProtocol::kHttp:
+      return "HTTP";
+    case AppProtocol::kHttps:
+      return "HTTPS";
+    case AppProtocol::kTcp:
+      return "TCP";
+    case AppProtocol::kUdp:
+      return "UDP";
+    case AppProtocol::kTcpUdp:
+      return "TCP_UDP";
+    case AppProtocol::kTls:
+      return "TLS";
+    case AppProtocol::kUdpConnect:
+      return "UDP_CONNECT";
+  }
+  return "?";
 }
 
 bool uses_tcp(AppProtocol p) noexcept {
